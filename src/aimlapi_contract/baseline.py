@@ -1,0 +1,131 @@
+"""The committed baseline of known drift: accepted findings, each with a reason.
+
+Entries match findings by `Finding.key` (code, source, endpoint, pointer, anchor), never by message
+or line, so unrelated edits to a page or spec do not break the match.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .fetch import atomic_write
+from .findings import Code, Finding, Severity
+
+BASELINE_PATH = Path("specs/baseline.json")
+BASELINE_VERSION = 1
+PENDING_REASON = "TODO: say why this drift is accepted"
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    code: str
+    source: str
+    endpoint: str
+    pointer: str
+    anchor: str
+    reason: str
+    message: str = ""  # the message when accepted, for people reading the file; not matched on
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.code, self.source, self.endpoint, self.pointer, self.anchor)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "source": self.source,
+            "endpoint": self.endpoint,
+            "pointer": self.pointer,
+            "anchor": self.anchor,
+            "reason": self.reason,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_finding(cls, finding: Finding, reason: str) -> BaselineEntry:
+        return cls(*finding.key, reason=reason, message=finding.message)
+
+
+def read_baseline(path: Path = BASELINE_PATH) -> list[BaselineEntry]:
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = [
+            BaselineEntry(
+                e["code"], e["source"], e.get("endpoint", ""), e.get("pointer", ""), e.get("anchor", ""),
+                e["reason"], e.get("message", ""),
+            )
+            for e in data["accepted"]
+        ]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"{path}: not a valid baseline file ({exc})",
+            tip="each entry needs code, source and reason; rewrite it with `aimlapi-contract baseline`",
+        ) from None
+    missing = [e for e in entries if not e.reason.strip()]
+    if missing:
+        raise UsageError(f"{path}: {len(missing)} entries have no reason; every accepted finding says why")
+    return entries
+
+
+def write_baseline(entries: list[BaselineEntry], path: Path = BASELINE_PATH) -> None:
+    ordered = sorted(entries, key=lambda e: e.key)
+    body = {"version": BASELINE_VERSION, "accepted": [e.to_dict() for e in ordered]}
+    atomic_write(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """Findings split by the baseline, and the baseline entries nothing matched any more."""
+
+    new: list[Finding]
+    baselined: list[Finding]
+    stale: list[BaselineEntry]
+
+
+def triage(findings: list[Finding], entries: list[BaselineEntry]) -> Triage:
+    by_key = {e.key: e for e in entries}
+    seen: set[tuple[str, ...]] = set()
+    new, baselined = [], []
+    for f in findings:
+        if f.key in by_key:
+            baselined.append(f)
+            seen.add(f.key)
+        else:
+            new.append(f)
+    stale = [e for e in entries if e.key not in seen]
+    return Triage(new, baselined, stale)
+
+
+def stale_findings(stale: list[BaselineEntry], baseline_path: Path = BASELINE_PATH) -> list[Finding]:
+    """Stale entries as info findings, so every report shows the baseline can shrink."""
+    return [
+        Finding(
+            Code.BASELINE_STALE,
+            Severity.INFO,
+            str(baseline_path),
+            f"baseline entry {e.code} for {e.source} {e.pointer or e.anchor} no longer occurs (fixed upstream?)",
+            pointer=e.pointer,
+            endpoint=e.endpoint,
+            anchor=f"{e.code}:{e.source}:{e.anchor}",
+            fix="drop it with `aimlapi-contract baseline --update`",
+        )
+        for e in stale
+    ]
+
+
+def updated_entries(
+    findings: list[Finding], entries: list[BaselineEntry], *, add_new: bool, reason: str
+) -> list[BaselineEntry]:
+    """The baseline after an update: fixed entries dropped; new findings added only when asked."""
+    current = {f.key: f for f in findings if f.code is not Code.BASELINE_STALE}
+    kept = [e for e in entries if e.key in current]
+    if add_new:
+        known = {e.key for e in kept}
+        kept += [BaselineEntry.from_finding(f, reason) for k, f in current.items() if k not in known]
+    return kept

@@ -1,0 +1,106 @@
+"""Run every offline check the suite has over the tracked pages, their specs and the cassettes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .baseline import BASELINE_PATH, Triage, read_baseline, stale_findings, triage
+from .docset import DocSet, load_docset
+from .fetch import Fetcher
+from .findings import Finding, Severity, sort_key
+from .lock import LOCK_PATH, lock_findings, read_lock
+from .sources import DocsBase
+from .spec_lint import iter_spec_findings
+
+
+@dataclass(slots=True)
+class CheckOptions:
+    """What to check and where from; the CLI and the pytest plugin both build one."""
+
+    docs_base: DocsBase
+    pages: list[str]
+    cache: Path | None = None
+    offline: bool = False
+    cassettes: Path | None = None
+    baseline_path: Path = BASELINE_PATH
+    lock_path: Path = LOCK_PATH
+
+
+@dataclass(slots=True)
+class Report:
+    """All findings of one run, split by the baseline, with what a reader needs to trust them."""
+
+    findings: list[Finding]
+    triage: Triage
+    docsets: list[DocSet] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def failing(self, fail_on: Severity = Severity.ERROR) -> list[Finding]:
+        """New findings at or above `fail_on`: what makes the run fail."""
+        return [f for f in self.triage.new if f.severity >= fail_on]
+
+    def summary(self) -> dict[str, Any]:
+        sev = Counter(f.severity.label for f in self.findings)
+        new_sev = Counter(f.severity.label for f in self.triage.new)
+        return {
+            "total": len(self.findings),
+            "by_severity": {s.label: sev.get(s.label, 0) for s in Severity},
+            "new_by_severity": {s.label: new_sev.get(s.label, 0) for s in Severity},
+            "by_endpoint": dict(sorted(Counter(f.endpoint or "-" for f in self.findings).items())),
+            "new": len(self.triage.new),
+            "baselined": len(self.triage.baselined),
+            "stale_baseline_entries": len(self.triage.stale),
+            "sources": {
+                d.rel: {"url": d.url, "sha256": d.sha256, "from_cache": d.from_cache}
+                for ds in self.docsets
+                for d in ds.fetched
+            },
+        }
+
+
+# A check sees every loaded docset (page + specs) and the options; it yields findings and never raises
+# for bad input. Later checks (docs lint, cassettes) register here.
+Check = Callable[[list[DocSet], CheckOptions], Iterable[Finding]]
+
+
+def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    seen: set[str] = set()
+    for docset in docsets:
+        for rel, spec in docset.specs.items():
+            if rel not in seen:
+                seen.add(rel)
+                yield from iter_spec_findings(spec)
+
+
+def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    lock = read_lock(options.lock_path)
+    for docset in docsets:
+        for fetched in docset.fetched:
+            yield from lock_findings(fetched, lock)
+
+
+CHECKS: list[Check] = [spec_conformance, lock_drift]
+
+
+def load_docsets(options: CheckOptions) -> list[DocSet]:
+    fetcher = Fetcher(options.docs_base, options.cache)
+    return [load_docset(fetcher, page, offline=options.offline) for page in options.pages]
+
+
+def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
+    docsets = load_docsets(options)
+    findings: list[Finding] = [f for ds in docsets for f in ds.findings]
+    for check in CHECKS if checks is None else checks:
+        findings.extend(check(docsets, options))
+    tri = triage(findings, read_baseline(options.baseline_path))
+    stale = stale_findings(tri.stale, options.baseline_path)
+    findings.extend(stale)
+    tri.new.extend(stale)
+    findings.sort(key=sort_key)
+    tri.new.sort(key=sort_key)
+    notes = [n for ds in docsets for n in ds.notes]
+    return Report(findings, tri, docsets, notes)

@@ -1,0 +1,182 @@
+"""`aimlapi-contract`: fetch, check, baseline. Errors are caught here, once, and printed as one line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .baseline import BASELINE_PATH, PENDING_REASON, read_baseline, updated_entries, write_baseline
+from .check import CheckOptions, Report, run_checks
+from .docset import load_docset
+from .errors import ContractError, UsageError
+from .fetch import Fetcher, atomic_write
+from .findings import Severity
+from .lock import LOCK_PATH, entry_for, lock_findings, read_lock, write_lock
+from .render import render_finding, render_json, render_text
+from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
+
+FORMATS = {"text": render_text, "json": render_json}
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--docs-base",
+        metavar="URL|DIR",
+        help=f"where the published docs are read from (default: ${DOCS_BASE_ENV}, else upstream)",
+    )
+    parser.add_argument("--page", action="append", metavar="PATH", help="page to check (default: specs/manifest.json)")
+    parser.add_argument("--cache-dir", metavar="DIR", help="cache for fetched documents (default: .cache/aimlapi-contract)")
+    parser.add_argument("--offline", action="store_true", help="use cached copies only; never touch the network")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aimlapi-contract",
+        description="Contract tests and docs-drift lint for the AIML API docs of openai/gpt-4.1-nano.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    fetch = sub.add_parser("fetch", help="download the page and the specs it links to; pin them in specs/lock.json")
+    _common(fetch)
+    fetch.add_argument("--update-lock", action="store_true", help="accept published changes into the lock")
+    fetch.add_argument("--lock", type=Path, default=LOCK_PATH, help=f"lock file (default: {LOCK_PATH})")
+    fetch.set_defaults(run=cmd_fetch)
+
+    check = sub.add_parser("check", help="run every offline check and report the findings")
+    _common(check)
+    check.add_argument("--cassettes", type=Path, metavar="DIR", help="vcrpy cassettes to validate (default: cassettes/)")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
+    check.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
+    check.add_argument("--fail-on", default="error", choices=[s.label for s in Severity], help="lowest severity of a new finding that fails the run")
+    check.add_argument("--show-baselined", action="store_true", help="text format: also list baselined findings")
+    check.add_argument("--baseline", type=Path, default=BASELINE_PATH, help=f"baseline file (default: {BASELINE_PATH})")
+    check.add_argument("--lock", type=Path, default=LOCK_PATH, help=f"lock file (default: {LOCK_PATH})")
+    check.set_defaults(run=cmd_check)
+
+    base = sub.add_parser("baseline", help="accept the current findings as known drift, each with a reason")
+    _common(base)
+    base.add_argument("--cassettes", type=Path, metavar="DIR", help="vcrpy cassettes to validate (default: cassettes/)")
+    base.add_argument("--baseline", type=Path, default=BASELINE_PATH, help=f"baseline file (default: {BASELINE_PATH})")
+    base.add_argument("--lock", type=Path, default=LOCK_PATH, help=f"lock file (default: {LOCK_PATH})")
+    base.add_argument("--update", action="store_true", help="only drop entries that no longer occur; add nothing")
+    base.add_argument("--reason", default="", help="reason recorded on every entry this run adds")
+    base.add_argument("--only", action="append", metavar="CODE", help="add only findings with this code (repeatable)")
+    base.set_defaults(run=cmd_baseline)
+    return parser
+
+
+def _options(args: argparse.Namespace) -> CheckOptions:
+    cassettes = getattr(args, "cassettes", None)
+    if cassettes is None and Path("cassettes").is_dir():
+        cassettes = Path("cassettes")
+    return CheckOptions(
+        docs_base=DocsBase.from_setting(args.docs_base),
+        pages=args.page or [p.path for p in load_manifest()],
+        cache=Path(args.cache_dir) if args.cache_dir else None,
+        offline=args.offline,
+        cassettes=cassettes,
+        baseline_path=getattr(args, "baseline", BASELINE_PATH),
+        lock_path=getattr(args, "lock", LOCK_PATH),
+    )
+
+
+def _nothing_checked(report: Report) -> bool:
+    return all(ds.page_text is None for ds in report.docsets)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    options = _options(args)
+    fetcher = Fetcher(options.docs_base, options.cache)
+    lock = read_lock(args.lock)
+    new_lock = dict(lock)
+    status = 0
+    for page in options.pages:
+        docset = load_docset(fetcher, page, offline=options.offline)
+        for finding in docset.findings:
+            print(f"error: {finding.source}: {finding.message}", file=sys.stderr)
+            if finding.fix:
+                print(f"tip: {finding.fix}", file=sys.stderr)
+            status = 2
+        for note in docset.notes:
+            print(f"note: {note}", file=sys.stderr)
+        for fetched in docset.fetched:
+            upstream = options.docs_base.upstream_url_for(fetched.rel)
+            changed = lock_findings(fetched, lock)
+            for finding in changed:
+                print(render_finding(finding))
+            if fetched.rel not in lock or args.update_lock:
+                new_lock[fetched.rel] = entry_for(fetched, upstream)
+            elif not changed and not fetched.from_cache:
+                # Same bytes: refresh ETag/Last-Modified without changing what is pinned.
+                new_lock[fetched.rel] = entry_for(fetched, upstream)
+            where = "cache" if fetched.from_cache else fetched.url
+            print(f"{fetched.rel}  sha256 {fetched.sha256[:16]}  {len(fetched.data)} bytes  from {where}")
+    if new_lock != lock:
+        write_lock(new_lock, args.lock)
+        print(f"wrote {args.lock}")
+    return status
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    report = run_checks(_options(args))
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    text = FORMATS[args.format](report) if args.format != "text" else render_text(report, show_baselined=args.show_baselined)
+    if args.output:
+        atomic_write(args.output, text.encode())
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if _nothing_checked(report):
+        for finding in report.findings:
+            print(f"error: {finding.source}: {finding.message}", file=sys.stderr)
+        return 2
+    return 1 if report.failing(Severity.from_label(args.fail_on)) else 0
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    report = run_checks(_options(args))
+    if _nothing_checked(report):
+        raise UsageError("nothing could be checked, so the baseline was left as it was")
+    entries = read_baseline(args.baseline)
+    findings = report.findings
+    if args.only:
+        wanted = set(args.only)
+        # Entries of other codes are kept as they are; only the named codes are added or dropped.
+        findings = [f for f in findings if f.code.value in wanted]
+        others = [e for e in entries if e.code not in wanted]
+        entries = [e for e in entries if e.code in wanted]
+    else:
+        others = []
+    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason or PENDING_REASON)
+    entries = others + entries
+    write_baseline(updated, args.baseline)
+    added = len({e.key for e in updated} - {e.key for e in entries})
+    dropped = len({e.key for e in entries} - {e.key for e in updated})
+    print(f"wrote {args.baseline}: {len(updated)} entries ({added} added, {dropped} dropped)")
+    if any(e.reason == PENDING_REASON for e in updated):
+        print(f"edit {args.baseline}: entries with reason {PENDING_REASON!r} need a real one", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ContractError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.tip:
+            print(f"tip: {exc.tip}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""A tracked page and the specs it links to, loaded once for every check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .discovery import SpecLink, iter_spec_links
+from .fetch import Fetched, FetchError, Fetcher
+from .findings import Code, Finding, Severity
+from .sources import relative_link
+from .specs import Spec, SpecParseError, load_spec
+
+
+@dataclass(slots=True)
+class DocSet:
+    """What one page publishes: its text, its openapi-operation links, and the specs they resolve to."""
+
+    page: str  # path relative to the docs base
+    page_text: str | None
+    links: list[SpecLink] = field(default_factory=list)
+    specs: dict[str, Spec] = field(default_factory=dict)  # rel path -> spec
+    fetched: list[Fetched] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # problems loading the sources
+    notes: list[str] = field(default_factory=list)  # e.g. "used the cached copy"
+
+    def spec_for_link(self, link: SpecLink) -> Spec | None:
+        rel = relative_link(link.url, self.page) if link.url else None
+        return self.specs.get(rel) if rel else None
+
+    def spec_for_endpoint(self, path: str, method: str = "post") -> Spec | None:
+        """The loaded spec documenting a request path (any tracked spec, linked or not)."""
+        for spec in self.specs.values():
+            if spec.find_operation(path, method):
+                return spec
+        return None
+
+
+def load_docset(fetcher: Fetcher, page: str, *, offline: bool = False) -> DocSet:
+    """Load a page and every spec it links to; failures become findings, never exceptions."""
+    docset = DocSet(page=page, page_text=None)
+    page_doc = _get(fetcher, page, docset, offline)
+    if page_doc is None:
+        return docset
+    try:
+        docset.page_text = page_doc.data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        docset.findings.append(
+            Finding(Code.DOC_PAGE_UNREADABLE, Severity.ERROR, page, f"page is not UTF-8 text (byte {exc.start})")
+        )
+        return docset
+    docset.links = iter_spec_links(docset.page_text)
+    for link in docset.links:
+        rel = relative_link(link.url, page) if link.url else None
+        if rel is None or rel in docset.specs:
+            continue  # reported by the docs lint (CT302) with the page line
+        spec_doc = _get(fetcher, rel, docset, offline)
+        if spec_doc is None:
+            continue
+        try:
+            docset.specs[rel] = load_spec(rel, spec_doc.data)
+        except SpecParseError as exc:
+            docset.findings.append(
+                Finding(
+                    Code.SOURCE_NOT_JSON,
+                    Severity.ERROR,
+                    rel,
+                    f"spec linked from {page}:{link.line} is {exc}",
+                    line=exc.line,
+                    column=exc.column,
+                    endpoint=link.endpoint,
+                )
+            )
+    return docset
+
+
+def _get(fetcher: Fetcher, rel: str, docset: DocSet, offline: bool) -> Fetched | None:
+    try:
+        doc = fetcher.get(rel, offline=offline)
+    except FetchError as exc:
+        docset.findings.append(
+            Finding(Code.SOURCE_UNREACHABLE, Severity.ERROR, rel, exc.message, fix=exc.tip)
+        )
+        return None
+    docset.fetched.append(doc)
+    if doc.note:
+        docset.notes.append(doc.note)
+    return doc

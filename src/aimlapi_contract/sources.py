@@ -1,0 +1,91 @@
+"""Where the published documents live: the docs base (upstream URL or a mirror) and the manifest of tracked pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import UsageError
+
+DEFAULT_DOCS_BASE = "https://raw.githubusercontent.com/aimlapi/api-docs/refs/heads/main/"
+DEFAULT_PAGE = "docs/api-references/text-models-llm/openai/gpt-4.1-nano.md"
+DOCS_BASE_ENV = "AIMLAPI_DOCS_BASE"
+MANIFEST_PATH = Path("specs/manifest.json")
+
+
+@dataclass(frozen=True, slots=True)
+class DocsBase:
+    """The root the published files are read from: an http(s) URL or a local directory, upstream layout."""
+
+    location: str  # URL ending in "/" or an absolute directory path
+
+    @property
+    def is_remote(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
+
+    @classmethod
+    def from_setting(cls, value: str | None) -> DocsBase:
+        """The flag's value, else $AIMLAPI_DOCS_BASE, else the published upstream."""
+        raw = value or os.environ.get(DOCS_BASE_ENV) or DEFAULT_DOCS_BASE
+        if raw.startswith(("http://", "https://")):
+            return cls(raw if raw.endswith("/") else raw + "/")
+        if "://" in raw:
+            raise UsageError(f"docs base `{raw}` is neither an http(s) URL nor a directory")
+        path = Path(raw).expanduser().resolve()
+        if not path.is_dir():
+            raise UsageError(
+                f"docs base `{raw}` is not a directory",
+                tip="pass an http(s) URL or a directory laid out like upstream, e.g. ../shared/aimlapi-docs",
+            )
+        return cls(str(path))
+
+    def url_for(self, rel: str) -> str:
+        """Where `rel` (a path relative to the docs root) is read from."""
+        if self.is_remote:
+            return self.location + rel
+        return str(Path(self.location, rel))
+
+    def upstream_url_for(self, rel: str) -> str:
+        """Where `rel` is published upstream, whatever base is in use (for reports and lock files)."""
+        return DEFAULT_DOCS_BASE + rel
+
+
+def relative_link(link: str, page_rel: str) -> str | None:
+    """The docs-root-relative path a link on `page_rel` points at, or None if it leaves the docs repo.
+
+    Absolute links under the default docs base resolve against whatever base is in use, so a mirror
+    serves the specs the page links to.
+    """
+    if link.startswith(DEFAULT_DOCS_BASE):
+        return link[len(DEFAULT_DOCS_BASE) :].split("#", 1)[0]
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc or link.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), parts.path))
+    return None if joined.startswith("..") else joined
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedPage:
+    """One page in specs/manifest.json."""
+
+    path: str
+    model: str = ""
+
+
+def load_manifest(path: Path = MANIFEST_PATH) -> list[TrackedPage]:
+    """The tracked pages; the default page when the project has no manifest (e.g. run from elsewhere)."""
+    if not path.exists():
+        return [TrackedPage(DEFAULT_PAGE)]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [TrackedPage(p["path"], p.get("model", "")) for p in data["pages"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"{path}: not a valid manifest ({exc})",
+            tip='expected {"pages": [{"path": "docs/...md", "model": "..."}]}',
+        ) from None

@@ -1,0 +1,132 @@
+"""Is a spec valid OpenAPI 3.0, and does it say what it means? Findings with JSON pointers into the spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from openapi_spec_validator import OpenAPIV30SpecValidator
+
+from .findings import Code, Finding, Severity, pointer_from_path
+from .specs import Spec
+
+_SCHEMA_KEYS = ("schema", "items", "not", "additionalProperties")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def iter_spec_findings(spec: Spec) -> Iterator[Finding]:
+    """Every conformance problem of one spec, each at its JSON pointer."""
+    yield from _openapi_errors(spec)
+    yield from _nullable_problems(spec)
+    yield from _unapplied_security(spec)
+
+
+def _openapi_errors(spec: Spec) -> Iterator[Finding]:
+    for error in OpenAPIV30SpecValidator(spec.data).iter_errors():
+        cause = error
+        if error.validator == "oneOf" and error.context:
+            # "Response or Reference": the Reference branch ($ref required) is never what was meant.
+            meant = [c for c in error.context if "'$ref' is a required property" not in c.message]
+            cause = meant[0] if meant else error
+        pointer = pointer_from_path(list(error.path) + list(cause.path))
+        message = cause.message if cause is not error else _short(error.message)
+        fix = ""
+        if cause.validator == "required" and "'description'" in cause.message and "/responses/" in pointer:
+            fix = f'add "description" (e.g. "OK") to the response object at {pointer}'
+        yield Finding(
+            Code.SPEC_INVALID_OPENAPI,
+            Severity.ERROR,
+            spec.source,
+            f"not valid OpenAPI 3.0: {message}",
+            pointer=pointer,
+            endpoint=_endpoint_of(pointer),
+            fix=fix,
+        )
+
+
+def _nullable_problems(spec: Spec) -> Iterator[Finding]:
+    for path, schema in _iter_schemas(spec.data, []):
+        if schema.get("nullable") is not True:
+            continue
+        pointer = pointer_from_path(path)
+        if "type" not in schema:
+            yield Finding(
+                Code.SPEC_NULLABLE_WITHOUT_TYPE,
+                Severity.WARNING,
+                spec.source,
+                "`nullable: true` has no effect in a schema without `type` (OpenAPI 3.0.3); "
+                "validators and mock servers then treat the schema inconsistently",
+                pointer=pointer,
+                endpoint=_endpoint_of(pointer),
+                fix="give this schema a `type`, or move `nullable: true` into the branch schemas that have one",
+            )
+        enum = schema.get("enum")
+        if isinstance(enum, list) and None not in enum:
+            yield Finding(
+                Code.SPEC_NULLABLE_ENUM_WITHOUT_NULL,
+                Severity.WARNING,
+                spec.source,
+                f"`nullable: true` with an `enum` that lacks null: null is still rejected "
+                f"(OpenAPI 3.0.3); enum is {enum!r}",
+                pointer=pointer,
+                endpoint=_endpoint_of(pointer),
+                fix=f"add null to the enum at {pointer}/enum",
+            )
+
+
+def _unapplied_security(spec: Spec) -> Iterator[Finding]:
+    schemes = ((spec.data.get("components") or {}).get("securitySchemes") or {})
+    if not schemes:
+        return
+    applied: set[str] = set()
+    for requirement in spec.data.get("security") or []:
+        applied.update(requirement)
+    for op in spec.operations():
+        for requirement in op.data.get("security") or []:
+            applied.update(requirement)
+    for name in schemes:
+        if name in applied:
+            continue
+        yield Finding(
+            Code.SPEC_SECURITY_UNAPPLIED,
+            Severity.WARNING,
+            spec.source,
+            f"security scheme `{name}` is defined but no `security` requirement applies it, "
+            "so the spec documents no authentication",
+            pointer=pointer_from_path(["components", "securitySchemes", name]),
+            fix=f'add a top-level "security": [{{"{name}": []}}]',
+        )
+
+
+def _iter_schemas(node: Any, path: list[Any]) -> Iterator[tuple[list[Any], dict[str, Any]]]:
+    """Every schema object in the document, found structurally (no $ref following)."""
+    if isinstance(node, dict):
+        if path and path[-1] == "schema" or _is_schema_position(path):
+            yield path, node
+        for key, value in node.items():
+            yield from _iter_schemas(value, path + [key])
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _iter_schemas(value, path + [i])
+
+
+def _is_schema_position(path: list[Any]) -> bool:
+    if len(path) >= 1 and path[-1] in _SCHEMA_KEYS[1:]:
+        return True
+    if len(path) >= 2 and path[-2] in _SCHEMA_LISTS and isinstance(path[-1], int):
+        return True
+    if len(path) >= 2 and path[-2] == "properties":
+        return True
+    return len(path) == 3 and path[:2] == ["components", "schemas"]
+
+
+def _endpoint_of(pointer: str) -> str:
+    parts = pointer.split("/")
+    if len(parts) >= 4 and parts[1] == "paths":
+        return f"{parts[3].upper()} {parts[2].replace('~1', '/').replace('~0', '~')}"
+    return ""
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,137 @@
+"""A published OpenAPI spec, loaded leniently: its operations, schemas by JSON pointer, and openapi-core's view."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .findings import pointer_from_path
+
+if TYPE_CHECKING:
+    from openapi_core import OpenAPI
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class SpecParseError(ValueError):
+    """The bytes are not a JSON object; carries line and column where the parser gave them."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One method on one path of a spec."""
+
+    path: str
+    method: str
+    data: dict[str, Any]
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def pointer(self) -> str:
+        return pointer_from_path(["paths", self.path, self.method])
+
+    def request_media_types(self) -> dict[str, str]:
+        """Documented request content types -> JSON pointer of their schema."""
+        content = (self.data.get("requestBody") or {}).get("content") or {}
+        base = self.pointer + "/requestBody/content"
+        return {ct: f"{base}/{_escape(ct)}/schema" for ct, media in content.items() if "schema" in media}
+
+    def documented_statuses(self) -> list[str]:
+        return [str(s) for s in (self.data.get("responses") or {})]
+
+    def response_media_types(self, status: int | str) -> dict[str, str] | None:
+        """Documented content types for `status` -> schema pointer; None when the status is undocumented.
+
+        Matches the exact code, then the `2XX` range, then `default`, as OpenAPI 3.0 says.
+        """
+        responses = self.data.get("responses") or {}
+        status = str(status)
+        for key in (status, status[0] + "XX", "default"):
+            if key in responses:
+                content = responses[key].get("content") or {}
+                base = f"{self.pointer}/responses/{key}/content"
+                return {ct: f"{base}/{_escape(ct)}/schema" for ct, media in content.items() if "schema" in media}
+        return None
+
+
+@dataclass(slots=True)
+class Spec:
+    """A parsed spec plus where it came from. `data` is the JSON as published, never modified."""
+
+    source: str  # path relative to the docs base
+    data: dict[str, Any]
+    sha256: str
+    _openapi: Any = field(default=None, repr=False)
+
+    @property
+    def servers(self) -> list[str]:
+        return [s.get("url", "") for s in self.data.get("servers") or [] if isinstance(s, dict)]
+
+    def operations(self) -> list[Operation]:
+        ops = []
+        for path, item in (self.data.get("paths") or {}).items():
+            if not isinstance(item, dict):
+                continue
+            for method, op in item.items():
+                if method in HTTP_METHODS and isinstance(op, dict):
+                    ops.append(Operation(path, method, op))
+        return ops
+
+    def find_operation(self, path: str, method: str) -> Operation | None:
+        """The operation documenting a concrete request path (templates like /x/{id} match)."""
+        method = method.lower()
+        for op in self.operations():
+            if op.method == method and _template_regex(op.path).fullmatch(path):
+                return op
+        return None
+
+    def resolve(self, pointer: str) -> Any:
+        """The value at a JSON pointer of this spec (KeyError when absent)."""
+        node: Any = self.data
+        for raw in pointer.lstrip("/").split("/") if pointer else []:
+            part = raw.replace("~1", "/").replace("~0", "~")
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node
+
+    def openapi(self) -> OpenAPI:
+        """openapi-core's view, built once, with spec validation off: the published specs are invalid."""
+        if self._openapi is None:
+            from openapi_core import Config, OpenAPI
+
+            self._openapi = OpenAPI.from_dict(self.data, config=Config(spec_validator_cls=None))
+        return self._openapi
+
+
+def load_spec(source: str, raw: bytes) -> Spec:
+    """Parse published bytes into a Spec; SpecParseError (with line/column) when it is not a JSON object."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecParseError(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecParseError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    if not isinstance(data, dict):
+        raise SpecParseError(f"not an OpenAPI document: the top level is a JSON {type(data).__name__}")
+    return Spec(source=source, data=data, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)))
