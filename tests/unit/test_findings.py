@@ -1,0 +1,52 @@
+"""The findings model: stable keys, ordering, and one documented place for every code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from aimlapi_contract.findings import Code, Finding, Severity, pointer_from_path
+
+CATALOGUE = Path(__file__).parents[2] / "docs" / "findings.md"
+
+
+def test_every_code_is_documented_once() -> None:
+    text = CATALOGUE.read_text(encoding="utf-8")
+    headings = re.findall(r"^### (CT\d{3}) ", text, flags=re.M)
+    assert sorted(headings) == sorted(set(headings)), "a code is documented twice"
+    assert set(headings) == {c.value for c in Code}
+
+
+def test_key_ignores_message_and_line() -> None:
+    a = Finding(Code.SPEC_INVALID_OPENAPI, Severity.ERROR, "s.json", "old wording", line=3, pointer="/paths")
+    b = Finding(Code.SPEC_INVALID_OPENAPI, Severity.ERROR, "s.json", "new wording", line=90, pointer="/paths")
+    assert a.key == b.key
+    assert a.fingerprint == b.fingerprint
+
+
+def test_round_trip_through_dict() -> None:
+    f = Finding(Code.SOURCE_CHANGED, Severity.INFO, "p.md", "m", line=1, column=2, pointer="/a", endpoint="POST /x", fix="f")
+    data = f.to_dict()
+    assert data["code"] == "CT103" and data["severity"] == "info"
+    assert Finding.from_dict(data) == f
+
+
+def test_severity_orders_and_parses() -> None:
+    assert Severity.INFO < Severity.WARNING < Severity.ERROR
+    assert Severity.from_label("warning") is Severity.WARNING
+    with pytest.raises(ValueError, match="use one of: info, warning, error"):
+        Severity.from_label("fatal")
+
+
+@pytest.mark.parametrize(
+    ("path", "pointer"),
+    [
+        pytest.param([], "", id="root"),
+        pytest.param(["choices", 0, "finish_reason"], "/choices/0/finish_reason", id="nested"),
+        pytest.param(["paths", "/v1/x", "a~b"], "/paths/~1v1~1x/a~0b", id="escaped"),
+    ],
+)
+def test_pointer_from_path(path: list[object], pointer: str) -> None:
+    assert pointer_from_path(path) == pointer
