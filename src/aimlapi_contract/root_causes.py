@@ -8,12 +8,15 @@ every single finding of that cause (baseline.triage honours `extra["cause_key"]`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .findings import Code, Finding, Severity
 from .specs import Spec
+
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ class Cause:
         return {"cause": {"spec": self.spec, "pointer": self.pointer, "kind": self.kind, "fix": self.fix}, "cause_key": list(self.key)}
 
 
-def violation_cause(spec: Spec, endpoint: str, keyword: str, schema_pointer: str, instance: Any) -> Cause:
+def violation_cause(spec: Spec, endpoint: str, keyword: str, schema_pointer: str, instance: Any, message: str = "") -> Cause:
     """The cause of one schema violation, with the spec change that would accept the payload."""
     owner = schema_pointer.rsplit("/", 1)[0] if schema_pointer.endswith("/" + keyword) else schema_pointer
     schema = _resolve(spec, owner)
@@ -53,8 +56,9 @@ def violation_cause(spec: Spec, endpoint: str, keyword: str, schema_pointer: str
         wanted = _json_type(instance)
         return Cause(spec.source, owner, "type", f"the schema at {owner} says type {schema.get('type')!r}; traffic sends {wanted}", endpoint)
     if keyword == "required" and isinstance(instance, dict):
+        named = _REQUIRED.match(message)  # jsonschema reports each missing property on its own
         missing = [r for r in schema.get("required") or [] if r not in instance]
-        name = missing[0] if missing else "?"
+        name = named.group(1) if named else missing[0] if missing else "?"
         return Cause(spec.source, owner, f"required:{name}", f"drop {name!r} from `required` at {owner}", endpoint)
     if keyword == "additionalProperties":
         return Cause(spec.source, owner, "additionalProperties", f"document the extra properties in `properties` at {owner}", endpoint)

@@ -165,13 +165,13 @@ def _payload_findings(
     engine, walker = engine_for(where.spec)
     request = part == "request"
     violations = engine.validate_request(schema_pointer, payload) if request else engine.validate_response(schema_pointer, payload)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     label = label or part
     for v in violations:
-        if (v.pointer, v.schema_pointer) in seen:
-            continue  # OAS30 reports a forbidden null twice ("for not nullable" and "is not of type")
-        seen.add((v.pointer, v.schema_pointer))
-        cause = violation_cause(where.spec, where.endpoint, v.keyword, v.schema_pointer, v.instance)
+        cause = violation_cause(where.spec, where.endpoint, v.keyword, v.schema_pointer, v.instance, v.message)
+        if (v.pointer, cause.pointer, cause.kind) in seen:
+            continue  # OAS30 reports one forbidden null up to three times (type, nullable, enum): one cause
+        seen.add((v.pointer, cause.pointer, cause.kind))
         if cause.kind == "null":
             code = Code.NULL_NOT_ALLOWED
         elif request:
