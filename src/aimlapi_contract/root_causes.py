@@ -28,6 +28,7 @@ class Cause:
     kind: str  # "null", "enum", "type", "required:<name>", "undocumented", "<keyword>"
     fix: str
     endpoint: str = ""
+    reason: str = ""  # plain words for the finding message, where jsonschema's are cryptic
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -43,13 +44,20 @@ def violation_cause(spec: Spec, endpoint: str, keyword: str, schema_pointer: str
     owner = schema_pointer.rsplit("/", 1)[0] if schema_pointer.endswith("/" + keyword) else schema_pointer
     schema = _resolve(spec, owner)
     if instance is None and keyword in ("type", "enum", "nullable", "anyOf", "oneOf"):
-        if keyword == "enum":
-            fix = f"add null to the enum at {owner}" + ("" if schema.get("nullable") else " and set `nullable: true`")
+        enum = schema.get("enum")
+        if keyword == "enum" and schema.get("nullable"):
+            fix = f"add null to the enum at {owner}"
+            reason = f"`nullable: true`, but the enum {enum!r} lacks null, so OpenAPI 3.0.3 rejects null"
+        elif keyword == "enum":
+            fix = f"add null to the enum at {owner} and set `nullable: true`"
+            reason = f"the schema is not nullable and the enum {enum!r} lacks null"
         elif keyword == "type":
             fix = f"add `nullable: true` to the schema at {owner}"
+            reason = f"the schema (type {schema.get('type')!r}) is not nullable"
         else:
             fix = f"allow null at {owner}: add `nullable: true` to a typed branch of its {keyword}"
-        return Cause(spec.source, owner, "null", fix, endpoint)
+            reason = f"no branch of its {keyword} allows null"
+        return Cause(spec.source, owner, "null", fix, endpoint, f"null is not allowed: {reason}")
     if keyword == "enum":
         return Cause(spec.source, owner, "enum", f"add {_short(instance)} to the enum at {owner}", endpoint)
     if keyword == "type":

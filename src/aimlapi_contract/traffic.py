@@ -180,7 +180,7 @@ def _payload_findings(
             code = Code.SSE_EVENT_SCHEMA_MISMATCH if part.startswith("event") else Code.RESPONSE_SCHEMA_MISMATCH
         branch = f" [{v.branch}]" if v.branch else ""
         yield where.finding(
-            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(v.message)}",
+            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(cause.reason or v.message)}",
             part=part, line=line, pointer=v.pointer, fix=cause.fix,
             extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
         )
