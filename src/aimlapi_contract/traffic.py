@@ -179,8 +179,13 @@ def _payload_findings(
         else:
             code = Code.SSE_EVENT_SCHEMA_MISMATCH if part.startswith("event") else Code.RESPONSE_SCHEMA_MISMATCH
         branch = f" [{v.branch}]" if v.branch else ""
+        message = cause.reason or v.message
+        if v.keyword in ("oneOf", "anyOf") and isinstance(v.instance, dict):
+            # jsonschema would print the whole object; name the branch selector instead
+            kind = f" (type {v.instance['type']!r})" if "type" in v.instance else ""
+            message = f"object{kind} matches none of the documented {v.keyword} branches"
         yield where.finding(
-            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(cause.reason or v.message)}",
+            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(message)}",
             part=part, line=line, pointer=v.pointer, fix=cause.fix,
             extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
         )

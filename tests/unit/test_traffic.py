@@ -87,6 +87,16 @@ def test_responses_event_failure_names_its_event_type_not_every_branch() -> None
     assert f.message == "event 1 (body line 4) [response.output_text.delta]: delta: 5 is not of type 'string'"
 
 
+def test_undocumented_event_type_is_named_not_dumped() -> None:
+    body = b'data: {"type": "response.reasoning.delta", "sequence_number": 0, "delta": "' + b"x" * 5000 + b'"}\n\n'
+    ex = Exchange("POST", "http://x/v1/responses", {}, b"", 200, {"content-type": ["text/event-stream"]}, body)
+    messages = [f.message for f in iter_exchange_findings(ex, [responses_spec()], source="s")]
+    assert messages[0] == (
+        "event 0 (body line 1): (root): object (type 'response.reasoning.delta') matches none of the documented oneOf branches"
+    )
+    assert messages[1].startswith("responses stream ends with 'response.reasoning.delta'")
+
+
 def test_undocumented_status_and_content_type_list_what_is_documented() -> None:
     (status,) = findings_for("undocumented-status.yaml")
     (ctype,) = findings_for("html-error-body.yaml")
