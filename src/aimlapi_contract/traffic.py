@@ -7,7 +7,7 @@ validators built once per schema), so a stream of thousands of events re-uses th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +124,8 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None) -
             part="response", line=line, detail=_excerpt(ex.response_body),
         )
         return
+    if not media and not ex.response_body.strip():
+        return  # a documented status without content (e.g. 204), answered without content
     ctype = ex.response_content_type() or _sniff(ex.response_body)
     pointer = media.get(ctype)
     if pointer is None:
@@ -147,7 +149,7 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None) -
 _NOT_JSON = object()
 
 
-def _parsed_json(where: _Where, body: bytes, part: str, line: int | None) -> Iterator[Finding]:
+def _parsed_json(where: _Where, body: bytes, part: str, line: int | None) -> Generator[Finding, None, Any]:
     """Yield a CT208 finding and return _NOT_JSON when `body` is not JSON; else return the payload."""
     try:
         return json.loads(body.decode("utf-8-sig"))

@@ -12,6 +12,7 @@ from aimlapi_contract import traffic as traffic_module
 from aimlapi_contract.cassettes import read_cassette
 from aimlapi_contract.exchange import Exchange
 from aimlapi_contract.findings import Code, Finding, Severity
+from aimlapi_contract.specs import load_spec
 from aimlapi_contract.traffic import dotted, engine_for, iter_exchange_findings, iter_located_findings
 
 DATA = Path(__file__).parents[1] / "data" / "cassettes"
@@ -145,3 +146,13 @@ def test_long_streams_reuse_one_engine(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_dotted_paths(pointer: str, path: str) -> None:
     assert dotted(pointer) == path
+
+
+def test_documented_status_without_content_accepts_an_empty_body_only() -> None:
+    doc = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+           "paths": {"/v1/x": {"delete": {"responses": {"204": {"description": "gone"}}}}}}
+    spec = load_spec("x.json", json.dumps(doc).encode())
+    empty = Exchange("DELETE", "http://h/v1/x", status=204)
+    assert list(iter_exchange_findings(empty, [spec], source="s")) == []
+    html = Exchange("DELETE", "http://h/v1/x", status=204, response_headers={"content-type": ["text/html"]}, response_body=b"<p>")
+    assert [f.code for f in iter_exchange_findings(html, [spec], source="s")] == [Code.UNDOCUMENTED_CONTENT_TYPE]
