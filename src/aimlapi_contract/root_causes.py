@@ -95,7 +95,7 @@ def iter_root_causes(findings: Iterable[Finding]) -> Iterator[Finding]:
             Code.TRAFFIC_ROOT_CAUSE,
             max(m.severity for m in members),
             cause["spec"],
-            f"{payloads} payload(s) in {len(sources)} cassette(s) fail the same way ({'/'.join(codes)} {cause['kind']}), "
+            f"{payloads} payload(s) in {len(sources)} cassette(s) share one cause ({'/'.join(codes)} {cause['kind']}), "
             f"e.g. {example.source} {example.anchor} {example.pointer or '(root)'}: {example.message}",
             pointer=cause["pointer"],
             endpoint=key[2],

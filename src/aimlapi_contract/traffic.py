@@ -102,7 +102,7 @@ def _request_findings(where: _Where, line: int | None) -> Iterator[Finding]:
     if not body.strip() or not media:
         return
     sent = (where.exchange.request_headers.get("content-type") or ["application/json"])[0].split(";")[0].strip().lower()
-    pointer = media.get(sent) or media.get("application/json")
+    pointer = media.get(sent)
     if pointer is None:
         yield where.finding(
             Code.UNDOCUMENTED_CONTENT_TYPE, Severity.ERROR,

@@ -29,7 +29,7 @@ def test_one_cause_per_spec_location_with_count_cassettes_and_fix(tmp_path: Path
     assert summary.extra["count"] == 5
     assert len(summary.extra["cassettes"]) == 5
     assert summary.fix == f"add null to the enum at {NULL_SUMMARY}"
-    assert summary.message.startswith("5 payload(s) in 5 cassette(s) fail the same way (CT206 null)")
+    assert summary.message.startswith("5 payload(s) in 5 cassette(s) share one cause (CT206 null)")
     assert len(causes) == 2  # reasoning.summary and status: two locations, two causes, not ten findings
 
 

@@ -156,3 +156,11 @@ def test_documented_status_without_content_accepts_an_empty_body_only() -> None:
     assert list(iter_exchange_findings(empty, [spec], source="s")) == []
     html = Exchange("DELETE", "http://h/v1/x", status=204, response_headers={"content-type": ["text/html"]}, response_body=b"<p>")
     assert [f.code for f in iter_exchange_findings(html, [spec], source="s")] == [Code.UNDOCUMENTED_CONTENT_TYPE]
+
+
+def test_request_sent_as_an_undocumented_content_type_is_reported_not_guessed() -> None:
+    ex = Exchange("POST", "http://h/v1/responses", {"content-type": ["text/plain"]}, b"Hello", 200,
+                  {"content-type": ["application/json"]}, b'{"id": "r", "object": "response"}')
+    (f,) = iter_exchange_findings(ex, [responses_spec()], source="s", anchor="i")
+    assert (f.code, f.anchor) == (Code.UNDOCUMENTED_CONTENT_TYPE, "i:request")
+    assert f.message == "request content type 'text/plain' is not documented; documented: application/json"
