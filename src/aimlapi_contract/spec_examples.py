@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .engine import SchemaEngine
+from .schema_use import unusable_schema, validate
 from .findings import Code, Finding, Severity, pointer_from_path
 from .specs import Spec
 
@@ -24,13 +25,11 @@ def iter_spec_example_findings(spec: Spec, engine: SchemaEngine | None = None) -
     for schema_path, value_path, value, direction in _iter_values(spec):
         schema_pointer = pointer_from_path(schema_path)
         value_pointer = pointer_from_path(value_path)
-        validate = engine.validate_request if direction == "write" else engine.validate_response
-        try:
-            violations = validate(schema_pointer, value)
-        except Exception as exc:  # an unresolvable $ref inside a sub-schema: say so, never crash
-            yield Finding(Code.SPEC_EXAMPLE_SCHEMA_MISMATCH, Severity.WARNING, spec.source,
-                          f"`{value_path[-1]}` could not be checked against its schema: {type(exc).__name__}: {exc}",
-                          pointer=value_pointer, endpoint=_endpoint_of(value_path))
+        violations, problem = validate(engine, "request" if direction == "write" else "response", schema_pointer, value)
+        if problem:
+            yield unusable_schema(problem, f"`{value_path[-1]}` at {value_pointer}", source=spec.source,
+                                  schema_pointer=schema_pointer, spec_source=spec.source,
+                                  pointer=value_pointer, endpoint=_endpoint_of(value_path))
             continue
         for v in violations:
             fix = ""
