@@ -27,6 +27,8 @@ from .sources import relative_link
 from .spec_examples import iter_spec_example_findings
 from .specs import Operation, Spec
 
+_LANG_NAMES = {"python": "Python", "javascript": "JavaScript", "shell": "cURL", "http": "HTTP"}
+
 
 @dataclass(slots=True)
 class _Lint:
@@ -73,7 +75,7 @@ def iter_doc_findings(docset: DocSet) -> Iterator[Finding]:
                           f"the ``` fence opened at line {block.line} is never closed; its text was read up to line {last}",
                           line=block.line, anchor=f"fence:{block.lang}", fix=f"add a closing ``` after line {last}")
         if block.is_sample:
-            site = SampleSite(docset.page, block.first_line, f"{block.tab or block.lang} sample")
+            site = SampleSite(docset.page, block.first_line, f"{block.tab or _LANG_NAMES.get(block.lang, block.lang)} sample")
             kind = f"sample:{block.lang}"
             endpoint, sent = yield from check_sample(read_sample(block.lang, block.text), site, docset, lint.engine,
                                                       lambda e, k=kind: lint.anchor(k, e))

@@ -74,7 +74,9 @@ def check_sample(
 ) -> Generator[Finding, None, tuple[str, SentPayload | None]]:
     """Yield the sample's findings; return (its endpoint, what it sends) for the across-languages check."""
     spec, op, path = _locate(sample, docset)
-    endpoint = op.endpoint if op else default_endpoint
+    # A near-miss path (reported below) still has its payload checked against the operation it surely meant.
+    meant_spec, meant = (spec, op) if op or not sample.url else _closest_operation(f"{sample.method or 'POST'} {path}", docset)
+    endpoint = meant.endpoint if meant else default_endpoint
     anchor = site.anchor or anchor_for(endpoint)
 
     def finding(code: Code, severity: Severity, message: str, line: int | None, pointer: str = "", fix: str = "") -> Finding:
@@ -105,18 +107,18 @@ def check_sample(
                           "/headers/Content-Type", fix='add "Content-Type": "application/json"')
     if not sample.has_payload:
         return endpoint, None
-    if spec and op:
-        media = op.request_media_types()
+    if meant_spec and meant:
+        media = meant.request_media_types()
         content_type = next((h.value.split(";")[0].strip() for h in sample.headers if h.name.lower() == "content-type"), "")
         schema = media.get(content_type) or media.get("application/json") or next(iter(media.values()), "")
-        violations, problem = validate(engine_for(spec), "request", schema, sample.payload) if schema else ([], "")
+        violations, problem = validate(engine_for(meant_spec), "request", schema, sample.payload) if schema else ([], "")
         if problem:
             yield unusable_schema(problem, f"{site.label}'s payload", source=site.source, schema_pointer=schema,
-                                  spec_source=spec.source, line=site.line(sample.payload_line), endpoint=endpoint, anchor=anchor)
+                                  spec_source=meant_spec.source, line=site.line(sample.payload_line), endpoint=endpoint, anchor=anchor)
         for v in violations:
             n = _line_for(sample.payload_lines, v.pointer) or sample.payload_line
             yield finding(Code.DOC_SAMPLE_SCHEMA_MISMATCH, Severity.ERROR, f"the request payload does not match the "
-                          f"request schema: {v.message}", n, v.pointer, fix=_enum_fix(spec, v.schema_pointer, v.keyword))
+                          f"request schema: {v.message}", n, v.pointer, fix=_enum_fix(meant_spec, v.schema_pointer, v.keyword))
     return endpoint, SentPayload(site, anchor, sample.payload, sample.payload_lines)
 
 
@@ -153,6 +155,12 @@ def _locate(sample: Sample, docset: DocSet) -> tuple[Spec | None, Operation | No
                 if op:
                     return spec, op, path
     return None, None, url_path
+
+
+def _closest_operation(asked: str, docset: DocSet) -> tuple[Spec | None, Operation | None]:
+    ops = {o.endpoint: (sp, o) for sp in docset.specs.values() for o in sp.operations()}
+    guess = difflib.get_close_matches(asked, list(ops), n=1)
+    return ops[guess[0]] if guess else (None, None)
 
 
 def _line_for(lines: dict[str, int], pointer: str) -> int | None:
