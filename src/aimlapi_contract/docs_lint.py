@@ -12,6 +12,7 @@ import difflib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from .docset import DocSet
@@ -77,21 +78,25 @@ def iter_doc_findings(docset: DocSet) -> Iterator[Finding]:
         if block.is_sample:
             site = SampleSite(docset.page, block.first_line, f"{block.tab or _LANG_NAMES.get(block.lang, block.lang)} sample")
             kind = f"sample:{block.lang}"
-            endpoint, sent = yield from check_sample(read_sample(block.lang, block.text), site, docset, lint.engine,
-                                                      lambda e, k=kind: lint.anchor(k, e))
-            lint.record(endpoint, sent)
+            endpoint, payload = yield from check_sample(read_sample(block.lang, block.text), site, docset, lint.engine,
+                                                         partial(lint.anchor, kind))
+            lint.record(endpoint, payload)
             if endpoint:
                 section_endpoint.setdefault(block.section, endpoint)
         elif block.is_example:
             yield from _example_findings(block, lint, section_endpoint.get(block.section, ""))
     for spec in docset.specs.values():
         for sample, site, op_endpoint in spec_samples(spec):
-            endpoint, sent = yield from check_sample(sample, site, docset, lint.engine, lambda e: "", op_endpoint)
-            lint.record(endpoint, sent)
+            endpoint, payload = yield from check_sample(sample, site, docset, lint.engine, _no_anchor, op_endpoint)
+            lint.record(endpoint, payload)
     for endpoint, sent in lint.sent.items():
         yield from iter_payload_differences(endpoint, sent)
     for spec in docset.specs.values():
         yield from iter_spec_example_findings(spec, lint.engine(spec))
+
+
+def _no_anchor(endpoint: str) -> str:
+    return ""  # spec samples carry their own anchor
 
 
 def _link_findings(docset: DocSet) -> Iterator[Finding]:
@@ -181,7 +186,7 @@ def _not_json(block: Block, reading: ExampleReading, page: str, endpoint: str, a
                        "so it fails when copied as JSON", line=block.line, endpoint=endpoint, anchor=anchor, fix=fix)
     return Finding(Code.DOC_EXAMPLE_NOT_JSON, Severity.ERROR, page,
                    "the Response example is not JSON: " + "; ".join(reading.problems),
-                   line=block.line, endpoint=endpoint, anchor=anchor, fix=fix, detail=reading.error, extra=extra)
+                   line=block.line, endpoint=endpoint, anchor=anchor, fix=fix, detail=f"JSON parser: {reading.error}" if reading.error else "", extra=extra)
 
 
 def _enum_fix(spec: Spec, schema_pointer: str, instance: Any) -> str:
@@ -203,5 +208,5 @@ def _endpoint_from_words(title: str, docset: DocSet) -> str:
 
 
 def _endpoint_from_value(value: Any, docset: DocSet) -> str:
-    kind = {"response": "responses", "chat.completion": "chat"}.get(value.get("object")) if isinstance(value, dict) else None
+    kind = {"response": "responses", "chat.completion": "chat"}.get(str(value.get("object"))) if isinstance(value, dict) else None
     return next((link.endpoint for link in docset.links if kind and endpoint_kind(link.endpoint) == kind), "")

@@ -68,6 +68,9 @@ class Block:
 
     @property
     def is_example(self) -> bool:
+        """A reply example: a JSON block (not under a "Request…" summary), or any non-code block under "Response"."""
+        if "request" in self.summary.lower():
+            return False
         return self.lang in EXAMPLE_LANGUAGES or (self.summary.lower() == "response" and self.lang not in SAMPLE_LANGUAGES)
 
     @property

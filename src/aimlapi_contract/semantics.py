@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from .findings import Code, Finding, Severity
 
@@ -181,7 +181,7 @@ class _Context:
             yield self.finding(Code.SEMANTIC_TIMESTAMP, Severity.WARNING, f"{at}/{key}", f"`{key}` {value} {problem}")
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

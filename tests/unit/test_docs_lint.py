@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import time
 from pathlib import Path
 
 import pytest
@@ -11,24 +11,9 @@ from aimlapi_contract.docs_lint import iter_doc_findings
 from aimlapi_contract.docset import DocSet, load_docset
 from aimlapi_contract.fetch import Fetcher
 from aimlapi_contract.findings import Finding
-from aimlapi_contract.sources import DEFAULT_PAGE, DOCS_BASE_ENV, DocsBase
+from aimlapi_contract.sources import DEFAULT_PAGE, DocsBase
 
 DATA = Path(__file__).parents[1] / "data" / "docs"
-
-
-def _shared_dir() -> Path:
-    """../shared beside the repository; from a git worktree elsewhere, the parent of a local $AIMLAPI_DOCS_BASE."""
-    beside = Path(__file__).parents[2].parent / "shared"
-    base = os.environ.get(DOCS_BASE_ENV, "")
-    if not beside.is_dir() and base and "://" not in base:
-        return Path(base).resolve().parent
-    return beside
-
-
-SHARED = _shared_dir()
-MIRROR = SHARED / "aimlapi-docs"
-HISTORY = SHARED / "aimlapi-docs-history"
-needs_shared = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"{MIRROR} (the published docs mirror) is absent")
 
 
 def docset(base: Path, page: str) -> DocSet:
@@ -116,9 +101,8 @@ def test_unterminated_fence_names_where_the_text_was_cut() -> None:
 # The published page: the acceptance items of issue 4, on the mirror and on each older version.
 
 
-@needs_shared
-def test_mirror_page_acceptance() -> None:
-    findings = list(iter_doc_findings(docset(MIRROR, DEFAULT_PAGE)))
+def test_mirror_page_acceptance(shared_dir: Path) -> None:
+    findings = list(iter_doc_findings(docset(shared_dir / "aimlapi-docs", DEFAULT_PAGE)))
     page = [f for f in findings if f.source == DEFAULT_PAGE]
     by = {(f.code.value, f.line, f.pointer): f for f in page}
     not_json = by[("CT310", 153, "")]
@@ -141,10 +125,9 @@ _PAGE_DRIFT = {
 }
 
 
-@needs_shared
 @pytest.mark.parametrize("version", sorted(_PAGE_DRIFT))
-def test_history_version_findings(version: str) -> None:
-    base = HISTORY / version
+def test_history_version_findings(shared_dir: Path, version: str) -> None:
+    base = shared_dir / "aimlapi-docs-history" / version
     if not base.is_dir():
         pytest.skip(f"{base} is absent")
     findings = list(iter_doc_findings(docset(base, DEFAULT_PAGE)))
@@ -171,11 +154,8 @@ def test_history_version_findings(version: str) -> None:
     assert len(truncation) == 7 and all(f.pointer.endswith("/properties/truncation/example") for f in truncation)
 
 
-@needs_shared
-def test_mirror_lint_is_fast() -> None:
-    import time
-
-    ds = docset(MIRROR, DEFAULT_PAGE)
+def test_mirror_lint_is_fast(shared_dir: Path) -> None:
+    ds = docset(shared_dir / "aimlapi-docs", DEFAULT_PAGE)
     start = time.perf_counter()
     list(iter_doc_findings(ds))
     assert time.perf_counter() - start < 1.0  # ~0.05 s measured; generous for a loaded CI box

@@ -48,3 +48,8 @@ def test_details_summary_on_one_line_and_nested_close() -> None:
     first, second = parse_page(text).blocks
     assert (first.summary, first.is_example) == ("Response", True)  # no language, but a Response section
     assert (second.summary, second.is_example) == ("", True)
+
+
+def test_json_under_a_request_summary_is_not_a_reply_example() -> None:
+    (block,) = parse_page("<details><summary>Request body</summary>\n\n```json\n{}\n```\n\n</details>\n").blocks
+    assert not block.is_example and not block.is_sample

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from aimlapi_contract.semantics import iter_semantic_findings
 
@@ -99,3 +103,31 @@ def test_location_arguments_are_used() -> None:
 def test_unknown_endpoint_or_non_object_yields_nothing() -> None:
     assert codes(chat(object="x"), "POST /v1/embeddings") == set()
     assert codes([1, 2], CHAT) == set()
+
+
+def test_real_recorded_replies_are_clean(shared_dir: Path) -> None:
+    """No rule fires on the twelve real OpenAI exchanges: the rules match what the API really sends."""
+    cassettes = sorted((shared_dir / "real-traffic-samples").glob("*.yaml"))
+    assert cassettes, "no cassettes in real-traffic-samples"
+    checked = 0
+    for path in cassettes:
+        for interaction in yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]:
+            endpoint = "POST " + urlsplit(interaction["request"]["uri"]).path
+            request = json.loads(_text(interaction["request"]["body"]) or "{}")
+            body = _text(interaction["response"]["body"])
+            if body.lstrip().startswith("{"):
+                events = [(json.loads(body), False)]
+            else:
+                events = [(json.loads(line[6:]), True) for line in body.splitlines()
+                          if line.startswith("data: ") and line[6:].lstrip().startswith("{")]
+            for payload, streamed in events:
+                found = list(iter_semantic_findings(payload, endpoint=endpoint, source=path.name, request=request,
+                                                    streamed_event=streamed))
+                assert found == [], f"{path.name}: {[f.message for f in found]}"
+                checked += 1
+    assert checked > 12
+
+
+def _text(body: Any) -> str:
+    raw = body.get("string", "") if isinstance(body, dict) else body or ""
+    return raw.decode() if isinstance(raw, bytes) else raw
