@@ -13,6 +13,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import json5
 
@@ -62,6 +63,11 @@ def read_sample(lang: str, text: str) -> Sample:
         match = _URL.search(text)
         if match:
             sample.url, sample.url_line = match.group(0), text.count("\n", 0, match.start()) + 1
+    try:
+        urlsplit(sample.url)
+    except ValueError as exc:  # e.g. "http://[::1": nothing about it can be checked but this
+        sample.problems.append((f"`{sample.url}` is not a URL: {exc}", sample.url_line))
+        sample.url = ""
     return sample
 
 
