@@ -80,6 +80,9 @@ def _python(text: str, sample: Sample) -> None:
     except SyntaxError as exc:
         sample.problems.append((f"not valid Python: {exc.msg}", exc.lineno))
         return
+    except (ValueError, RecursionError) as exc:  # a NUL byte, absurd nesting
+        sample.problems.append((f"not valid Python: {exc}", None))
+        return
     names = {t.id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
              for t in node.targets if isinstance(t, ast.Name)}
     call = next((n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_requests_call(n)), None)
@@ -116,7 +119,7 @@ def _python(text: str, sample: Sample) -> None:
             sample.payload = ast.literal_eval(body)
             sample.payload_line = body.lineno
             sample.payload_lines = _ast_lines(body, "")
-        except (ValueError, SyntaxError, TypeError):
+        except (ValueError, SyntaxError, TypeError, RecursionError):
             sample.problems.append(("the request payload is not a literal, so it cannot be checked", body.lineno))
 
 
