@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,8 +12,8 @@ from urllib.parse import urlsplit
 from .docset import DocSet
 from .engine import SchemaEngine
 from .findings import Code, Finding, Severity, pointer_from_path
-from .schema_use import unusable_schema, validate
 from .samples import Sample, read_sample
+from .schema_use import unusable_schema, validate
 from .specs import Operation, Spec
 
 # x-codeSamples `lang` -> the language samples.py reads.
@@ -173,7 +174,7 @@ def _enum_fix(spec: Spec, schema_pointer: str, keyword: str) -> str:
     if keyword != "enum":
         return ""
     try:
-        return f"use one of {spec.resolve(schema_pointer)!r}"
+        return f"use one of {json.dumps(spec.resolve(schema_pointer))}"
     except (KeyError, IndexError, ValueError):
         return ""
 

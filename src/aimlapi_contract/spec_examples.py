@@ -7,12 +7,13 @@ the write direction, response-side ones in the read direction, all through Schem
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 from .engine import SchemaEngine
-from .schema_use import unusable_schema, validate
 from .findings import Code, Finding, Severity, pointer_from_path
+from .schema_use import unusable_schema, validate
 from .specs import Spec
 
 _SUBSCHEMA = ("items", "additionalProperties", "not")
@@ -35,7 +36,7 @@ def iter_spec_example_findings(spec: Spec, engine: SchemaEngine | None = None) -
             fix = ""
             if v.keyword == "enum":
                 try:
-                    fix = f"use one of {spec.resolve(v.schema_pointer)!r}, or add the value to the enum"
+                    fix = f"use one of {json.dumps(spec.resolve(v.schema_pointer))}, or add the value to the enum"
                 except (KeyError, IndexError, ValueError):
                     fix = ""
             yield Finding(
