@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -159,3 +160,15 @@ def test_mirror_lint_is_fast(shared_dir: Path) -> None:
     start = time.perf_counter()
     list(iter_doc_findings(ds))
     assert time.perf_counter() - start < 1.0  # ~0.05 s measured; generous for a loaded CI box
+
+
+def test_check_cli_reports_the_lint_in_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """When `check` runs on a page with drift, then the JSON report carries the lint's findings and the run fails."""
+    from aimlapi_contract.cli import main
+
+    rc = main(["check", "--docs-base", str(DATA), "--page", "example-responses-drift.md", "--format", "json",
+               "--baseline", str(tmp_path / "baseline.json"), "--lock", str(tmp_path / "lock.json")])
+    report = json.loads(capsys.readouterr().out)
+    found = {(f["code"], f["line"], f["pointer"]) for f in report["findings"]}
+    assert rc == 1
+    assert ("CT341", 24, "/usage/output_tokens") in found and ("CT312", 23, "/reasoning/summary") in found
