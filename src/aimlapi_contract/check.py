@@ -10,6 +10,7 @@ from typing import Any
 
 from .baseline import BASELINE_PATH, Triage, read_baseline, stale_findings, triage
 from .docset import DocSet, load_docset
+from .docs_lint import iter_doc_findings
 from .fetch import Fetcher
 from .findings import Finding, Severity, sort_key
 from .lock import LOCK_PATH, lock_findings, read_lock
@@ -92,7 +93,16 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
     yield from iter_cassette_findings(options.cassettes, specs)
 
 
-CHECKS: list[Check] = [spec_conformance, lock_drift, cassette_conformance]
+def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
+    for docset in docsets:
+        for finding in iter_doc_findings(docset):
+            if (finding.key, finding.line) not in seen:
+                seen.add((finding.key, finding.line))
+                yield finding
+
+
+CHECKS: list[Check] = [spec_conformance, lock_drift, docs_drift, cassette_conformance]
 
 
 def load_docsets(options: CheckOptions) -> list[DocSet]:
