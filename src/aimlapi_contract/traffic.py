@@ -6,6 +6,7 @@ validators built once per schema), so a stream of thousands of events re-uses th
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from .engine import SchemaEngine
 from .exchange import Exchange, documenting_operation
 from .findings import Code, Finding, Severity
 from .root_causes import undocumented_cause, violation_cause
+from .semantics import iter_semantic_findings
 from .specs import Operation, Spec
 from .streams import iter_stream_findings
 from .undocumented_fields import FieldWalker
@@ -42,9 +44,34 @@ class PayloadContext:
     line: int | None
 
 
-# Per-payload checks beyond the schema (usage sums, object type, model...: semantics.py) register here.
-# Each gets the parsed payload and its context, and yields findings; the schema checks run first.
-EXTRA_PAYLOAD_CHECKS: list[Callable[[Any, PayloadContext], Iterable[Finding]]] = []
+@functools.lru_cache(maxsize=8)
+def _request_payload(body: bytes) -> dict[str, Any] | None:
+    # Cached: every event of a long stream asks for the same request body.
+    try:
+        payload = json.loads(body) if body.strip() else None
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def semantic_checks(payload: Any, context: PayloadContext) -> Iterable[Finding]:
+    """The rules a schema can't express (semantics.py), on replies and stream events, not on requests."""
+    if context.part == "request":
+        return ()
+    return iter_semantic_findings(
+        payload,
+        endpoint=context.operation.endpoint,
+        source=context.source,
+        streamed_event=context.part.startswith("event"),
+        request=_request_payload(context.exchange.request_body),
+        line=context.line,
+        anchor=context.anchor,
+    )
+
+
+# Per-payload checks beyond the schema; each gets the parsed payload and its context and yields
+# findings. The schema checks run first.
+EXTRA_PAYLOAD_CHECKS: list[Callable[[Any, PayloadContext], Iterable[Finding]]] = [semantic_checks]
 
 
 def iter_exchange_findings(

@@ -164,3 +164,19 @@ def test_request_sent_as_an_undocumented_content_type_is_reported_not_guessed() 
     (f,) = iter_exchange_findings(ex, [responses_spec()], source="s", anchor="i")
     assert (f.code, f.anchor) == (Code.UNDOCUMENTED_CONTENT_TYPE, "i:request")
     assert f.message == "request content type 'text/plain' is not documented; documented: application/json"
+
+
+def test_semantic_rules_apply_to_recorded_replies_and_stream_events() -> None:
+    """The same rules as the page's examples (semantics.py) run on traffic: once per reply or event."""
+    request = json.dumps({"model": "openai/gpt-4.1-nano-2025-04-14", "messages": [{"role": "user", "content": "Hi"}]}).encode()
+    reply = {
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1744791940, "model": "gpt-4.1-nano-2025-04-14",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Hi!"}}],
+        "usage": {"prompt_tokens": 2, "completion_tokens": 8, "total_tokens": 11},
+    }
+    exchange = Exchange(
+        "POST", "https://api.aimlapi.com/v1/chat/completions", {"content-type": ["application/json"]}, request,
+        200, {"content-type": ["application/json"]}, json.dumps(reply).encode(),
+    )
+    found = [f for f in iter_exchange_findings(exchange, both_specs(), source="x.yaml", anchor="interaction:0") if f.code.value.startswith("CT34")]
+    assert [(f.code, f.pointer, f.anchor) for f in found] == [(Code.SEMANTIC_USAGE_SUM, "/usage/total_tokens", "interaction:0:response")]
