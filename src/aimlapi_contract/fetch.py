@@ -68,10 +68,17 @@ def atomic_write(path: Path, data: bytes) -> None:
 class Fetcher:
     """Reads documents relative to a docs base; remote ones are cached under `cache`."""
 
-    def __init__(self, base: DocsBase, cache: Path | None = None, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        base: DocsBase,
+        cache: Path | None = None,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+    ) -> None:
         self.base = base
         self.cache = cache_dir(cache)
         self.session = session or requests.Session()
+        self.timeout = timeout
 
     def cache_path(self, rel: str) -> Path:
         return self.cache / "files" / rel
@@ -90,7 +97,7 @@ class Fetcher:
         if offline:
             return self._from_cache(rel, url, "offline mode")
         try:
-            resp = self.session.get(url, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+            resp = self.session.get(url, timeout=self.timeout)
         except requests.Timeout:
             return self._from_cache(rel, url, "timed out")
         except requests.ConnectionError:
