@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     counts = {"pairs": args.pairs, "chat_stream": args.chunks, "responses_stream": args.events}
     print(f"specs: {base}")
-    header = f"{'scenario':<44} {'openapi-core':>14} {'engine':>14} {'ratio':>8}   rejected   setup s (b/e)   peak RSS MB (b/e)"
+    header = f"{'scenario':<50} {'openapi-core':>18} {'engine':>18} {'ratio':>8}   rejected   setup s (b/e)   peak RSS MB (b/e)"
     print(header)
     print("-" * len(header))
     for scenario, (title, unit) in SCENARIOS.items():
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         rb, re_ = b["items"] / b["seconds"], e["items"] / e["seconds"]
         label = f"{title} ({b['items']})"
         print(
-            f"{label:<44} {rb:>9.0f} {unit:<4} {re_:>9.0f} {unit:<4} {re_ / rb:>7.1f}x"
+            f"{label:<50} {rb:>9.0f} {unit:<8} {re_:>9.0f} {unit:<8} {re_ / rb:>7.1f}x"
             f"   {b['rejected']:>3}/{e['rejected']:<3}   {b['setup']:5.2f}/{e['setup']:<5.2f}     {b['peak_mb']:5.0f}/{e['peak_mb']:<5.0f}"
         )
         if b["rejected"] != e["rejected"]:
