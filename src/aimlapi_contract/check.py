@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[F
                 seen.add(rel)
                 # openapi-spec-validator takes ~1 s on the 1.8 MB spec: reuse findings for the same bytes.
                 key = cache_key(spec.sha256 + rel, rules=LINT_RULES, library=LINT_LIBRARY)
-                yield from cached_findings(cache_dir(options.cache), key, lambda spec=spec: iter_spec_findings(spec))
+                yield from cached_findings(cache_dir(options.cache), key, partial(iter_spec_findings, spec))
 
 
 def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:

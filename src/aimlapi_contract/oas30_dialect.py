@@ -50,11 +50,12 @@ def format_checks() -> dict[str, Callable[[str], bool]]:
     from openapi_schema_validator import OAS30ReadValidator
 
     checker = OAS30ReadValidator.FORMAT_CHECKER
-    return {
-        FORMAT_PREFIX + name: (lambda value, name=name: checker.conforms(value, name))
-        for name in checker.checkers
-        if name not in _ALWAYS_PASSING_FORMATS | _NUMERIC_FORMATS
-    }
+
+    def check(name: str) -> Callable[[str], bool]:
+        return lambda value: bool(checker.conforms(value, name))
+
+    skipped = _ALWAYS_PASSING_FORMATS | _NUMERIC_FORMATS
+    return {FORMAT_PREFIX + name: check(name) for name in checker.checkers if name not in skipped}
 
 
 def to_json_schema(schema: Any, direction: str) -> Any:
