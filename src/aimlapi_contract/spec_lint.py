@@ -25,9 +25,7 @@ def iter_spec_findings(spec: Spec) -> Iterator[Finding]:
 
 
 def _openapi_errors(spec: Spec) -> Iterator[Finding]:
-    from openapi_spec_validator import OpenAPIV30SpecValidator  # slow to import; not needed when cached
-
-    for error in OpenAPIV30SpecValidator(spec.data).iter_errors():
+    for error in _spec_validator_cls()(spec.data).iter_errors():
         cause = error
         if error.validator == "oneOf" and error.context:
             # "Response or Reference": the Reference branch ($ref required) is never what was meant.
@@ -47,6 +45,26 @@ def _openapi_errors(spec: Spec) -> Iterator[Finding]:
             endpoint=_endpoint_of(pointer),
             fix=fix,
         )
+
+
+def _spec_validator_cls() -> Any:
+    """openapi-spec-validator's 3.0 validator on its jsonschema backend (imported here: slow, and unneeded when cached).
+
+    From 0.8 it switches to jsonschema-rs when that is installed (the engine needs it), and those
+    errors lack the oneOf context these findings are explained from.
+    """
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
+    try:
+        from openapi_spec_validator.schemas import schema_v30
+        from openapi_spec_validator.schemas.backend.jsonschema import create_validator
+    except ImportError:  # before 0.8: jsonschema is the only backend
+        return OpenAPIV30SpecValidator
+
+    class JsonschemaBackedValidator(OpenAPIV30SpecValidator):  # type: ignore[misc]
+        schema_validator = create_validator(schema_v30)
+
+    return JsonschemaBackedValidator
 
 
 def _nullable_problems(spec: Spec) -> Iterator[Finding]:
