@@ -15,6 +15,7 @@ from .fetch import Fetcher, cache_dir
 from .findings import Finding, Severity, sort_key
 from .findings_cache import cache_key, cached_findings
 from .lock import LOCK_PATH, lock_findings, read_lock
+from .replay import iter_cassette_findings
 from .sources import DocsBase
 from .spec_lint import LINT_LIBRARY, LINT_RULES, iter_spec_findings
 
@@ -87,7 +88,15 @@ def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding
             yield from lock_findings(fetched, lock)
 
 
-CHECKS: list[Check] = [spec_conformance, lock_drift]
+def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    """Every interaction of every cassette under options.cassettes, against the tracked specs."""
+    specs = list({spec.source: spec for ds in docsets for spec in ds.specs.values()}.values())
+    if options.cassettes is None or not specs:
+        return  # nothing to replay, or nothing to replay against (reported by the docset loading)
+    yield from iter_cassette_findings(options.cassettes, specs)
+
+
+CHECKS: list[Check] = [spec_conformance, lock_drift, cassette_conformance]
 
 
 def load_docsets(options: CheckOptions) -> list[DocSet]:
