@@ -13,11 +13,13 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING
 
 from .errors import MIRROR_TIP, SourceError
 from .sources import DocsBase
+
+if TYPE_CHECKING:
+    import requests
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
@@ -77,8 +79,17 @@ class Fetcher:
     ) -> None:
         self.base = base
         self.cache = cache_dir(cache)
-        self.session = session or requests.Session()
+        self._session = session
         self.timeout = timeout
+
+    @property
+    def session(self) -> requests.Session:
+        """The HTTP session, made on first use: `requests` is slow to import and a directory base never needs it."""
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+        return self._session
 
     def cache_path(self, rel: str) -> Path:
         return self.cache / "files" / rel
@@ -96,6 +107,8 @@ class Fetcher:
                 raise FetchError(f"{url}: cannot read ({exc.strerror or exc})") from None
         if offline:
             return self._from_cache(rel, url, "offline mode")
+        import requests
+
         try:
             resp = self.session.get(url, timeout=self.timeout)
         except requests.Timeout:
