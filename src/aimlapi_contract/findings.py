@@ -47,6 +47,20 @@ class Code(str, enum.Enum):
     SPEC_NULLABLE_ENUM_WITHOUT_NULL = "CT113"
 
     # 2xx: recorded and live traffic against the specs (added by the traffic checks)
+    UNDOCUMENTED_PATH = "CT201"
+    UNDOCUMENTED_STATUS = "CT202"
+    UNDOCUMENTED_CONTENT_TYPE = "CT203"
+    REQUEST_SCHEMA_MISMATCH = "CT204"
+    RESPONSE_SCHEMA_MISMATCH = "CT205"
+    NULL_NOT_ALLOWED = "CT206"
+    UNDOCUMENTED_FIELD = "CT207"
+    BODY_NOT_JSON = "CT208"
+    CASSETTE_UNREADABLE = "CT209"
+    SSE_MALFORMED_EVENT = "CT210"
+    SSE_EVENT_SCHEMA_MISMATCH = "CT211"
+    SSE_UNTERMINATED = "CT212"
+    SSE_INCONSISTENT = "CT213"
+    TRAFFIC_ROOT_CAUSE = "CT220"
 
     # 3xx: the documentation page and spec-internal examples (added by the docs-drift lint)
     DOC_PAGE_UNREADABLE = "CT301"
