@@ -66,6 +66,8 @@ class Code(str, enum.Enum):
     DOC_PAGE_UNREADABLE = "CT301"
 
     # 4xx: live runs (added by live mode)
+    LIVE_REQUEST_INVALID = "CT401"
+    LIVE_UNEXPECTED_STATUS = "CT402"
 
     # 5xx: what changed between two versions of a spec (added by the spec diff)
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from vcr.persisters.filesystem import CassetteDecodeError, CassetteNotFoundError
-from vcr.serialize import deserialize, serialize
-
 from .fetch import atomic_write
 from .redact import Redactor
 
@@ -31,6 +28,10 @@ class AtomicPersister:
 
     @staticmethod
     def load_cassette(cassette_path: str | Path, serializer: Any) -> tuple[list[Any], list[Any]]:
+        # vcr is imported late: pytest-recording must register its assert rewriting before vcr loads.
+        from vcr.persisters.filesystem import CassetteDecodeError, CassetteNotFoundError
+        from vcr.serialize import deserialize
+
         path = Path(cassette_path)
         if not path.is_file():
             raise CassetteNotFoundError()
@@ -44,6 +45,8 @@ class AtomicPersister:
 
     @staticmethod
     def save_cassette(cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        from vcr.serialize import serialize
+
         if not cassette_dict.get("requests"):
             return  # nothing recorded: keep whatever is there rather than write an empty cassette
         atomic_write(Path(cassette_path), serialize(cassette_dict, serializer).encode("utf-8"))
@@ -54,6 +57,8 @@ class DiscardingPersister:
 
     @staticmethod
     def load_cassette(cassette_path: str | Path, serializer: Any) -> tuple[list[Any], list[Any]]:
+        from vcr.persisters.filesystem import CassetteNotFoundError
+
         raise CassetteNotFoundError()
 
     @staticmethod
