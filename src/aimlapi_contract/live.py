@@ -33,6 +33,7 @@ API_BASE_ENV = "AIMLAPI_BASE_URL"
 MAX_REQUESTS_ENV = "AIMLAPI_LIVE_MAX_REQUESTS"
 MAX_TOKENS_ENV = "AIMLAPI_LIVE_MAX_TOKENS"
 TIMEOUT_ENV = "AIMLAPI_LIVE_TIMEOUT"
+BACKOFF_ENV = "AIMLAPI_LIVE_BACKOFF"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
@@ -71,6 +72,7 @@ class LiveSettings:
             ("max_requests", MAX_REQUESTS_ENV, int),
             ("max_tokens", MAX_TOKENS_ENV, int),
             ("read_timeout", TIMEOUT_ENV, float),
+            ("backoff_factor", BACKOFF_ENV, float),
         ):
             if env.get(var):
                 setattr(settings, name, _number(env[var], var, kind))
@@ -87,7 +89,7 @@ def _number(value: str, var: str, kind: type[int] | type[float]) -> Any:
         number = kind(value)
     except ValueError:
         raise UsageError(f"${var} is `{value}`, not a number") from None
-    if number <= 0:
+    if number < 0 or (number == 0 and var != BACKOFF_ENV):  # only the backoff may be 0 (no waiting)
         raise UsageError(f"${var} is `{value}`; it must be above 0")
     return number
 

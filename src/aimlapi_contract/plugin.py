@@ -7,15 +7,17 @@ from pathlib import Path
 import pytest
 
 from .baseline import read_baseline
-from .check import CheckOptions, Report, run_checks
+from .check import CheckOptions, Report, load_docsets, run_checks
 from .live import API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV
 from .live_items import LiveRun, LiveState, live_run_for, live_state_for
 from .recording import persister_for, vcr_settings
 from .redact import install_log_scrubber
 from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
+from .specs import Spec
 
 _REPORT = pytest.StashKey[Report]()
 _LIVE = pytest.StashKey[LiveState]()
+_SPECS = pytest.StashKey[list[Spec]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,8 +70,7 @@ def contract_vcr_config(pytestconfig: pytest.Config) -> dict[str, object]:
 def live_run(request: pytest.FixtureRequest, vcr: object, vcr_cassette_dir: str, default_cassette_name: str) -> LiveRun:
     """Sends the item's scenario with --live, else replays its cassette (or skips, saying how to record it)."""
     config = request.config
-    report = contract_report_for(config)
-    specs = list({spec.source: spec for ds in report.docsets for spec in ds.specs.values()}.values())
+    specs = live_specs_for(config)
     baseline = read_baseline(contract_options_from(config).baseline_path)
     path = Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml"
     return live_run_for(request, config.stash[_LIVE], specs, baseline, vcr, path)
@@ -96,6 +97,14 @@ def contract_report_for(config: pytest.Config) -> Report:
     if _REPORT not in config.stash:
         config.stash[_REPORT] = run_checks(contract_options_from(config))
     return config.stash[_REPORT]
+
+
+def live_specs_for(config: pytest.Config) -> list[Spec]:
+    """The tracked specs, loaded once: from the run's Report when one exists, else without running the checks."""
+    if _SPECS not in config.stash:
+        docsets = config.stash[_REPORT].docsets if _REPORT in config.stash else load_docsets(contract_options_from(config))
+        config.stash[_SPECS] = list({spec.source: spec for ds in docsets for spec in ds.specs.values()}.values())
+    return config.stash[_SPECS]
 
 
 @pytest.fixture(scope="session")

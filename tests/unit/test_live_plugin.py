@@ -1,0 +1,164 @@
+"""`pytest --live` end to end: the suite's own conftest.py and tests/contract/test_live.py, run by pytester
+against the stand-in API on 127.0.0.1. Records, replays offline, stops on budget, and never leaks the key."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from live_standin import CHAT, serve_api
+from pytest_httpserver import HTTPServer
+
+from aimlapi_contract.scenarios import SCENARIOS
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = "sk-test-8d0c6f2b4e9a4b71a5e3"
+NEGATIVE = {s.id for s in SCENARIOS if not s.conforms}
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A copy of the suite's settings and live items in a fresh directory, reading the docs mirror."""
+    env = os.environ.get("AIMLAPI_DOCS_BASE", "")
+    docs = Path(env) if env and Path(env).is_dir() else ROOT.parent / "shared" / "aimlapi-docs"
+    if not docs.is_dir():
+        pytest.skip(f"no docs mirror at {docs}: set AIMLAPI_DOCS_BASE to a copy of the published docs")
+    for rel in ("conftest.py", "tests/contract/test_live.py", "specs/manifest.json", "specs/baseline.json", "specs/lock.json"):
+        (pytester.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / rel, pytester.path / rel)
+    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\n")
+    monkeypatch.setenv("AIMLAPI_DOCS_BASE", str(docs))
+    monkeypatch.setenv("AIMLAPI_CONTRACT_CACHE", str(pytester.path / ".cache"))
+    monkeypatch.delenv("AIMLAPI_KEY", raising=False)
+    monkeypatch.delenv("AIMLAPI_BASE_URL", raising=False)
+    monkeypatch.setenv("AIMLAPI_LIVE_BACKOFF", "0")  # retries here need no waiting between attempts
+    return pytester
+
+
+def outcomes(result: pytest.RunResult) -> dict[str, str]:
+    """test id -> PASSED/FAILED/SKIPPED, from -rA's short summary (ids are the scenario ids)."""
+    found = {}
+    for line in result.outlines:
+        match = re.match(r"(PASSED|FAILED|SKIPPED|ERROR) .*?test_scenario\[([\w-]+)\]", line)
+        if match:
+            found[match.group(2)] = match.group(1)
+    return found
+
+
+def written_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_live_records_both_endpoints_replays_offline_and_never_leaks_the_key(
+    suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a stand-in that answers like the API and echoes the Authorization header back
+    url = serve_api(httpserver)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    # When the live run records everything, as loudly as pytest can print
+    live = suite.runpytest(
+        "--live", "--api-base", url, "--record-mode=all", "-vv", "--tb=long", "-l", "-rA",
+        "-o", "log_cli=true", "--log-cli-level=DEBUG", "tests/contract/test_live.py",
+    )
+    # Then every scenario ran, for both endpoints, streamed and not, and each has its cassette
+    got = outcomes(live)
+    assert set(got) == {s.id for s in SCENARIOS}, live.stdout.str()[-3000:]
+    assert {k for k, v in got.items() if v == "FAILED"} == NEGATIVE  # the spec documents no 4xx
+    assert len(httpserver.log) == len(SCENARIOS)
+    cassettes = suite.path / "cassettes" / "test_live"
+    assert sorted(p.name for p in cassettes.iterdir()) == sorted(f"test_scenario[{s.id}].yaml" for s in SCENARIOS)
+    live_text = live.stdout.str() + live.stderr.str()
+    assert "CT202 error: status 400 is not documented" in live_text
+    # And the key is nowhere: not in any file the run wrote, not in anything it printed
+    assert "<redacted>" in (cassettes / "test_scenario[chat-plain].yaml").read_text()  # the echo was there, and scrubbed
+    assert "x-request-id" in (cassettes / "test_scenario[chat-plain].yaml").read_text()  # debugging headers are kept
+    leaks = [p for p in written_files(suite.path) if KEY.encode() in p.read_bytes()]
+    assert leaks == [] and KEY not in live_text
+
+    # When the same suite runs offline: no --live, no key
+    monkeypatch.delenv("AIMLAPI_KEY")
+    before = len(httpserver.log)
+    offline = suite.runpytest("-rA", "tests/contract/test_live.py")
+    # Then the cassettes answer, with the same result per scenario, and nothing goes out
+    assert outcomes(offline) == got
+    assert len(httpserver.log) == before
+    assert "replayed from its cassette" in offline.stdout.str()
+
+
+def test_live_without_a_key_fails_at_once_with_one_line(suite: pytest.Pytester) -> None:
+    started = time.monotonic()
+    result = suite.runpytest("--live", "tests/contract/test_live.py")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.lines[0] == (
+        "ERROR: --live needs the API key in $AIMLAPI_KEY: set it (the key never reaches cassettes or output), "
+        "or drop --live to replay the recorded cassettes"
+    )
+    assert "passed" not in result.stdout.str() and "skipped" not in result.stdout.str()
+    assert time.monotonic() - started < 10
+
+
+def test_without_live_and_without_cassettes_items_skip_saying_how_to_record(suite: pytest.Pytester) -> None:
+    result = suite.runpytest("-rs", "tests/contract/test_live.py")
+    result.assert_outcomes(skipped=len(SCENARIOS))
+    result.stdout.fnmatch_lines(["*no recording in cassettes/test_live/test_scenario[[]chat-plain[]].yaml; record it: AIMLAPI_KEY=... pytest --live --record-mode=once*"])
+
+
+def test_the_budget_stops_the_run_with_a_clear_message(suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    serve_api(httpserver)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    result = suite.runpytest("--live", "--api-base", httpserver.url_for("/"), "--live-max-requests", "3", "tests/contract/test_live.py")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["*live budget spent: 3 of 3 requests sent; the run stops here*--live-max-requests*"])
+    assert len(httpserver.log) == 3
+    assert not (suite.path / "cassettes").exists()  # --live without --record-mode writes nothing
+
+
+def test_a_violating_reply_fails_with_a_readable_finding(suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = {"id": "c", "object": "chat.completion", "created": 1, "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "length_exceeded"}]}
+    httpserver.expect_request(CHAT).respond_with_json(body)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    result = suite.runpytest("--live", "--api-base", httpserver.url_for("/"), "-k", "chat-plain", "tests/contract/test_live.py")
+    result.assert_outcomes(failed=1, deselected=len(SCENARIOS) - 1)
+    lines = result.outlines
+    start = lines.index("chat-plain (live): 1 new finding(s):")
+    assert lines[start + 1].startswith(
+        "cassettes/test_live/test_scenario[chat-plain].yaml: CT205 error: response: choices[0].finish_reason: 'length_exceeded' is not one of ['stop', "
+    )
+    assert lines[start + 2 : start + 4] == ["    endpoint: POST /v1/chat/completions", "    at: /choices/0/finish_reason"]
+
+
+def test_a_failed_rewrite_keeps_the_cassette_it_would_replace(suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a recorded cassette
+    url = serve_api(httpserver)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    suite.runpytest("--live", "--api-base", url, "--record-mode=rewrite", "-k", "chat-plain", "tests/contract/test_live.py").assert_outcomes(passed=1, deselected=len(SCENARIOS) - 1)
+    cassette = suite.path / "cassettes" / "test_live" / "test_scenario[chat-plain].yaml"
+    recorded = cassette.read_bytes()
+    # When a rewrite run cannot reach the API at all
+    gone = f"http://127.0.0.1:{_free_port()}"
+    result = suite.runpytest("--live", "--api-base", gone, "--record-mode=rewrite", "-k", "chat-plain", "tests/contract/test_live.py")
+    # Then the test fails with one line, and the cassette is exactly as it was (pytest-recording would have deleted it)
+    result.assert_outcomes(failed=1, deselected=len(SCENARIOS) - 1)
+    result.stdout.fnmatch_lines([f"*POST {gone}/v1/chat/completions: cannot connect*"])
+    assert cassette.read_bytes() == recorded
+    assert [p.name for p in cassette.parent.iterdir()] == [cassette.name]  # no temporary file left behind
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
