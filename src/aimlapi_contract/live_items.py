@@ -115,12 +115,13 @@ def live_run_for(request: pytest.FixtureRequest, state: LiveState, specs: Sequen
     mode = state.mode
     if state.live:
         return LiveRun(LiveClient(state.settings, state.budget), specs, baseline, cassette=cassette, source=source, state=state, session=request.session)
-    how = f"{KEY_ENV}=... pytest --live --record-mode=once '{request.node.nodeid}'"
+    # One reason for every item of the module, so pytest's -ra summary shows it once.
+    how = f"{KEY_ENV}=... pytest --live --record-mode=once {request.node.nodeid.split('::')[0]}"
     if cassette is None:
         pytest.skip(f"recording is disabled (--disable-recording); send it live: {how}")
     if mode not in REPLAY_MODES:
         pytest.skip(f"--record-mode={mode} sends real requests, which needs --live; run: {how}")
     if not cassette.data:
-        pytest.skip(f"no recording in {source}; record it: {how}")
+        pytest.skip(f"no recording in {display_path(cassette_path.parent)}/; record: {how}")
     replay = LiveSettings(api_base=state.settings.api_base)  # no key: the cassette answers
     return LiveRun(LiveClient(replay, replay=True), specs, baseline, cassette=cassette, source=source, state=state, session=request.session)

@@ -37,7 +37,8 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
     for rel in ("conftest.py", "tests/contract/test_live.py", "specs/manifest.json", "specs/baseline.json", "specs/lock.json"):
         (pytester.path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / rel, pytester.path / rel)
-    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\n")
+    # importlib mode: the outer session may already hold a module named test_live (the real one).
+    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider --import-mode=importlib\n")
     monkeypatch.setenv("AIMLAPI_DOCS_BASE", str(docs))
     monkeypatch.setenv("AIMLAPI_CONTRACT_CACHE", str(pytester.path / ".cache"))
     monkeypatch.delenv("AIMLAPI_KEY", raising=False)
@@ -111,7 +112,7 @@ def test_live_without_a_key_fails_at_once_with_one_line(suite: pytest.Pytester) 
 def test_without_live_and_without_cassettes_items_skip_saying_how_to_record(suite: pytest.Pytester) -> None:
     result = suite.runpytest("-rs", "tests/contract/test_live.py")
     result.assert_outcomes(skipped=len(SCENARIOS))
-    result.stdout.fnmatch_lines(["*no recording in cassettes/test_live/test_scenario[[]chat-plain[]].yaml; record it: AIMLAPI_KEY=... pytest --live --record-mode=once*"])
+    result.stdout.fnmatch_lines([f"SKIPPED [[]{len(SCENARIOS)}[]] *no recording in cassettes/test_live/; record: AIMLAPI_KEY=... pytest --live --record-mode=once tests/contract/test_live.py"])
 
 
 def test_the_budget_stops_the_run_with_a_clear_message(suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
