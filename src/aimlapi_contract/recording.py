@@ -21,6 +21,13 @@ REPLAY_MODES = ("none", "once")
 # Host, scheme and port are not matched: a cassette recorded against a stand-in or a staging
 # host replays whatever --api-base says. The body is: a changed scenario must not replay old traffic.
 MATCH_ON = ("method", "path", "query", "body")
+# Where tests/contract/test_live.py records each scenario (conftest.py: cassettes/<test module>/).
+LIVE_CASSETTES = "cassettes/test_live"
+
+
+def live_cassette_source(scenario_id: str) -> str:
+    """The cassette a scenario is recorded to, as findings name it: `aimlapi-contract live` keys its findings the same way."""
+    return f"{LIVE_CASSETTES}/test_scenario[{scenario_id}].yaml"
 
 
 class AtomicPersister:

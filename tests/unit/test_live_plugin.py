@@ -13,6 +13,7 @@ import pytest
 from live_standin import CHAT, serve_api
 from pytest_httpserver import HTTPServer
 
+from aimlapi_contract.recording import live_cassette_source
 from aimlapi_contract.scenarios import SCENARIOS
 
 pytest_plugins = ["pytester"]
@@ -78,7 +79,8 @@ def test_live_records_both_endpoints_replays_offline_and_never_leaks_the_key(
     assert {k for k, v in got.items() if v == "FAILED"} == NEGATIVE  # the spec documents no 4xx
     assert len(httpserver.log) == len(SCENARIOS)
     cassettes = suite.path / "cassettes" / "test_live"
-    assert sorted(p.name for p in cassettes.iterdir()) == sorted(f"test_scenario[{s.id}].yaml" for s in SCENARIOS)
+    written = sorted(p.relative_to(suite.path).as_posix() for p in cassettes.iterdir())
+    assert written == sorted(live_cassette_source(s.id) for s in SCENARIOS)  # where `aimlapi-contract live` keys its findings
     live_text = live.stdout.str() + live.stderr.str()
     assert "CT202 error: status 400 is not documented" in live_text
     # And the key is nowhere: not in any file the run wrote, not in anything it printed
