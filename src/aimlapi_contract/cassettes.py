@@ -99,7 +99,7 @@ def read_cassette(path: Path) -> Cassette:
         loader.dispose()
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError("not a vcrpy cassette: no top-level `interactions` list", 1)
-    nodes = _interaction_nodes(root)
+    nodes = _interaction_nodes(root) if root is not None else []
     interactions = []
     for i, raw in enumerate(data["interactions"]):
         node = nodes[i] if i < len(nodes) else None
@@ -184,7 +184,7 @@ def _interaction_nodes(root: yaml.Node) -> list[yaml.Node]:
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
+            if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.Node):
                 return v
     return None
 

@@ -13,6 +13,7 @@ from .docset import DocSet, load_docset
 from .fetch import Fetcher
 from .findings import Finding, Severity, sort_key
 from .lock import LOCK_PATH, lock_findings, read_lock
+from .replay import iter_cassette_findings
 from .sources import DocsBase
 from .spec_lint import iter_spec_findings
 
@@ -83,7 +84,15 @@ def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding
             yield from lock_findings(fetched, lock)
 
 
-CHECKS: list[Check] = [spec_conformance, lock_drift]
+def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    """Every interaction of every cassette under options.cassettes, against the tracked specs."""
+    specs = list({spec.source: spec for ds in docsets for spec in ds.specs.values()}.values())
+    if options.cassettes is None or not specs:
+        return  # nothing to replay, or nothing to replay against (reported by the docset loading)
+    yield from iter_cassette_findings(options.cassettes, specs)
+
+
+CHECKS: list[Check] = [spec_conformance, lock_drift, cassette_conformance]
 
 
 def load_docsets(options: CheckOptions) -> list[DocSet]:

@@ -12,6 +12,7 @@ from .live import API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX
 from .live_items import LiveRun, LiveState, live_run_for, live_state_for
 from .recording import persister_for, vcr_settings
 from .redact import install_log_scrubber
+from .replay import interaction_items
 from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
 from .specs import Spec
 
@@ -123,3 +124,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "contract_page" in metafunc.fixturenames:
         report = contract_report_for(metafunc.config)
         metafunc.parametrize("contract_page", [ds.page for ds in report.docsets], ids=lambda s: s.rsplit("/", 1)[-1])
+    if "contract_interaction" in metafunc.fixturenames:
+        # One item per cassette interaction (an unreadable cassette is an item too); none at all fails as "no-cassettes".
+        cassettes = contract_options_from(metafunc.config).cassettes
+        items = interaction_items(cassettes) if cassettes is not None else []
+        metafunc.parametrize("contract_interaction", items or [None], ids=lambda i: i.id if i else "no-cassettes")

@@ -8,12 +8,15 @@ every single finding of that cause (baseline.triage honours `extra["cause_key"]`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .findings import Code, Finding, Severity
 from .specs import Spec
+
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,7 @@ class Cause:
     kind: str  # "null", "enum", "type", "required:<name>", "undocumented", "<keyword>"
     fix: str
     endpoint: str = ""
+    reason: str = ""  # plain words for the finding message, where jsonschema's are cryptic
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -35,26 +39,34 @@ class Cause:
         return {"cause": {"spec": self.spec, "pointer": self.pointer, "kind": self.kind, "fix": self.fix}, "cause_key": list(self.key)}
 
 
-def violation_cause(spec: Spec, endpoint: str, keyword: str, schema_pointer: str, instance: Any) -> Cause:
+def violation_cause(spec: Spec, endpoint: str, keyword: str, schema_pointer: str, instance: Any, message: str = "") -> Cause:
     """The cause of one schema violation, with the spec change that would accept the payload."""
     owner = schema_pointer.rsplit("/", 1)[0] if schema_pointer.endswith("/" + keyword) else schema_pointer
     schema = _resolve(spec, owner)
     if instance is None and keyword in ("type", "enum", "nullable", "anyOf", "oneOf"):
-        if keyword == "enum":
-            fix = f"add null to the enum at {owner}" + ("" if schema.get("nullable") else " and set `nullable: true`")
+        enum = schema.get("enum")
+        if keyword == "enum" and schema.get("nullable"):
+            fix = f"add null to the enum at {owner}"
+            reason = f"`nullable: true`, but the enum {enum!r} lacks null, so OpenAPI 3.0.3 rejects null"
+        elif keyword == "enum":
+            fix = f"add null to the enum at {owner} and set `nullable: true`"
+            reason = f"the schema is not nullable and the enum {enum!r} lacks null"
         elif keyword == "type":
             fix = f"add `nullable: true` to the schema at {owner}"
+            reason = f"the schema (type {schema.get('type')!r}) is not nullable"
         else:
             fix = f"allow null at {owner}: add `nullable: true` to a typed branch of its {keyword}"
-        return Cause(spec.source, owner, "null", fix, endpoint)
+            reason = f"no branch of its {keyword} allows null"
+        return Cause(spec.source, owner, "null", fix, endpoint, f"null is not allowed: {reason}")
     if keyword == "enum":
         return Cause(spec.source, owner, "enum", f"add {_short(instance)} to the enum at {owner}", endpoint)
     if keyword == "type":
         wanted = _json_type(instance)
         return Cause(spec.source, owner, "type", f"the schema at {owner} says type {schema.get('type')!r}; traffic sends {wanted}", endpoint)
     if keyword == "required" and isinstance(instance, dict):
+        named = _REQUIRED.match(message)  # jsonschema reports each missing property on its own
         missing = [r for r in schema.get("required") or [] if r not in instance]
-        name = missing[0] if missing else "?"
+        name = named.group(1) if named else missing[0] if missing else "?"
         return Cause(spec.source, owner, f"required:{name}", f"drop {name!r} from `required` at {owner}", endpoint)
     if keyword == "additionalProperties":
         return Cause(spec.source, owner, "additionalProperties", f"document the extra properties in `properties` at {owner}", endpoint)
@@ -83,7 +95,7 @@ def iter_root_causes(findings: Iterable[Finding]) -> Iterator[Finding]:
             Code.TRAFFIC_ROOT_CAUSE,
             max(m.severity for m in members),
             cause["spec"],
-            f"{payloads} payload(s) in {len(sources)} cassette(s) fail the same way ({'/'.join(codes)} {cause['kind']}), "
+            f"{payloads} payload(s) in {len(sources)} cassette(s) share one cause ({'/'.join(codes)} {cause['kind']}), "
             f"e.g. {example.source} {example.anchor} {example.pointer or '(root)'}: {example.message}",
             pointer=cause["pointer"],
             endpoint=key[2],

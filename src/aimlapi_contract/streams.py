@@ -20,8 +20,6 @@ RESPONSES_TERMINAL = ("response.completed", "response.failed", "response.incompl
 class FindingMaker(Protocol):
     """Builds a finding located in the exchange being checked (traffic._Where)."""
 
-    endpoint: str
-
     def finding(self, code: Code, severity: Severity, message: str, *, part: str, line: int | None, **kw: Any) -> Finding: ...
 
 

@@ -7,7 +7,7 @@ validators built once per schema), so a stream of thousands of events re-uses th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,7 +102,7 @@ def _request_findings(where: _Where, line: int | None) -> Iterator[Finding]:
     if not body.strip() or not media:
         return
     sent = (where.exchange.request_headers.get("content-type") or ["application/json"])[0].split(";")[0].strip().lower()
-    pointer = media.get(sent) or media.get("application/json")
+    pointer = media.get(sent)
     if pointer is None:
         yield where.finding(
             Code.UNDOCUMENTED_CONTENT_TYPE, Severity.ERROR,
@@ -124,6 +124,8 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None) -
             part="response", line=line, detail=_excerpt(ex.response_body),
         )
         return
+    if not media and not ex.response_body.strip():
+        return  # a documented status without content (e.g. 204), answered without content
     ctype = ex.response_content_type() or _sniff(ex.response_body)
     pointer = media.get(ctype)
     if pointer is None:
@@ -147,7 +149,7 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None) -
 _NOT_JSON = object()
 
 
-def _parsed_json(where: _Where, body: bytes, part: str, line: int | None) -> Iterator[Finding]:
+def _parsed_json(where: _Where, body: bytes, part: str, line: int | None) -> Generator[Finding, None, Any]:
     """Yield a CT208 finding and return _NOT_JSON when `body` is not JSON; else return the payload."""
     try:
         return json.loads(body.decode("utf-8-sig"))
@@ -165,13 +167,13 @@ def _payload_findings(
     engine, walker = engine_for(where.spec)
     request = part == "request"
     violations = engine.validate_request(schema_pointer, payload) if request else engine.validate_response(schema_pointer, payload)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     label = label or part
     for v in violations:
-        if (v.pointer, v.schema_pointer) in seen:
-            continue  # OAS30 reports a forbidden null twice ("for not nullable" and "is not of type")
-        seen.add((v.pointer, v.schema_pointer))
-        cause = violation_cause(where.spec, where.endpoint, v.keyword, v.schema_pointer, v.instance)
+        cause = violation_cause(where.spec, where.endpoint, v.keyword, v.schema_pointer, v.instance, v.message)
+        if (v.pointer, cause.pointer, cause.kind) in seen:
+            continue  # OAS30 reports one forbidden null up to three times (type, nullable, enum): one cause
+        seen.add((v.pointer, cause.pointer, cause.kind))
         if cause.kind == "null":
             code = Code.NULL_NOT_ALLOWED
         elif request:
@@ -179,8 +181,13 @@ def _payload_findings(
         else:
             code = Code.SSE_EVENT_SCHEMA_MISMATCH if part.startswith("event") else Code.RESPONSE_SCHEMA_MISMATCH
         branch = f" [{v.branch}]" if v.branch else ""
+        message = cause.reason or v.message
+        if v.keyword in ("oneOf", "anyOf") and isinstance(v.instance, dict):
+            # jsonschema would print the whole object; name the branch selector instead
+            kind = f" (type {v.instance['type']!r})" if "type" in v.instance else ""
+            message = f"object{kind} matches none of the documented {v.keyword} branches"
         yield where.finding(
-            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(v.message)}",
+            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(message)}",
             part=part, line=line, pointer=v.pointer, fix=cause.fix,
             extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
         )
