@@ -212,10 +212,10 @@ def exchange_from_response(response: requests.Response, redactor: Redactor) -> E
     """The exchange as a cassette would hold it: credentials and the key scrubbed, the body decoded."""
     request = response.request
     body = request.body or b""
-    raw_headers = getattr(response.raw, "headers", None)
+    getlist = getattr(getattr(response.raw, "headers", None), "getlist", None)  # urllib3 keeps repeated headers apart
     response_headers: dict[str, list[str]] = {}
     for name in response.headers:
-        values = raw_headers.getlist(name) if hasattr(raw_headers, "getlist") else [response.headers[name]]
+        values = getlist(name) if getlist else [response.headers[name]]
         if name.lower() != "content-encoding":  # the body below is decoded, as recorded
             response_headers[name.lower()] = [redactor.header_value(name, v) for v in values]
     return Exchange(

@@ -71,13 +71,14 @@ def test_live_records_both_endpoints_replays_offline_and_never_leaks_the_key(
     # When the live run records everything, as loudly as pytest can print
     live = suite.runpytest(
         "--live", "--api-base", url, "--record-mode=all", "-vv", "--tb=long", "-l", "-rA",
-        "-o", "log_cli=true", "--log-cli-level=DEBUG", "tests/contract/test_live.py",
+        "-o", "log_cli=true", "--log-cli-level=DEBUG", "--junitxml=reports/junit.xml", "tests/contract/test_live.py",
     )
     # Then every scenario ran, for both endpoints, streamed and not, and each has its cassette
     got = outcomes(live)
     assert set(got) == {s.id for s in SCENARIOS}, live.stdout.str()[-3000:]
     assert {k for k, v in got.items() if v == "FAILED"} == NEGATIVE  # the spec documents no 4xx
     assert len(httpserver.log) == len(SCENARIOS)
+    assert {req.headers["Authorization"] for req, _ in httpserver.log} == {f"Bearer {KEY}"}  # sent, and echoed back
     cassettes = suite.path / "cassettes" / "test_live"
     written = sorted(p.relative_to(suite.path).as_posix() for p in cassettes.iterdir())
     assert written == sorted(live_cassette_source(s.id) for s in SCENARIOS)  # where `aimlapi-contract live` keys its findings
@@ -86,6 +87,7 @@ def test_live_records_both_endpoints_replays_offline_and_never_leaks_the_key(
     # And the key is nowhere: not in any file the run wrote, not in anything it printed
     assert "<redacted>" in (cassettes / "test_scenario[chat-plain].yaml").read_text()  # the echo was there, and scrubbed
     assert "x-request-id" in (cassettes / "test_scenario[chat-plain].yaml").read_text()  # debugging headers are kept
+    assert (suite.path / "reports" / "junit.xml").is_file()
     leaks = [p for p in written_files(suite.path) if KEY.encode() in p.read_bytes()]
     assert leaks == [] and KEY not in live_text
 
