@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,13 +280,16 @@ class LiveResult:
     attempts: int = 0
 
 
-def run_scenario(client: LiveClient, scenario: Scenario, specs: Sequence[Spec], *, source: str, index: Any = None) -> LiveResult:
-    """Check the request, send it, validate the reply. `index(attempts)` says where the reply sits in its cassette."""
+def run_scenario(
+    client: LiveClient, scenario: Scenario, specs: Sequence[Spec], *, source: str, index: Callable[[], int] | None = None
+) -> LiveResult:
+    """Check the request, send it, validate the reply. `index()` says where the reply sits in its cassette
+    (default 0: a fresh cassette holds the final attempt only)."""
     early = list(iter_request_findings(scenario, specs, source=source))
     if early:
         return LiveResult(scenario, early)  # never sent: a request the spec rejects would be money spent on nothing
     exchange, attempts = client.send(scenario)
-    anchor = f"interaction:{index(attempts) if index else attempts - 1}"
+    anchor = f"interaction:{index() if index else 0}"
     findings = validate_reply(exchange, specs, source=source, anchor=anchor, redactor=client.redactor)
     findings += status_findings(scenario, exchange, source=source, anchor=anchor)
     return LiveResult(scenario, findings, exchange, attempts)

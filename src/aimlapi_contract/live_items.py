@@ -77,7 +77,7 @@ class LiveRun:
             pytest.fail("no tracked spec could be loaded, so nothing can be validated; see test_page_and_specs_load", pytrace=False)
         before = (len(self.cassette.data), Counter(self.cassette.play_counts)) if self.cassette is not None else None
         try:
-            result = run_scenario(self.client, scenario, self.specs, source=self.source, index=lambda n: self._index(before, n))
+            result = run_scenario(self.client, scenario, self.specs, source=self.source, index=lambda: self._index(before))
         except BudgetExhausted as exc:
             self.session.shouldstop = exc.message  # stop the run after this item, as -x does
             pytest.fail(f"{exc.message} ({exc.tip})", pytrace=False)
@@ -89,6 +89,7 @@ class LiveRun:
                 f"re-record it: {KEY_ENV}=... pytest --live --record-mode=rewrite -k '{scenario.id}'",
                 pytrace=False,
             )
+        self._keep_final_attempt(before, result.attempts)
         new = triage(result.findings, self.baseline).new
         failing = [f for f in new if f.severity >= Severity.ERROR]
         if failing:
@@ -96,17 +97,27 @@ class LiveRun:
             body = "\n".join(render_finding(f) for f in failing)
             pytest.fail(f"{scenario.id} ({how}): {len(failing)} new finding(s):\n{body}", pytrace=False)
 
-    def _index(self, before: tuple[int, Counter[int]] | None, attempts: int) -> int:
+    def _index(self, before: tuple[int, Counter[int]] | None) -> int:
         """Where the final reply sits in the cassette as it will be saved (as the offline check numbers it)."""
         if self.cassette is None or before is None:
-            return attempts - 1
+            return 0
         count, played = before
-        if len(self.cassette.data) > count:  # recorded now
-            if self.state.mode in ("once", "new_episodes"):
-                return len(self.cassette.data) - 1  # appended after what was there
-            return attempts - 1  # all/rewrite/live-only: this run's interactions replace the cassette's
+        if len(self.cassette.data) > count:  # recorded now; only the final attempt is kept (below)
+            # once/new_episodes append after what was there; all/rewrite/live-only replace the recording.
+            return count if self.state.mode in ("once", "new_episodes") else 0
         replayed = [i for i, n in self.cassette.play_counts.items() if n > played.get(i, 0)]
-        return max(replayed) if replayed else attempts - 1
+        return max(replayed) if replayed else 0
+
+    def _keep_final_attempt(self, before: tuple[int, Counter[int]] | None, attempts: int) -> None:
+        """Drop retried attempts (a 429 before the reply) from the recording.
+
+        The cassette holds the reply the scenario got, so interaction indexes, and with them the
+        baseline keys, do not shift with rate limits; replaying it gives the same result.
+        """
+        if self.cassette is None or before is None or attempts < 2:
+            return
+        if len(self.cassette.data) - before[0] == attempts:
+            del self.cassette.data[before[0] : -1]
 
 
 def live_run_for(request: pytest.FixtureRequest, state: LiveState, specs: Sequence[Spec], baseline: list[BaselineEntry], cassette: Any, cassette_path: Path) -> LiveRun:

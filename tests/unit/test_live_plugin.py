@@ -167,3 +167,46 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_after_a_retry_the_replay_and_the_offline_check_agree_with_the_live_run(
+    suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aimlapi_contract.check import CheckOptions, load_docsets
+    from aimlapi_contract.replay import iter_cassette_findings
+    from aimlapi_contract.sources import DocsBase
+
+    # Given an API that first says 429, then answers with a reply the spec rejects
+    violating = {"id": "c", "object": "chat.completion", "created": 1, "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "length_exceeded"}]}
+    httpserver.expect_ordered_request(CHAT).respond_with_json({"error": {"message": "slow down"}}, status=429, headers={"Retry-After": "0"})
+    httpserver.expect_ordered_request(CHAT).respond_with_json(violating)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    args = ["-k", "chat-plain", "tests/contract/test_live.py"]
+    # When it is recorded live, then replayed offline
+    live = suite.runpytest("--live", "--api-base", httpserver.url_for("/"), "--record-mode=all", *args)
+    monkeypatch.delenv("AIMLAPI_KEY")
+    offline = suite.runpytest(*args)
+    # Then the cassette holds the reply the scenario got (not the retried 429), and the replay fails exactly as live
+    assert len(httpserver.log) == 2
+    assert (suite.path / live_cassette_source("chat-plain")).read_text().count("- request:") == 1
+    live.assert_outcomes(failed=1, deselected=len(SCENARIOS) - 1)
+    offline.assert_outcomes(failed=1, deselected=len(SCENARIOS) - 1)
+    finding_line = next(line for line in live.outlines if ": CT205 error: " in line)
+    assert finding_line in offline.outlines
+    # And the offline cassette check (the same validation code) reports it under the same key
+    monkeypatch.chdir(suite.path)
+    options = CheckOptions(docs_base=DocsBase.from_setting(os.environ["AIMLAPI_DOCS_BASE"]), pages=["docs/api-references/text-models-llm/openai/gpt-4.1-nano.md"])
+    specs = [spec for ds in load_docsets(options) for spec in ds.specs.values()]
+    checked = list(iter_cassette_findings(suite.path / "cassettes", specs))
+    [ct205] = [f for f in checked if f.code.value == "CT205"]
+    assert (ct205.source, ct205.anchor, ct205.pointer) == (live_cassette_source("chat-plain"), "interaction:0:response", "/choices/0/finish_reason")
+    assert finding_line == f"{ct205.source}: CT205 error: {ct205.message}"
+    # And a baseline entry made from the offline finding accepts the next live one, retried or not: same key
+    from aimlapi_contract.baseline import BaselineEntry, read_baseline, write_baseline
+
+    baseline = suite.path / "specs" / "baseline.json"
+    write_baseline([*read_baseline(baseline), BaselineEntry.from_finding(ct205, "test: accepted drift")], baseline)
+    httpserver.expect_ordered_request(CHAT).respond_with_json(violating)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    suite.runpytest("--live", "--api-base", httpserver.url_for("/"), "--record-mode=all", *args).assert_outcomes(passed=1, deselected=len(SCENARIOS) - 1)
