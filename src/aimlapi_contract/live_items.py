@@ -132,6 +132,8 @@ def live_run_for(request: pytest.FixtureRequest, state: LiveState, specs: Sequen
         pytest.skip(f"recording is disabled (--disable-recording); send it live: {how}")
     if mode not in REPLAY_MODES:
         pytest.skip(f"--record-mode={mode} sends real requests, which needs --live; run: {how}")
+    if not cassette.data and cassette_path.is_file() and cassette_path.read_bytes().strip():
+        pytest.fail(f"{source} is not a readable vcrpy cassette; re-record it: {how.replace('once', 'rewrite')}", pytrace=False)
     if not cassette.data:
         pytest.skip(f"no recording in {display_path(cassette_path.parent)}/; record: {how}")
     replay = LiveSettings(api_base=state.settings.api_base)  # no key: the cassette answers

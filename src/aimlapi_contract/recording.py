@@ -48,7 +48,10 @@ class AtomicPersister:
             raise CassetteDecodeError(f"{path}: not UTF-8 text") from exc
         if not data.strip():
             raise CassetteNotFoundError()
-        return deserialize(data, serializer)  # type: ignore[no-any-return]
+        try:
+            return deserialize(data, serializer)  # type: ignore[no-any-return]
+        except Exception as exc:  # vcrpy then treats it as no cassette; the live item says it is unreadable
+            raise CassetteDecodeError(f"{path}: not a readable vcrpy cassette ({type(exc).__name__})") from exc
 
     @staticmethod
     def save_cassette(cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any) -> None:

@@ -119,6 +119,15 @@ def test_without_live_and_without_cassettes_items_skip_saying_how_to_record(suit
     result.stdout.fnmatch_lines([f"SKIPPED [[]{len(SCENARIOS)}[]] *no recording in cassettes/test_live/; record: AIMLAPI_KEY=... pytest --live --record-mode=once tests/contract/test_live.py"])
 
 
+def test_an_unreadable_cassette_fails_its_item_with_one_line(suite: pytest.Pytester) -> None:
+    cassette = suite.path / live_cassette_source("chat-plain")
+    cassette.parent.mkdir(parents=True)
+    cassette.write_text("interactions: [ {request: \n")  # cut off mid-write by someone else's tool
+    result = suite.runpytest("-k", "chat-plain", "tests/contract/test_live.py")
+    result.assert_outcomes(errors=1, deselected=len(SCENARIOS) - 1)
+    result.stdout.fnmatch_lines([f"{live_cassette_source('chat-plain')} is not a readable vcrpy cassette; re-record it: *--record-mode=rewrite*"])
+
+
 def test_the_budget_stops_the_run_with_a_clear_message(suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
     serve_api(httpserver)
     monkeypatch.setenv("AIMLAPI_KEY", KEY)
