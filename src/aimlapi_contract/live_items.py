@@ -93,7 +93,8 @@ class LiveRun:
         new = triage(result.findings, self.baseline).new
         failing = [f for f in new if f.severity >= Severity.ERROR]
         if failing:
-            how = "live" if self.state.live and not self.client.replay else "replayed from its cassette"
+            recorded_now = before is None or len(self.cassette.data) > before[0]
+            how = "live" if self.state.live and recorded_now else "replayed from its cassette"
             body = "\n".join(render_finding(f) for f in failing)
             pytest.fail(f"{scenario.id} ({how}): {len(failing)} new finding(s):\n{body}", pytrace=False)
 

@@ -45,7 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "read_timeout": config.getoption("--live-timeout"),
     }
     state = live_state_for(config, overrides=overrides)  # --live without a key stops the run here, with one line
-    state.undo = install_log_scrubber(state.redactor)
+    if state.settings.key:  # with a key in the environment, no log record may carry it, live or not
+        state.undo = install_log_scrubber(state.redactor)
     config.stash[_LIVE] = state
 
 
