@@ -131,6 +131,25 @@ def test_an_unreadable_cassette_fails_its_item_with_one_line(suite: pytest.Pytes
     ) in result.outlines
 
 
+def test_a_cassette_for_another_request_is_never_replayed(suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a recording whose request no longer matches the scenario (as after editing its row)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    args = ["-k", "chat-plain", "tests/contract/test_live.py"]
+    suite.runpytest("--live", "--api-base", serve_api(httpserver), "--record-mode=once", *args).assert_outcomes(passed=1, deselected=len(SCENARIOS) - 1)
+    cassette = suite.path / live_cassette_source("chat-plain")
+    cassette.write_text(cassette.read_text().replace("Say hi in one word.", "Say hello in one word."))
+    # When it is replayed offline, Then the item fails with one line saying what to do, and nothing is sent
+    monkeypatch.delenv("AIMLAPI_KEY")
+    sent = len(httpserver.log)
+    result = suite.runpytest(*args)
+    result.assert_outcomes(failed=1, deselected=len(SCENARIOS) - 1)
+    assert (
+        f"{live_cassette_source('chat-plain')} holds no recording of this request (the scenario changed?); "
+        "re-record it: AIMLAPI_KEY=... pytest --live --record-mode=rewrite -k 'chat-plain'"
+    ) in result.outlines
+    assert len(httpserver.log) == sent
+
+
 def test_the_budget_stops_the_run_with_a_clear_message(suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
     serve_api(httpserver)
     monkeypatch.setenv("AIMLAPI_KEY", KEY)
