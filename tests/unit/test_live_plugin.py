@@ -39,7 +39,7 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
         (pytester.path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / rel, pytester.path / rel)
     # importlib mode: the outer session may already hold a module named test_live (the real one).
-    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider --import-mode=importlib\n")
+    pytester.makeini("[pytest]\naddopts = --import-mode=importlib\n")
     monkeypatch.setenv("AIMLAPI_DOCS_BASE", str(docs))
     monkeypatch.setenv("AIMLAPI_CONTRACT_CACHE", str(pytester.path / ".cache"))
     monkeypatch.delenv("AIMLAPI_KEY", raising=False)
@@ -87,7 +87,7 @@ def test_live_records_both_endpoints_replays_offline_and_never_leaks_the_key(
     # And the key is nowhere: not in any file the run wrote, not in anything it printed
     assert "<redacted>" in (cassettes / "test_scenario[chat-plain].yaml").read_text()  # the echo was there, and scrubbed
     assert "x-request-id" in (cassettes / "test_scenario[chat-plain].yaml").read_text()  # debugging headers are kept
-    assert (suite.path / "reports" / "junit.xml").is_file()
+    assert (suite.path / "reports" / "junit.xml").is_file() and (suite.path / ".pytest_cache").is_dir()  # scanned too
     leaks = [p for p in written_files(suite.path) if KEY.encode() in p.read_bytes()]
     assert leaks == [] and KEY not in live_text
 
