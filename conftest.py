@@ -10,12 +10,10 @@ ROOT = Path(__file__).parent
 
 
 @pytest.fixture(scope="session")
-def vcr_config() -> dict[str, object]:
-    """pytest-recording settings: never send real credentials to disk."""
-    return {
-        "filter_headers": ["authorization", "cookie", "set-cookie", "x-api-key"],
-        "record_mode": "none",
-    }
+def vcr_config(contract_vcr_config: dict[str, object]) -> dict[str, object]:
+    """pytest-recording settings: never send real credentials to disk (the plugin's redaction and record modes)."""
+    # The record mode is set here from --record-mode, so `rewrite` never deletes a cassette before the run.
+    return {**contract_vcr_config, "filter_headers": ["authorization", "cookie", "set-cookie", "x-api-key"]}
 
 
 @pytest.fixture(scope="module")

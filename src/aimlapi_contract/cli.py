@@ -8,14 +8,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .baseline import BASELINE_PATH, PENDING_REASON, read_baseline, updated_entries, write_baseline
-from .check import CheckOptions, Report, run_checks
+from .baseline import BASELINE_PATH, PENDING_REASON, read_baseline, triage, updated_entries, write_baseline
+from .check import CheckOptions, Report, load_docsets, run_checks
 from .docset import load_docset
-from .errors import ContractError, UsageError
+from .errors import MIRROR_TIP, ContractError, UsageError
 from .fetch import Fetcher, atomic_write
 from .findings import Severity
+from .live import (
+    API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV,
+    BudgetExhausted, LiveClient, LiveError, LiveSettings, run_scenario,
+)
 from .lock import LOCK_PATH, entry_for, lock_findings, read_lock, write_lock
+from .recording import live_cassette_source
 from .render import render_finding, render_json, render_text
+from .scenarios import SCENARIOS, scenario_by_id
 from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
 
 FORMATS = {"text": render_text, "json": render_json}
@@ -66,6 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--reason", default="", help="reason recorded on every entry this run adds")
     base.add_argument("--only", action="append", metavar="CODE", help="add only findings with this code (repeatable)")
     base.set_defaults(run=cmd_baseline)
+
+    live = sub.add_parser("live", help=f"send the live scenarios to the API (needs ${KEY_ENV}) and validate the replies; records nothing")
+    _common(live)
+    live.add_argument("--api-base", metavar="URL", help=f"API base (default: ${API_BASE_ENV}, else {DEFAULT_API_BASE})")
+    live.add_argument("--scenario", action="append", metavar="ID", help="run only this scenario (repeatable; default: all)")
+    live.add_argument("--max-requests", type=int, metavar="N", help=f"most HTTP requests sent, retries included (default: ${MAX_REQUESTS_ENV}, else 40)")
+    live.add_argument("--max-tokens", type=int, metavar="N", help=f"most output tokens one call may ask for (default: ${MAX_TOKENS_ENV}, else 64)")
+    live.add_argument("--timeout", type=float, metavar="SECONDS", help=f"read timeout per call (default: ${TIMEOUT_ENV}, else 60)")
+    live.add_argument("--fail-on", default="error", choices=[s.label for s in Severity], help="lowest severity of a new finding that fails the run")
+    live.add_argument("--baseline", type=Path, default=BASELINE_PATH, help=f"baseline file (default: {BASELINE_PATH})")
+    live.set_defaults(run=cmd_live)
     return parser
 
 
@@ -164,6 +181,42 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     if any(e.reason == PENDING_REASON for e in updated):
         print(f"edit {args.baseline}: entries with reason {PENDING_REASON!r} need a real one", file=sys.stderr)
     return 0
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    """Each scenario sent once, its reply validated as a recorded one would be; findings keyed by its cassette."""
+    settings = LiveSettings.from_env(api_base=args.api_base, max_requests=args.max_requests, max_tokens=args.max_tokens, read_timeout=args.timeout)
+    if not settings.key:
+        raise UsageError(f"`live` needs the API key in ${KEY_ENV}", tip="set it; it never reaches a cassette, report or output")
+    try:
+        scenarios = [scenario_by_id(i) for i in args.scenario] if args.scenario else SCENARIOS
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    docsets = load_docsets(_options(args))
+    specs = list({spec.source: spec for ds in docsets for spec in ds.specs.values()}.values())
+    if not specs:
+        raise UsageError("no tracked spec could be loaded, so no reply can be validated", tip=MIRROR_TIP)
+    baseline, fail_on = read_baseline(args.baseline), Severity.from_label(args.fail_on)
+    client, failed = LiveClient(settings), 0
+    for scenario in scenarios:
+        source = live_cassette_source(scenario.id)
+        try:
+            result = run_scenario(client, scenario, specs, source=source)
+        except BudgetExhausted as exc:
+            print(f"error: {exc.message}\ntip: {exc.tip}", file=sys.stderr)
+            return 2
+        except LiveError as exc:
+            print(f"FAIL {scenario.id}: {exc.message}")
+            failed += 1
+            continue
+        new = [f for f in triage(result.findings, baseline).new if f.severity >= fail_on]
+        status = f"{result.exchange.status}, {result.attempts} attempt(s)" if result.exchange else "not sent"
+        print(f"{'FAIL' if new else 'ok  '} {scenario.id} ({status})")
+        for finding in new:
+            print("    " + render_finding(finding).replace("\n", "\n    "))
+        failed += bool(new)
+    print(f"{len(scenarios) - failed} of {len(scenarios)} scenarios as documented; {client.budget.used} request(s) sent")
+    return 1 if failed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -89,6 +89,8 @@ class Code(str, enum.Enum):
     SEMANTIC_TIMESTAMP = "CT345"
 
     # 4xx: live runs (added by live mode)
+    LIVE_REQUEST_INVALID = "CT401"
+    LIVE_UNEXPECTED_STATUS = "CT402"
 
     # 5xx: what changed between two versions of a spec (added by the spec diff)
 

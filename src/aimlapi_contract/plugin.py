@@ -6,11 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from .check import CheckOptions, Report, run_checks
+from .baseline import read_baseline
+from .check import CheckOptions, Report, load_docsets, run_checks
+from .live import API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV
+from .live_items import LiveRun, LiveState, live_run_for, live_state_for
+from .recording import persister_for, vcr_settings
+from .redact import install_log_scrubber
 from .replay import interaction_items
 from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
+from .specs import Spec
 
 _REPORT = pytest.StashKey[Report]()
+_LIVE = pytest.StashKey[LiveState]()
+_SPECS = pytest.StashKey[list[Spec]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -19,10 +27,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--docs-base", metavar="URL|DIR", help=f"published docs base (default: ${DOCS_BASE_ENV}, else upstream)")
     group.addoption("--contract-offline", action="store_true", help="use cached published documents only")
     group.addoption("--contract-cassettes", metavar="DIR", default=None, help="cassettes to validate (default: cassettes/)")
+    # Live mode. Precedence for each setting: the option, then its environment variable, then the default.
+    group.addoption("--live", action="store_true", help=f"send the live scenarios to the API (needs ${KEY_ENV}); without it they replay their cassettes")
+    group.addoption("--api-base", metavar="URL", help=f"API base for --live (default: ${API_BASE_ENV}, else {DEFAULT_API_BASE})")
+    group.addoption("--live-max-requests", type=int, metavar="N", help=f"most HTTP requests one live run sends, retries included (default: ${MAX_REQUESTS_ENV}, else 40)")
+    group.addoption("--live-max-tokens", type=int, metavar="N", help=f"most output tokens one live call may ask for (default: ${MAX_TOKENS_ENV}, else 64)")
+    group.addoption("--live-timeout", type=float, metavar="SECONDS", help=f"read timeout of a live call (default: ${TIMEOUT_ENV}, else 60)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract: a contract check over the published docs or recorded traffic")
+    config.addinivalue_line("markers", "live: sends a scenario to the API with --live; otherwise replays its cassette or skips")
+    overrides = {
+        "api_base": config.getoption("--api-base"),
+        "max_requests": config.getoption("--live-max-requests"),
+        "max_tokens": config.getoption("--live-max-tokens"),
+        "read_timeout": config.getoption("--live-timeout"),
+    }
+    state = live_state_for(config, overrides=overrides)  # --live without a key stops the run here, with one line
+    if state.settings.key:  # with a key in the environment, no log record may carry it, live or not
+        state.undo = install_log_scrubber(state.redactor)
+    config.stash[_LIVE] = state
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _LIVE in config.stash:
+        config.stash[_LIVE].undo()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_recording_configure(config: pytest.Config, vcr: object) -> None:
+    # pytest-recording's persister writes in place; ours writes whole files (and nothing in live-only mode).
+    vcr.register_persister(persister_for(config.stash[_LIVE].mode))  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def contract_vcr_config(pytestconfig: pytest.Config) -> dict[str, object]:
+    """vcrpy settings for live items: the record mode, key redaction, host-independent matching."""
+    state = pytestconfig.stash[_LIVE]
+    return vcr_settings(state.mode, state.redactor)
+
+
+@pytest.fixture
+def live_run(request: pytest.FixtureRequest, vcr: object, vcr_cassette_dir: str, default_cassette_name: str) -> LiveRun:
+    """Sends the item's scenario with --live, else replays its cassette (or skips, saying how to record it)."""
+    config = request.config
+    specs = live_specs_for(config)
+    baseline = read_baseline(contract_options_from(config).baseline_path)
+    path = Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml"
+    return live_run_for(request, config.stash[_LIVE], specs, baseline, vcr, path)
 
 
 def contract_options_from(config: pytest.Config) -> CheckOptions:
@@ -46,6 +99,14 @@ def contract_report_for(config: pytest.Config) -> Report:
     if _REPORT not in config.stash:
         config.stash[_REPORT] = run_checks(contract_options_from(config))
     return config.stash[_REPORT]
+
+
+def live_specs_for(config: pytest.Config) -> list[Spec]:
+    """The tracked specs, loaded once: from the run's Report when one exists, else without running the checks."""
+    if _SPECS not in config.stash:
+        docsets = config.stash[_REPORT].docsets if _REPORT in config.stash else load_docsets(contract_options_from(config))
+        config.stash[_SPECS] = list({spec.source: spec for ds in docsets for spec in ds.specs.values()}.values())
+    return config.stash[_SPECS]
 
 
 @pytest.fixture(scope="session")

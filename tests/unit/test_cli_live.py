@@ -1,0 +1,58 @@
+"""`aimlapi-contract live`: the scenarios sent to the stand-in API, findings keyed by their cassettes, no key shown."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from live_standin import serve_api
+from pytest_httpserver import HTTPServer
+
+from aimlapi_contract.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = "sk-test-cli-77e0c1d2b3"
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture
+def docs_base(monkeypatch: pytest.MonkeyPatch) -> str:
+    env = os.environ.get("AIMLAPI_DOCS_BASE", "")
+    docs = Path(env) if env and Path(env).is_dir() else ROOT.parent / "shared" / "aimlapi-docs"
+    if not docs.is_dir():
+        pytest.skip(f"no docs mirror at {docs}: set AIMLAPI_DOCS_BASE to a copy of the published docs")
+    monkeypatch.chdir(ROOT)  # specs/manifest.json and specs/baseline.json
+    monkeypatch.setenv("AIMLAPI_LIVE_BACKOFF", "0")
+    return str(docs)
+
+
+def test_live_reports_each_scenario_and_fails_on_new_findings(
+    httpserver: HTTPServer, docs_base: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = serve_api(httpserver)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    code = main(["live", "--docs-base", docs_base, "--api-base", url, "--scenario", "chat-stream-usage", "--scenario", "responses-unknown-model"])
+    out = capsys.readouterr()
+    assert code == 1
+    lines = out.out.splitlines()
+    assert lines[0] == "ok   chat-stream-usage (200, 1 attempt(s))"
+    assert lines[1] == "FAIL responses-unknown-model (400, 1 attempt(s))"
+    assert "    cassettes/test_live/test_scenario[responses-unknown-model].yaml: CT202 error: status 400 is not documented; documented: 200" in lines
+    assert lines[-1] == "1 of 2 scenarios as documented; 2 request(s) sent"
+    assert KEY not in out.out + out.err
+
+
+def test_live_without_a_key_or_with_an_unknown_scenario_is_a_usage_error(
+    docs_base: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("AIMLAPI_KEY", raising=False)
+    assert main(["live", "--docs-base", docs_base]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == "error: `live` needs the API key in $AIMLAPI_KEY"
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    assert main(["live", "--docs-base", docs_base, "--scenario", "chat-nope"]) == 2
+    assert capsys.readouterr().err.startswith("error: no scenario `chat-nope`; known: chat-plain, ")
