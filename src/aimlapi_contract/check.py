@@ -10,10 +10,11 @@ from typing import Any
 
 from .baseline import BASELINE_PATH, Triage, read_baseline, stale_findings, triage
 from .docset import DocSet, load_docset
-from .fetch import Fetcher
+from .fetch import Fetcher, cache_dir
 from .findings import Finding, Severity, sort_key
 from .lock import LOCK_PATH, lock_findings, read_lock
 from .sources import DocsBase
+from .spec_changes import locked_change_findings
 from .spec_lint import iter_spec_findings
 
 
@@ -83,7 +84,14 @@ def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding
             yield from lock_findings(fetched, lock)
 
 
-CHECKS: list[Check] = [spec_conformance, lock_drift]
+def spec_changes(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    lock = read_lock(options.lock_path)
+    for docset in docsets:
+        for fetched in docset.fetched:
+            yield from locked_change_findings(fetched, lock, cache_dir(options.cache))
+
+
+CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes]
 
 
 def load_docsets(options: CheckOptions) -> list[DocSet]:
