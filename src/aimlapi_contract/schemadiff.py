@@ -144,6 +144,8 @@ class SchemaDiff:
             if o.get("$ref") != n.get("$ref"):
                 self._emit(None, path, where, request, f"{where}: $ref changed from {o.get('$ref')!r} to {n.get('$ref')!r}", "$ref")
             return
+        if ("alternatives" in o) != ("alternatives" in n):
+            o, n = _as_alternatives(o), _as_alternatives(n)  # one form vs several: compare as forms
         if not self._compare_type(o, n, path, where, request):
             return  # the rest is meaningless once the type itself changed
         self._compare_enum(o, n, path, where, request)
@@ -253,20 +255,20 @@ class SchemaDiff:
         old_at, new_at = o.get("alternatives_at") or [], n.get("alternatives_at") or []
         pairs, gone, added = match_alternatives(old, new)
         for i, j in pairs:
-            self._walk(old[i], new[j], [*path, *new_at[j].split("/")], _suffix(where, f"(form {j + 1})"), request, oroot, nroot, depth + 1)
+            self._walk(old[i], new[j], _at(path, new_at[j]), _suffix(where, f"(form {j + 1})"), request, oroot, nroot, depth + 1)
         wrapped = _wrapped_into_array(old, new, gone, added)
         if wrapped is not None:
             j, moved = wrapped
-            self._emit(True, [*path, *new_at[j].split("/")], where, request,
+            self._emit(True, _at(path, new_at[j]), where, request,
                        f"{where}: {len(moved)} single-object form(s) no longer accepted on their own; "
                        f"form {j + 1} now takes an array of them", "form-wrapped-in-array")
             gone = [i for i in gone if i not in moved]
             added = [j2 for j2 in added if j2 != j]
         for i in gone:
-            self._emit(True, [*path, *old_at[i].split("/")], where, request,
+            self._emit(True, _at(path, old_at[i]), where, request,
                        f"{where}: form {i + 1} ({_kind(old[i])}) removed (in the old spec)", "form-removed")
         for j in added:
-            self._emit(False, [*path, *new_at[j].split("/")], where, request, f"{where}: form {j + 1} ({_kind(new[j])}) added", "form-added")
+            self._emit(False, _at(path, new_at[j]), where, request, f"{where}: form {j + 1} ({_kind(new[j])}) added", "form-added")
 
 
 def resolve_ref(ref: str, *roots: Any) -> Any:
@@ -335,6 +337,19 @@ def _field(where: str, name: str) -> str:
 
 def _suffix(where: str, text: str) -> str:
     return f"{where[:-1]}{text}`" if where.endswith("`") else f"{where} `{text}`"
+
+
+def _as_alternatives(schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema as a list of one form (itself), its documentation and nullability kept outside."""
+    if "alternatives" in schema:
+        return schema
+    outer = {k: v for k, v in schema.items() if k in DOC_KEYWORDS or k == "nullable"}
+    inner = {k: v for k, v in schema.items() if k not in outer}
+    return {**outer, "alternatives": [inner], "alternatives_at": [""]}
+
+
+def _at(path: list[Any], at: str) -> list[Any]:
+    return [*path, *at.split("/")] if at else path
 
 
 def _kind(alt: Any) -> str:
