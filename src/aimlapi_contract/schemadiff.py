@@ -20,7 +20,8 @@ from .findings import pointer_from_path
 # Keywords that only document: a change is compatible and is reported as a documentation change.
 DOC_KEYWORDS = frozenset({"description", "title", "example", "examples", "externalDocs", "deprecated", "default",
                           "readOnly", "writeOnly", "xml", "discriminator", "summary"})
-IGNORED_KEYWORDS = frozenset({"$schema", "$id", "$comment"})
+# Not constraints: `definitions` only holds schemas, whose changes are reported where a `$ref` uses them.
+IGNORED_KEYWORDS = frozenset({"$schema", "$id", "$comment", "definitions", "$defs"})
 LOWER_BOUNDS = ("minimum", "minLength", "minItems", "minProperties")
 UPPER_BOUNDS = ("maximum", "maxLength", "maxItems", "maxProperties")
 STRICTER_WHEN_SET = ("pattern", "format", "multipleOf", "uniqueItems", "exclusiveMinimum", "exclusiveMaximum")
@@ -113,9 +114,14 @@ class SchemaDiff:
         self.endpoint = endpoint
         self.report = report
         self.docs = (old_doc, new_doc)  # what `$ref`s resolve against
+        self._resolved: dict[int, Any] = {}  # id of a `$ref` schema -> what it stands for (stable identity)
+        self._seen_refs: set[tuple[int, int, bool]] = set()  # pairs compared while `$ref`s are about
+        self._shortcut = True  # whether equal JSON means no change (true unless `$ref`s are about)
         self.doc_changes: list[tuple[str, str]] = []  # (pointer, keyword)
 
     def compare(self, old: Any, new: Any, path: list[Any], where: str, *, request: bool) -> None:
+        # Equal text hides a change behind a `$ref` whose target changed: with refs, walk everything.
+        self._shortcut = '"$ref"' not in _key(old) and '"$ref"' not in _key(new)
         self._walk(old, new, path, where, request, old, new, 0)
 
     def _emit(self, narrows: bool | None, path: list[Any], where: str, request: bool, message: str, keyword: str) -> None:
@@ -125,20 +131,29 @@ class SchemaDiff:
 
     def _deref(self, schema: Any, root: Any, doc: Any) -> Any:
         if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-            target = resolve_ref(schema["$ref"], root, doc)
-            if target is not None:
+            if id(schema) not in self._resolved:
+                target = resolve_ref(schema["$ref"], root, doc)
                 rest = {k: v for k, v in schema.items() if k != "$ref"}
-                return {**target, **rest}
+                # The target itself when nothing sits beside the `$ref`, so every use of it is one pair.
+                self._resolved[id(schema)] = schema if target is None else ({**target, **rest} if rest else target)
+            return self._resolved[id(schema)]
         return schema
 
     def _walk(self, old: Any, new: Any, path: list[Any], where: str, request: bool, oroot: Any, nroot: Any, depth: int) -> None:
-        if old == new or depth > 60:
+        if (self._shortcut and old == new) or depth > 60:
             return
-        o = canonical(self._deref(old, oroot, self.docs[0]))
-        n = canonical(self._deref(new, nroot, self.docs[1]))
-        if o == n or not isinstance(o, dict) or not isinstance(n, dict):
+        o, n = self._deref(old, oroot, self.docs[0]), self._deref(new, nroot, self.docs[1])
+        if not self._shortcut:
+            # Through a `$ref` the same pair can come back (recursive schemas): compare each pair once.
+            if (id(o), id(n), request) in self._seen_refs:
+                return
+            self._seen_refs.add((id(o), id(n), request))
+        o, n = canonical(o), canonical(n)
+        if not isinstance(o, dict) or not isinstance(n, dict):
             if o != n:
                 self._emit(None, path, where, request, f"{where}: schema changed from {_short(o)} to {_short(n)}", "schema")
+            return
+        if self._shortcut and o == n:
             return
         if "$ref" in o or "$ref" in n:
             if o.get("$ref") != n.get("$ref"):
@@ -293,13 +308,13 @@ def match_alternatives(old: list[Any], new: list[Any]) -> tuple[list[tuple[int, 
     pairs: list[tuple[int, int]] = []
     free_old, free_new = list(range(len(old))), list(range(len(new)))
     for sig in (_key, _signature):
+        old_sigs, new_sigs = {i: sig(old[i]) for i in free_old}, {j: sig(new[j]) for j in free_new}
         for i in list(free_old):
-            for j in free_new:
-                if sig(old[i]) == sig(new[j]):
-                    pairs.append((i, j))
-                    free_old.remove(i)
-                    free_new.remove(j)
-                    break
+            j = next((j for j in free_new if new_sigs[j] == old_sigs[i]), None)
+            if j is not None:
+                pairs.append((i, j))
+                free_old.remove(i)
+                free_new.remove(j)
     same_type = [(i, j) for i, j in zip(free_old, free_new) if _types(old[i]) == _types(new[j])]
     for i, j in same_type:
         pairs.append((i, j))

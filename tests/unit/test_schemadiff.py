@@ -112,3 +112,18 @@ def test_canonical_leaves_the_published_schema_untouched() -> None:
     before = repr(schema)
     assert canonical(schema) == {"type": "string", "enum": ["x"], "nullable": True}
     assert repr(schema) == before
+
+
+def test_recursive_refs_terminate_and_report_once() -> None:
+    node_old = {"type": "object", "properties": {"v": {"type": "integer"}, "a": {"$ref": "#"}, "b": {"$ref": "#"}}}
+    node_new = {"type": "object", "properties": {"v": {"type": "string"}, "a": {"$ref": "#"}, "b": {"$ref": "#"}}}
+    found, _ = changes(node_old, node_new, request=True)
+    assert [(c.keyword, c.pointer) for c in found][:1] == [("type", "/s/properties/v")]
+    assert len(found) == 1  # the recursive uses are the same pair: reported once
+
+
+def test_a_change_behind_an_unchanged_ref_is_found() -> None:
+    old = {"type": "object", "properties": {"x": {"$ref": "#/definitions/n"}}, "definitions": {"n": INT}}
+    new = {"type": "object", "properties": {"x": {"$ref": "#/definitions/n"}}, "definitions": {"n": {**INT, "minimum": 1}}}
+    found, _ = changes(old, new, request=True)
+    assert [(c.keyword, c.breaking, c.pointer) for c in found] == [("minimum", True, "/s/properties/x")]
