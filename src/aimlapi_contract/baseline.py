@@ -96,6 +96,9 @@ def triage(findings: list[Finding], entries: list[BaselineEntry]) -> Triage:
         if f.key in by_key:
             baselined.append(f)
             seen.add(f.key)
+        elif tuple(f.extra.get("cause_key", ())) in by_key:
+            # A baselined root cause (CT220) accepts every single finding it groups; see root_causes.py.
+            baselined.append(f)
         else:
             new.append(f)
     stale = [e for e in entries if e.key not in seen]

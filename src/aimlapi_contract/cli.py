@@ -136,7 +136,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     for page in options.pages:
         docset = load_docset(fetcher, page, offline=options.offline)
         for finding in docset.findings:
-            print(f"error: {finding.source}: {finding.message}", file=sys.stderr)
+            # Load findings name their URL or file in the message already.
+            print(f"error: {finding.message}", file=sys.stderr)
             if finding.fix:
                 print(f"tip: {finding.fix}", file=sys.stderr)
             status = 2
@@ -188,7 +189,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
     if _nothing_checked(report):
         for finding in report.findings:
-            print(f"error: {finding.source}: {finding.message}", file=sys.stderr)
+            print(f"error: {finding.message}", file=sys.stderr)
+            if finding.fix:
+                print(f"tip: {finding.fix}", file=sys.stderr)
         return 2
     return 1 if report.failing(Severity.from_label(args.fail_on)) else 0
 

@@ -13,11 +13,13 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING
 
 from .errors import MIRROR_TIP, SourceError
 from .sources import DocsBase
+
+if TYPE_CHECKING:
+    import requests
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
@@ -73,10 +75,26 @@ def object_path(cache: Path, sha256: str) -> Path:
 class Fetcher:
     """Reads documents relative to a docs base; remote ones are cached under `cache`."""
 
-    def __init__(self, base: DocsBase, cache: Path | None = None, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        base: DocsBase,
+        cache: Path | None = None,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+    ) -> None:
         self.base = base
         self.cache = cache_dir(cache)
-        self.session = session or requests.Session()
+        self._session = session
+        self.timeout = timeout
+
+    @property
+    def session(self) -> requests.Session:
+        """The HTTP session, made on first use: `requests` is slow to import and a directory base never needs it."""
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+        return self._session
 
     def cache_path(self, rel: str) -> Path:
         return self.cache / "files" / rel
@@ -85,7 +103,7 @@ class Fetcher:
         return object_path(self.cache, sha256)
 
     def _store_object(self, fetched: Fetched) -> Fetched:
-        # Every good fetch is kept by content, so a later run can diff the locked version against a new one.
+        # Every good download is kept by content, so a later run can diff the locked version against a new one.
         path = self.object_path(fetched.sha256)
         if not path.exists():
             try:
@@ -102,14 +120,15 @@ class Fetcher:
         url = self.base.url_for(rel)
         if not self.base.is_remote:
             try:
-                data = Path(url).read_bytes()
+                return Fetched(rel, url, Path(url).read_bytes())
             except OSError as exc:
                 raise FetchError(f"{url}: cannot read ({exc.strerror or exc})") from None
-            return self._store_object(Fetched(rel, url, data))
         if offline:
             return self._from_cache(rel, url, "offline mode")
+        import requests
+
         try:
-            resp = self.session.get(url, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+            resp = self.session.get(url, timeout=self.timeout)
         except requests.Timeout:
             return self._from_cache(rel, url, "timed out")
         except requests.ConnectionError:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from .check import CheckOptions, Report, run_checks
+from .replay import interaction_items
 from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
 
 _REPORT = pytest.StashKey[Report]()
@@ -63,3 +64,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "contract_page" in metafunc.fixturenames:
         report = contract_report_for(metafunc.config)
         metafunc.parametrize("contract_page", [ds.page for ds in report.docsets], ids=lambda s: s.rsplit("/", 1)[-1])
+    if "contract_interaction" in metafunc.fixturenames:
+        # One item per cassette interaction (an unreadable cassette is an item too); none at all fails as "no-cassettes".
+        cassettes = contract_options_from(metafunc.config).cassettes
+        items = interaction_items(cassettes) if cassettes is not None else []
+        metafunc.parametrize("contract_interaction", items or [None], ids=lambda i: i.id if i else "no-cassettes")

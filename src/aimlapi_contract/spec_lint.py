@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
-
-from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from .findings import Code, Finding, Severity, pointer_from_path
 from .specs import Spec
+
+# What the findings depend on besides the spec bytes: the key of their on-disk cache (check.py).
+LINT_RULES = Path(__file__)
+LINT_LIBRARY = "openapi-spec-validator"
 
 _SCHEMA_KEYS = ("schema", "items", "not", "additionalProperties")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
@@ -22,13 +25,13 @@ def iter_spec_findings(spec: Spec) -> Iterator[Finding]:
 
 
 def _openapi_errors(spec: Spec) -> Iterator[Finding]:
-    for error in OpenAPIV30SpecValidator(spec.data).iter_errors():
+    for error in _spec_validator_cls()(spec.data).iter_errors():
         cause = error
         if error.validator == "oneOf" and error.context:
             # "Response or Reference": the Reference branch ($ref required) is never what was meant.
             meant = [c for c in error.context if "'$ref' is a required property" not in c.message]
             cause = meant[0] if meant else error
-        pointer = pointer_from_path(list(error.path) + list(cause.path))
+        pointer = pointer_from_path(cause.absolute_path)  # a context error's path is relative to its parent
         message = cause.message if cause is not error else _short(error.message)
         fix = ""
         if cause.validator == "required" and "'description'" in cause.message and "/responses/" in pointer:
@@ -42,6 +45,26 @@ def _openapi_errors(spec: Spec) -> Iterator[Finding]:
             endpoint=_endpoint_of(pointer),
             fix=fix,
         )
+
+
+def _spec_validator_cls() -> Any:
+    """openapi-spec-validator's 3.0 validator on its jsonschema backend (imported here: slow, and unneeded when cached).
+
+    From 0.8 it switches to jsonschema-rs when that is installed (the engine needs it), and those
+    errors lack the oneOf context these findings are explained from.
+    """
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
+    try:
+        from openapi_spec_validator.schemas import schema_v30
+        from openapi_spec_validator.schemas.backend.jsonschema import create_validator
+    except ImportError:  # before 0.8: jsonschema is the only backend
+        return OpenAPIV30SpecValidator
+
+    class JsonschemaBackedValidator(OpenAPIV30SpecValidator):  # type: ignore[misc]
+        schema_validator = create_validator(schema_v30)
+
+    return JsonschemaBackedValidator
 
 
 def _nullable_problems(spec: Spec) -> Iterator[Finding]:

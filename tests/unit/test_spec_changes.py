@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from aimlapi_contract.cli import main
 from aimlapi_contract.fetch import Fetcher
@@ -41,34 +43,54 @@ def _small_new(minimum: int | None) -> dict[str, object]:
     return new
 
 
-def _check(tmp_path: Path, base: Path, cache: Path, *extra: str) -> dict[str, object]:
+def _check(tmp_path: Path, base: str, cache: Path) -> dict[str, object]:
     out = tmp_path / "report.json"
-    code = main(["check", "--docs-base", str(base), "--page", DEFAULT_PAGE, "--cache-dir", str(cache),
+    code = main(["check", "--docs-base", base, "--page", DEFAULT_PAGE, "--cache-dir", str(cache),
                  "--lock", str(tmp_path / "lock.json"), "--baseline", str(tmp_path / "baseline.json"),
-                 "--format", "json", "--output", str(out), *extra])
+                 "--format", "json", "--output", str(out)])
     assert code in (0, 1)
     return json.loads(out.read_text())
 
 
-def test_every_fetch_is_kept_by_content(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    (docs / "a").mkdir(parents=True)
-    (docs / "a" / "s.json").write_text('{"x": 1}')
-    fetcher = Fetcher(DocsBase(str(docs)), tmp_path / "cache")
+def _fetch(tmp_path: Path, base: str, cache: Path) -> int:
+    return main(["fetch", "--docs-base", base, "--page", DEFAULT_PAGE, "--cache-dir", str(cache),
+                 "--lock", str(tmp_path / "lock.json")])
+
+
+@pytest.fixture
+def published(httpserver: HTTPServer) -> tuple[dict[str, Path], str]:
+    """An upstream stand-in serving one version of the published docs; set `state["root"]` to switch versions."""
+    state = {"root": JAN}
+
+    def serve(request: Request) -> Response:
+        path = state["root"] / request.path.lstrip("/")
+        if not path.is_file():
+            return Response("not found", status=404)
+        return Response(path.read_bytes(), content_type="application/octet-stream")
+
+    httpserver.expect_request(re.compile("/.*")).respond_with_handler(serve)
+    return state, httpserver.url_for("/")
+
+
+def test_every_download_is_kept_by_content(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/a/s.json").respond_with_data('{"x": 1}')
+    fetcher = Fetcher(DocsBase(httpserver.url_for("/")), tmp_path / "cache")
     fetched = fetcher.get("a/s.json")
     assert fetcher.object_path(fetched.sha256).read_bytes() == b'{"x": 1}'
 
 
 @needs_history
 def test_check_reports_what_changed_since_the_locked_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          published: tuple[dict[str, Path], str]) -> None:
     monkeypatch.chdir(tmp_path)
+    state, base = published
     cache = tmp_path / "cache"
-    # Given a lock written from the 2026-01-16 docs (which also keeps those bytes in the cache)
-    assert main(["fetch", "--docs-base", str(JAN), "--page", DEFAULT_PAGE, "--cache-dir", str(cache),
-                 "--lock", str(tmp_path / "lock.json")]) == 0
-    # When the published docs are the 2026-04-22 ones
-    report = _check(tmp_path, APR, cache)
+    # Given a lock written when upstream published the 2026-01-16 docs (the download is kept by content)
+    assert _fetch(tmp_path, base, cache) == 0
+    # When upstream now publishes the 2026-04-22 docs
+    state["root"] = APR
+    report = _check(tmp_path, base, cache)
     # Then the check says what changed in the responses spec, breaking first
     found = {(f["code"], f["anchor"]) for f in report["findings"] if f["source"] == RESPONSES}
     assert {("CT103", ""), ("CT501", "minimum"), ("CT501", "form-wrapped-in-array"), ("CT502", "property-added")} <= found
@@ -77,16 +99,18 @@ def test_check_reports_what_changed_since_the_locked_spec(tmp_path: Path, monkey
     assert minimum["pointer"].endswith("/properties/max_output_tokens")
     # And `fetch` prints the same change before anything is accepted
     capsys.readouterr()
-    main(["fetch", "--docs-base", str(APR), "--page", DEFAULT_PAGE, "--cache-dir", str(cache), "--lock", str(tmp_path / "lock.json")])
+    _fetch(tmp_path, base, cache)
     assert "CT501 warning" in capsys.readouterr().out
 
 
 @needs_history
-def test_locked_version_missing_from_cache_is_said_not_guessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_locked_version_missing_from_cache_is_said_not_guessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               published: tuple[dict[str, Path], str]) -> None:
     monkeypatch.chdir(tmp_path)
-    assert main(["fetch", "--docs-base", str(JAN), "--page", DEFAULT_PAGE, "--cache-dir", str(tmp_path / "c1"),
-                 "--lock", str(tmp_path / "lock.json")]) == 0
-    report = _check(tmp_path, APR, tmp_path / "c2")  # another machine: its cache never saw the locked bytes
+    state, base = published
+    assert _fetch(tmp_path, base, tmp_path / "c1") == 0
+    state["root"] = APR
+    report = _check(tmp_path, base, tmp_path / "c2")  # another machine: its cache never saw the locked bytes
     codes = {f["code"] for f in report["findings"] if f["source"] == RESPONSES}
     assert "CT503" in codes and "CT501" not in codes
 

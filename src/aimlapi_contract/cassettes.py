@@ -1,0 +1,204 @@
+"""vcrpy cassettes (YAML) read safely into plain `Exchange` records, with the line of each interaction.
+
+The loader is PyYAML's SafeLoader plus the three harmless Python tags vcrpy itself still reads
+(`python/str`, `python/unicode`, `python/tuple`): any other `!!python/...` tag (object/apply/new/name/
+module) is refused before anything is constructed, so a cassette can never run code.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .exchange import Exchange
+
+CASSETTE_SUFFIXES = (".yaml", ".yml")
+
+
+class CassetteError(ValueError):
+    """A file that is not a readable vcrpy cassette; `line` (1-based) when the parser gave one."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _CassetteLoader(yaml.SafeLoader):
+    """SafeLoader + the benign tags vcrpy writes; unknown tags raise ConstructorError."""
+
+
+def _construct_str(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+def _construct_tuple(loader: yaml.SafeLoader, node: yaml.Node) -> tuple[Any, ...]:
+    return tuple(loader.construct_sequence(node))  # type: ignore[arg-type]
+
+
+_CassetteLoader.add_constructor("tag:yaml.org,2002:python/str", _construct_str)
+_CassetteLoader.add_constructor("tag:yaml.org,2002:python/unicode", _construct_str)
+_CassetteLoader.add_constructor("tag:yaml.org,2002:python/tuple", _construct_tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedExchange:
+    """One interaction of a cassette: its index, the exchange, and 1-based lines in the cassette file."""
+
+    index: int
+    exchange: Exchange
+    line: int | None = None  # the interaction's `- request:` line
+    request_body_line: int | None = None
+    response_body_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cassette:
+    path: Path
+    interactions: list[RecordedExchange] = field(default_factory=list)
+
+
+def cassette_files(directory: Path) -> list[Path]:
+    """Every cassette file under `directory`, recursively, in a stable order."""
+    return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix in CASSETTE_SUFFIXES)
+
+
+def display_path(path: Path) -> str:
+    """How a cassette is named in findings: relative to the working directory (the project root)."""
+    try:
+        return Path(os.path.relpath(path.resolve(), Path.cwd().resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def read_cassette(path: Path) -> Cassette:
+    """Load a vcrpy cassette; CassetteError (with a line where known) when it can't be one."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise CassetteError(f"cannot read the file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CassetteError(f"not UTF-8 text (byte {exc.start})") from None
+    loader = _CassetteLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CassetteError(f"not a safe YAML document: {exc.problem or exc}", line) from None
+    except yaml.YAMLError as exc:
+        raise CassetteError(f"not a YAML document: {exc}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+        raise CassetteError("not a vcrpy cassette: no top-level `interactions` list", 1)
+    nodes = _interaction_nodes(root) if root is not None else []
+    interactions = []
+    for i, raw in enumerate(data["interactions"]):
+        node = nodes[i] if i < len(nodes) else None
+        line = node.start_mark.line + 1 if node is not None else None
+        try:
+            exchange = _exchange(raw)
+        except CassetteError as exc:
+            raise CassetteError(f"interaction {i}: {exc.message}", line) from None
+        interactions.append(
+            RecordedExchange(
+                i,
+                exchange,
+                line,
+                _body_line(node, "request"),
+                _body_line(node, "response"),
+            )
+        )
+    return Cassette(path, interactions)
+
+
+def _exchange(raw: Any) -> Exchange:
+    if not isinstance(raw, dict) or not isinstance(raw.get("request"), dict) or not isinstance(raw.get("response"), dict):
+        raise CassetteError("not a vcrpy interaction: needs `request` and `response` mappings")
+    request, response = raw["request"], raw["response"]
+    method, uri = request.get("method"), request.get("uri")
+    if not isinstance(method, str) or not isinstance(uri, str):
+        raise CassetteError("the request needs a `method` and a `uri`")
+    status = response.get("status")
+    code = status.get("code") if isinstance(status, dict) else status
+    if not isinstance(code, int):
+        raise CassetteError(f"the response status code is {code!r}, not an integer")
+    response_headers = _headers(response.get("headers"))
+    body = response.get("body")
+    response_body = _bytes(body.get("string") if isinstance(body, dict) else body)
+    return Exchange(
+        method=method.upper(),
+        url=uri,
+        request_headers=_headers(request.get("headers")),
+        request_body=_bytes(request.get("body")),
+        status=code,
+        response_headers=response_headers,
+        response_body=_decompressed(response_body, response_headers),
+    )
+
+
+def _headers(raw: Any) -> dict[str, list[str]]:
+    if not isinstance(raw, Mapping):
+        return {}
+    out: dict[str, list[str]] = {}
+    for name, value in raw.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        out.setdefault(str(name).lower(), []).extend(str(v) for v in values)
+    return out
+
+
+def _bytes(value: Any) -> bytes:
+    if value is None:
+        return b""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, dict) and "string" in value:  # a request body recorded as {string: ...}
+        return _bytes(value["string"])
+    return str(value).encode("utf-8")
+
+
+def _decompressed(body: bytes, headers: Mapping[str, list[str]]) -> bytes:
+    """vcrpy keeps gzip/deflate bodies as recorded unless `decode_compressed_response` was set."""
+    encoding = (headers.get("content-encoding") or [""])[0].strip().lower()
+    if encoding in ("gzip", "deflate") and body:
+        try:
+            return zlib.decompress(body, 47)  # 47: auto-detect gzip or zlib header
+        except zlib.error:
+            return body  # already decoded, or corrupt: the JSON check reports it
+    return body
+
+
+def _interaction_nodes(root: yaml.Node) -> list[yaml.Node]:
+    value = _child(root, "interactions")
+    return list(value.value) if isinstance(value, yaml.SequenceNode) else []
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.Node):
+                return v
+    return None
+
+
+def _body_line(interaction: yaml.Node | None, part: str) -> int | None:
+    body = _child(_child(interaction, part), "body")
+    string = _child(body, "string") if isinstance(body, yaml.MappingNode) else body
+    return string.start_mark.line + 1 if string is not None else None
+
+
+def iter_cassettes(directory: Path) -> Iterator[tuple[Path, Cassette | CassetteError]]:
+    """Each cassette under `directory` with what loading it gave: the cassette or the error."""
+    for path in cassette_files(directory):
+        try:
+            yield path, read_cassette(path)
+        except CassetteError as exc:
+            yield path, exc

@@ -1,0 +1,212 @@
+"""The docs-drift lint: every link, example and code sample on a page (and in its specs) against the specs.
+
+Each block is checked on its own, so a broken one (unterminated fence, invalid Python) never stops
+the others. Findings are pinned to the page line (or the spec pointer) and keyed by an anchor such
+as "example" or "sample:python#1" (the n-th such block of that endpoint), which survives edits
+elsewhere on the page.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from .docset import DocSet
+from .engine import SchemaEngine
+from .examples import ExampleReading, json_lines, line_for_pointer, read_example
+from .findings import Code, Finding, Severity
+from .page import Block, parse_page
+from .sample_checks import SampleSite, SentPayload, check_sample, iter_payload_differences, spec_samples
+from .samples import read_sample
+from .schema_use import unusable_schema, validate
+from .semantics import endpoint_kind, iter_semantic_findings
+from .sources import relative_link
+from .spec_examples import iter_spec_example_findings
+from .specs import Operation, Spec
+
+_LANG_NAMES = {"python": "Python", "javascript": "JavaScript", "shell": "cURL", "http": "HTTP"}
+
+
+@dataclass(slots=True)
+class _Lint:
+    docset: DocSet
+    engines: dict[str, SchemaEngine] = field(default_factory=dict)
+    sent: dict[str, list[SentPayload]] = field(default_factory=dict)  # endpoint -> payloads, page order
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def engine(self, spec: Spec) -> SchemaEngine:
+        if spec.source not in self.engines:
+            self.engines[spec.source] = SchemaEngine(spec)
+        return self.engines[spec.source]
+
+    def anchor(self, kind: str, endpoint: str) -> str:
+        n = self.counts.get((kind, endpoint), 0)
+        self.counts[(kind, endpoint)] = n + 1
+        return kind if n == 0 else f"{kind}#{n}"
+
+    def record(self, endpoint: str, sent: SentPayload | None) -> None:
+        if endpoint and sent is not None:
+            self.sent.setdefault(endpoint, []).append(sent)
+
+    def operation(self, endpoint: str) -> tuple[Spec, Operation] | None:
+        if not endpoint:
+            return None
+        method, path = endpoint.split(" ", 1)
+        spec = self.docset.spec_for_endpoint(path, method)
+        op = spec.find_operation(path, method) if spec else None
+        return (spec, op) if spec and op else None
+
+
+def iter_doc_findings(docset: DocSet) -> Iterator[Finding]:
+    """Every docs-drift finding of one page and the specs it links to."""
+    if docset.page_text is None:
+        return
+    lint = _Lint(docset)
+    yield from _link_findings(docset)
+    page = parse_page(docset.page_text)
+    section_endpoint: dict[str, str] = {}
+    for block in page.blocks:
+        if not block.closed:
+            last = block.line + block.text.count("\n")
+            yield Finding(Code.DOC_FENCE_UNTERMINATED, Severity.ERROR, docset.page,
+                          f"the ``` fence opened at line {block.line} is never closed; its text was read up to line {last}",
+                          line=block.line, anchor=f"fence:{block.lang}", fix=f"add a closing ``` after line {last}")
+        if block.is_sample:
+            site = SampleSite(docset.page, block.first_line, f"{block.tab or _LANG_NAMES.get(block.lang, block.lang)} sample")
+            kind = f"sample:{block.lang}"
+            endpoint, payload = yield from check_sample(read_sample(block.lang, block.text), site, docset, lint.engine,
+                                                         partial(lint.anchor, kind))
+            lint.record(endpoint, payload)
+            if endpoint:
+                section_endpoint.setdefault(block.section, endpoint)
+        elif block.is_example:
+            yield from _example_findings(block, lint, section_endpoint.get(block.section, ""))
+    for spec in docset.specs.values():
+        for sample, site, op_endpoint in spec_samples(spec):
+            endpoint, payload = yield from check_sample(sample, site, docset, lint.engine, _no_anchor, op_endpoint)
+            lint.record(endpoint, payload)
+    for endpoint, sent in lint.sent.items():
+        yield from iter_payload_differences(endpoint, sent)
+    for spec in docset.specs.values():
+        yield from iter_spec_example_findings(spec, lint.engine(spec))
+
+
+def _no_anchor(endpoint: str) -> str:
+    return ""  # spec samples carry their own anchor
+
+
+def _link_findings(docset: DocSet) -> Iterator[Finding]:
+    for link in docset.links:
+        anchor = f"openapi-operation:{link.spec_id}"
+        rel = relative_link(link.url, docset.page) if link.url else None
+        problem, severity, fix = "", Severity.ERROR, ""
+        if not link.url:
+            problem = "the openapi-operation block has no link to its spec"
+            fix = "put the spec link, e.g. [OpenAPI …](https://raw.githubusercontent.com/aimlapi/api-docs/…/spec.json), between the tags"
+        elif rel is None:
+            problem = f"the spec link `{link.url}` points outside the docs repository, so the suite cannot load it"
+        elif rel not in docset.specs:
+            problem = f"the linked spec `{rel}` could not be loaded (its own finding says why); this operation is unchecked"
+            severity = Severity.WARNING
+        if problem:
+            yield Finding(Code.DOC_SPEC_LINK_BROKEN, severity, docset.page, problem, line=link.line,
+                          endpoint=link.endpoint, anchor=anchor, fix=fix)
+            continue
+        spec = docset.specs[rel]  # type: ignore[index]
+        item = (spec.data.get("paths") or {}).get(link.path)
+        if isinstance(item, dict) and link.method in item:
+            continue
+        documented = [op.endpoint for op in spec.operations()]
+        guess = difflib.get_close_matches(link.endpoint, documented, n=1)
+        yield Finding(Code.DOC_LINKED_OPERATION_MISSING, Severity.ERROR, docset.page,
+                      f"openapi-operation asks for `{link.endpoint}` but `{rel}` documents {', '.join(documented) or 'no operation'}",
+                      line=link.line, endpoint=link.endpoint, anchor=anchor,
+                      fix=f'use path="{guess[0].split(" ", 1)[1]}" method="{guess[0].split()[0].lower()}"' if guess else "")
+
+
+def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Finding]:
+    page = lint.docset.page
+    reading = read_example(block.text)
+    endpoint = endpoint or _endpoint_from_words(block.section, lint.docset) or (
+        _endpoint_from_value(reading.value, lint.docset) if reading.has_value else "")
+    anchor = lint.anchor("example", endpoint)
+    found = lint.operation(endpoint)
+    spec, schema = None, ""
+    if found:
+        spec, op = found
+        media = op.response_media_types(200) or {}
+        schema = media.get("application/json") or next(iter(media.values()), "")
+    if not reading.is_json:
+        yield _not_json(block, reading, page, endpoint, anchor, f"{spec.source}#{schema}" if spec and schema else "")
+    if not reading.has_value:
+        return
+    if not endpoint:
+        yield Finding(Code.DOC_ENDPOINT_UNKNOWN, Severity.WARNING, page,
+                      "cannot tell which endpoint this example belongs to (no sample in its section, no `object`), "
+                      "so it is not checked against a schema", line=block.line, anchor=anchor)
+        return
+    lines = json_lines(block.text) if reading.is_json else {}
+
+    def line_of(pointer: str) -> int | None:
+        n = line_for_pointer(lines, pointer)
+        return block.first_line + n - 1 if n else block.line
+
+    if spec and schema:
+        violations, problem = validate(lint.engine(spec), "response", schema, reading.value)
+        if problem:
+            yield unusable_schema(problem, "the Response example", source=page, schema_pointer=schema,
+                                  spec_source=spec.source, line=block.line, endpoint=endpoint, anchor=anchor)
+        converted = " (after conversion to JSON)" if reading.converted or not reading.is_json else ""
+        for v in violations:
+            yield Finding(Code.DOC_EXAMPLE_SCHEMA_MISMATCH, Severity.ERROR, page,
+                          f"the Response example{converted} does not match the 200 response schema: {v.message}",
+                          line=line_of(v.pointer), pointer=v.pointer, endpoint=endpoint, anchor=anchor,
+                          fix=_enum_fix(spec, v.schema_pointer, v.instance) if v.keyword == "enum" else "",
+                          extra={"schema_pointer": v.schema_pointer, "spec": spec.source})
+    request = next((s.payload for s in lint.sent.get(endpoint, []) if isinstance(s.payload, dict)), None)
+    yield from iter_semantic_findings(reading.value, endpoint=endpoint, source=page, request=request,
+                                      line=block.line, line_of=line_of, anchor=anchor)
+
+
+def _not_json(block: Block, reading: ExampleReading, page: str, endpoint: str, anchor: str, schema: str) -> Finding:
+    """CT310 (or CT311 for JSON5 in a json5 fence), with the converted JSON as the fix when there is one."""
+    fix, extra = "", {}
+    if reading.has_value:
+        stray = " and ".join(f"`{t}`" for t in (reading.prefix, reading.suffix) if t)
+        fix = (f"remove the stray text {stray} and " if stray else "") + \
+            f"replace the block with this JSON: {json.dumps(reading.value, ensure_ascii=False)}"
+        extra = {"converted": reading.value, "validated_against": schema}
+    if block.lang == "json5" and reading.json5_only and not (reading.prefix or reading.suffix):
+        return Finding(Code.DOC_EXAMPLE_JSON5_ONLY, Severity.WARNING, page,
+                       "the example uses JSON5-only syntax (comments, trailing commas, single quotes or bare keys), "
+                       "so it fails when copied as JSON", line=block.line, endpoint=endpoint, anchor=anchor, fix=fix)
+    return Finding(Code.DOC_EXAMPLE_NOT_JSON, Severity.ERROR, page,
+                   "the Response example is not JSON: " + "; ".join(reading.problems),
+                   line=block.line, endpoint=endpoint, anchor=anchor, fix=fix, detail=f"JSON parser: {reading.error}" if reading.error else "", extra=extra)
+
+
+def _enum_fix(spec: Spec, schema_pointer: str, instance: Any) -> str:
+    try:
+        allowed = spec.resolve(schema_pointer)
+    except (KeyError, IndexError, ValueError):
+        return ""
+    return f"use one of {json.dumps(allowed)}; if the API really sends {json.dumps(instance)}, add it to the enum at {schema_pointer}"
+
+
+def _endpoint_from_words(title: str, docset: DocSet) -> str:
+    """The linked endpoint a section title names ("…/responses…", "Chat Completions")."""
+    words = title.lower()
+    for link in docset.links:
+        kind = endpoint_kind(link.endpoint)
+        if (kind == "responses" and "responses" in words) or (kind == "chat" and "chat" in words):
+            return link.endpoint
+    return ""
+
+
+def _endpoint_from_value(value: Any, docset: DocSet) -> str:
+    kind = {"response": "responses", "chat.completion": "chat"}.get(str(value.get("object"))) if isinstance(value, dict) else None
+    return next((link.endpoint for link in docset.links if kind and endpoint_kind(link.endpoint) == kind), "")

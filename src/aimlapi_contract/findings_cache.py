@@ -1,0 +1,50 @@
+"""Findings of a deterministic check over fixed bytes, kept on disk so a cold run need not recompute them.
+
+The key names everything the result depends on: the input's sha256, the suite version, the version
+of the library doing the work and the source of the module holding the rules. A cache that cannot be
+read or written is never an error: the findings are then computed as usual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .fetch import atomic_write
+from .findings import Finding
+
+FORMAT = 1  # bump when the stored layout changes
+
+
+def cache_key(input_sha256: str, *, rules: Path, library: str) -> str:
+    """A key for findings of `input_sha256` computed by the module at `rules` with `library` installed."""
+    try:
+        library_version = metadata.version(library)
+    except metadata.PackageNotFoundError:
+        library_version = "absent"
+    try:
+        rules_sha = hashlib.sha256(rules.read_bytes()).hexdigest()
+    except OSError:
+        rules_sha = "unreadable"
+    parts = [str(FORMAT), input_sha256, __version__, f"{library}={library_version}", rules_sha]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def cached_findings(cache: Path, key: str, compute: Callable[[], Iterable[Finding]]) -> list[Finding]:
+    """The findings stored under `key` in `cache`, else `compute()`'s, stored atomically for next time."""
+    path = cache / "findings" / f"{key}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [Finding.from_dict(item) for item in data["findings"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent or unreadable: recompute
+    findings = list(compute())
+    try:
+        atomic_write(path, json.dumps({"findings": [f.to_dict() for f in findings]}).encode())
+    except OSError:
+        pass  # a read-only cache only costs time
+    return findings

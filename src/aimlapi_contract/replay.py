@@ -1,0 +1,82 @@
+"""Replay a directory of vcrpy cassettes against the tracked specs: findings per interaction, then root causes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cassettes import Cassette, CassetteError, display_path, iter_cassettes
+from .findings import Code, Finding, Severity
+from .root_causes import iter_root_causes
+from .specs import Spec
+from .traffic import iter_located_findings
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionItem:
+    """One cassette interaction as a pytest item sees it; `index` is None for an unreadable cassette."""
+
+    source: str
+    index: int | None
+    endpoint: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return "cassette" if self.index is None else f"interaction:{self.index}"
+
+    @property
+    def id(self) -> str:
+        name = self.source.rsplit("/", 1)[-1]
+        return f"{name}#unreadable" if self.index is None else f"{name}#{self.index} {self.endpoint}"
+
+    def owns(self, finding: Finding) -> bool:
+        """Whether `finding` belongs to this interaction (its anchor is this one's, or below it)."""
+        return finding.source == self.source and (finding.anchor == self.anchor or finding.anchor.startswith(self.anchor + ":"))
+
+
+def interaction_items(directory: Path) -> list[InteractionItem]:
+    """Every interaction of every cassette under `directory`; an unreadable cassette is one item of its own."""
+    if not directory.is_dir():
+        return [InteractionItem(display_path(directory), None)]
+    items = []
+    for path, loaded in iter_cassettes(directory):
+        source = display_path(path)
+        if isinstance(loaded, CassetteError):
+            items.append(InteractionItem(source, None))
+            continue
+        items += [InteractionItem(source, r.index, f"{r.exchange.method} {r.exchange.path}") for r in loaded.interactions]
+    return items
+
+
+def iter_cassette_findings(directory: Path, specs: Sequence[Spec]) -> Iterator[Finding]:
+    """Findings for every interaction under `directory`, then one CT220 per shared root cause. Never raises."""
+    if not directory.is_dir():
+        yield Finding(
+            Code.CASSETTE_UNREADABLE, Severity.ERROR, display_path(directory),
+            "not a directory of cassettes", anchor="cassette", fix="pass `--cassettes DIR` with an existing directory",
+        )
+        return
+    singles: list[Finding] = []
+    for path, loaded in iter_cassettes(directory):
+        source = display_path(path)
+        if isinstance(loaded, CassetteError):
+            singles.append(
+                Finding(
+                    Code.CASSETTE_UNREADABLE, Severity.ERROR, source, f"not a readable vcrpy cassette: {loaded.message}",
+                    line=loaded.line, anchor="cassette",
+                    fix="re-record it (vcrpy/pytest-recording write valid cassettes), or remove it",
+                )
+            )
+            continue
+        singles += _cassette_findings(loaded, source, specs)
+    yield from singles
+    yield from iter_root_causes(singles)
+
+
+def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec]) -> Iterator[Finding]:
+    for rec in cassette.interactions:
+        yield from iter_located_findings(
+            rec.exchange, specs, source=source, anchor=f"interaction:{rec.index}",
+            lines=(rec.line, rec.request_body_line, rec.response_body_line),
+        )

@@ -1,0 +1,214 @@
+"""Checks of one code sample against the specs: URL host and path, headers, payload; and across languages."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .docset import DocSet
+from .engine import SchemaEngine
+from .findings import Code, Finding, Severity, pointer_from_path
+from .samples import Sample, read_sample
+from .schema_use import unusable_schema, validate
+from .specs import Operation, Spec
+
+# x-codeSamples `lang` -> the language samples.py reads.
+SPEC_SAMPLE_LANGS = {"curl": "shell", "shell": "shell", "bash": "shell", "python": "python",
+                     "javascript": "javascript", "js": "javascript", "node": "javascript", "http": "http"}
+
+
+@dataclass(frozen=True, slots=True)
+class SampleSite:
+    """Where a sample is published: a page (lines) or a spec's x-codeSamples (pointer)."""
+
+    source: str
+    first_line: int | None  # page line of the sample's first line; None in a spec
+    label: str  # "Python sample", "x-codeSamples cURL sample"
+    anchor: str = ""  # fixed anchor for spec samples; page samples get one per endpoint
+    spec_pointer: str = ""
+
+    def line(self, n: int | None) -> int | None:
+        if self.first_line is None:
+            return None
+        return self.first_line + n - 1 if n else self.first_line
+
+    def where(self, n: int | None) -> str:
+        """How a message names a sample line: the page line, or the line inside the spec's sample."""
+        if self.first_line is not None:
+            return f"line {self.line(n)}"
+        return f"sample line {n}" if n else "the sample"
+
+
+@dataclass(frozen=True, slots=True)
+class SentPayload:
+    """What one sample sends to an endpoint, for the across-languages comparison."""
+
+    site: SampleSite
+    anchor: str
+    payload: Any
+    lines: dict[str, int]
+
+
+def spec_samples(spec: Spec) -> Iterator[tuple[Sample, SampleSite, str]]:
+    """Every readable x-codeSamples entry of a spec, with its site and the operation it documents."""
+    for op in spec.operations():
+        for i, entry in enumerate(op.data.get("x-codeSamples") or []):
+            if not (isinstance(entry, dict) and isinstance(entry.get("source"), str)):
+                continue
+            lang = str(entry.get("lang", ""))
+            pointer = pointer_from_path(["paths", op.path, op.method, "x-codeSamples", i, "source"])
+            site = SampleSite(spec.source, None, f"x-codeSamples {lang} sample", f"x-codeSamples@{op.endpoint}:{lang}", pointer)
+            yield read_sample(SPEC_SAMPLE_LANGS.get(lang.lower(), lang.lower()), entry["source"]), site, op.endpoint
+
+
+def check_sample(
+    sample: Sample,
+    site: SampleSite,
+    docset: DocSet,
+    engine_for: Callable[[Spec], SchemaEngine],
+    anchor_for: Callable[[str], str],
+    default_endpoint: str = "",
+) -> Generator[Finding, None, tuple[str, SentPayload | None]]:
+    """Yield the sample's findings; return (its endpoint, what it sends) for the across-languages check."""
+    spec, op, path = _locate(sample, docset)
+    # A near-miss path (reported below) still has its payload checked against the operation it surely meant.
+    meant_spec, meant = (spec, op) if op or not sample.url else _closest_operation(f"{sample.method or 'POST'} {path}", docset)
+    endpoint = meant.endpoint if meant else default_endpoint
+    anchor = site.anchor or anchor_for(endpoint)
+
+    def finding(code: Code, severity: Severity, message: str, line: int | None, pointer: str = "", fix: str = "") -> Finding:
+        extra = {"sample": site.spec_pointer} if site.spec_pointer else {}
+        return Finding(code, severity, site.source, f"{site.label}: {message}", line=site.line(line), pointer=pointer,
+                       endpoint=endpoint, fix=fix, anchor=anchor, extra=extra)
+
+    for problem, n in sample.problems:
+        yield finding(Code.DOC_SAMPLE_UNPARSABLE, Severity.ERROR, f"{problem} ({site.where(n)})", n)
+    if sample.url and "{…}" not in sample.url:
+        yield from _url_findings(sample, path, spec, op, docset, finding)
+    seen: dict[str, Any] = {}
+    for header in sample.headers:
+        first = seen.setdefault(header.name.lower(), header)
+        if first is not header:
+            same = first.value == header.value
+            yield finding(Code.DOC_SAMPLE_DUPLICATE_HEADER, Severity.WARNING if same else Severity.ERROR,
+                          f"header `{header.name}` is set twice ({site.where(first.line)} and {site.where(header.line)}); "
+                          + ("the second is redundant" if same else f"the second value {header.value!r} silently replaces {first.value!r}"),
+                          header.line, f"/headers/{header.name}", fix=f"delete the `{header.name}` entry at {site.where(header.line)}")
+    if sample.url and sample.headers_read:
+        if "authorization" not in seen:
+            yield finding(Code.DOC_SAMPLE_MISSING_HEADER, Severity.ERROR, "no `Authorization` header: the request is rejected (401)",
+                          sample.url_line, "/headers/Authorization", fix='add "Authorization": "Bearer <YOUR_AIMLAPI_KEY>"')
+        if sample.has_payload and "content-type" not in seen and not sample.sets_json_content_type:
+            yield finding(Code.DOC_SAMPLE_MISSING_HEADER, Severity.WARNING,
+                          "sends a JSON body without `Content-Type: application/json`", sample.payload_line,
+                          "/headers/Content-Type", fix='add "Content-Type": "application/json"')
+    if not sample.has_payload:
+        return endpoint, None
+    if meant_spec and meant:
+        media = meant.request_media_types()
+        content_type = next((h.value.split(";")[0].strip() for h in sample.headers if h.name.lower() == "content-type"), "")
+        schema = media.get(content_type) or media.get("application/json") or next(iter(media.values()), "")
+        violations, problem = validate(engine_for(meant_spec), "request", schema, sample.payload) if schema else ([], "")
+        if problem:
+            yield unusable_schema(problem, f"{site.label}'s payload", source=site.source, schema_pointer=schema,
+                                  spec_source=meant_spec.source, line=site.line(sample.payload_line), endpoint=endpoint, anchor=anchor)
+        for v in violations:
+            n = _line_for(sample.payload_lines, v.pointer) or sample.payload_line
+            yield finding(Code.DOC_SAMPLE_SCHEMA_MISMATCH, Severity.ERROR, f"the request payload does not match the "
+                          f"request schema: {v.message}", n, v.pointer, fix=_enum_fix(meant_spec, v.schema_pointer, v.keyword))
+    return endpoint, SentPayload(site, anchor, sample.payload, sample.payload_lines)
+
+
+def _url_findings(sample: Sample, path: str, spec: Spec | None, op: Operation | None, docset: DocSet,
+                  finding: Callable[..., Finding]) -> Iterator[Finding]:
+    parts = urlsplit(sample.url)
+    servers = spec.servers if spec else [s for sp in docset.specs.values() for s in sp.servers]
+    hosts = {urlsplit(s).netloc for s in servers}
+    if hosts and parts.netloc not in hosts:
+        good = (spec.servers if spec else servers)[0]
+        yield finding(Code.DOC_SAMPLE_WRONG_HOST, Severity.ERROR,
+                      f"sends to `{parts.scheme}://{parts.netloc}`, but the spec's server is `{good}`",
+                      sample.url_line, "/url", fix=f"use `{good.rstrip('/')}{path}`")
+    if op is None and docset.specs:
+        documented = [o.endpoint for sp in docset.specs.values() for o in sp.operations()]
+        asked = f"{sample.method or 'POST'} {path}"
+        guess = difflib.get_close_matches(asked, documented, n=1)
+        yield finding(Code.DOC_SAMPLE_UNDOCUMENTED_PATH, Severity.ERROR,
+                      f"sends `{asked}`, which no linked spec documents (documented: {', '.join(sorted(set(documented)))})",
+                      sample.url_line, "/url", fix=f"use `{guess[0]}`" if guess else "")
+
+
+def _locate(sample: Sample, docset: DocSet) -> tuple[Spec | None, Operation | None, str]:
+    """The spec and operation a sample's URL and method reach, and the path relative to the server."""
+    if not sample.url:
+        return None, None, ""
+    url_path = urlsplit(sample.url).path or "/"
+    for spec in docset.specs.values():
+        for server in spec.servers or [""]:
+            prefix = urlsplit(server).path.rstrip("/")
+            if url_path.startswith(prefix):
+                path = url_path[len(prefix):] or "/"
+                op = spec.find_operation(path, sample.method or "post")
+                if op:
+                    return spec, op, path
+    return None, None, url_path
+
+
+def _closest_operation(asked: str, docset: DocSet) -> tuple[Spec | None, Operation | None]:
+    ops = {o.endpoint: (sp, o) for sp in docset.specs.values() for o in sp.operations()}
+    guess = difflib.get_close_matches(asked, list(ops), n=1)
+    return ops[guess[0]] if guess else (None, None)
+
+
+def _line_for(lines: dict[str, int], pointer: str) -> int | None:
+    while pointer not in lines and pointer:
+        pointer = pointer.rsplit("/", 1)[0]
+    return lines.get(pointer)
+
+
+def _enum_fix(spec: Spec, schema_pointer: str, keyword: str) -> str:
+    if keyword != "enum":
+        return ""
+    try:
+        return f"use one of {json.dumps(spec.resolve(schema_pointer))}"
+    except (KeyError, IndexError, ValueError):
+        return ""
+
+
+def iter_payload_differences(endpoint: str, sent: list[SentPayload]) -> Iterator[Finding]:
+    """Where a sample of `endpoint` sends a different payload from the first one (page samples come first)."""
+    if len(sent) < 2:
+        return
+    ref = sent[0]
+    for other in sent[1:]:
+        for pointer, expected, found in _differences(ref.payload, other.payload, ""):
+            n = _line_for(other.lines, pointer)
+            ref_where = ref.site.where(_line_for(ref.lines, pointer))
+            yield Finding(Code.DOC_SAMPLES_DIFFER, Severity.WARNING, other.site.source,
+                          f"{other.site.label} sends {_show(found)} at `{pointer or '/'}`, but the {ref.site.label} "
+                          f"({ref.site.source.rsplit('/', 1)[-1]} {ref_where}) sends {_show(expected)}",
+                          line=other.site.line(n), pointer=pointer, endpoint=endpoint, anchor=other.anchor,
+                          fix="send the same payload in every language")
+
+
+_ABSENT = object()
+
+
+def _differences(a: Any, b: Any, at: str) -> Iterator[tuple[str, Any, Any]]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in list(a) + [k for k in b if k not in a]:
+            child = at + "/" + str(key).replace("~", "~0").replace("/", "~1")
+            yield from _differences(a.get(key, _ABSENT), b.get(key, _ABSENT), child)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            yield from _differences(x, y, f"{at}/{i}")
+    elif a != b or type(a) is not type(b):
+        yield at, a, b
+
+
+def _show(value: Any) -> str:
+    return "nothing" if value is _ABSENT else repr(value)

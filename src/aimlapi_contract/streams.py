@@ -1,0 +1,120 @@
+"""A `text/event-stream` response as a whole: every event validated, and the stream's own rules.
+
+Chat streams: every chunk carries the same `id`, and the stream ends with `data: [DONE]`.
+/v1/responses streams: `sequence_number` increases, an `event:` name matches the payload's `type`,
+and the last event is `response.completed`, `response.failed` or `response.incomplete`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
+
+from .findings import Code, Finding, Severity
+from .sse import DONE, parse_sse
+
+RESPONSES_TERMINAL = ("response.completed", "response.failed", "response.incomplete")
+
+
+class FindingMaker(Protocol):
+    """Builds a finding located in the exchange being checked (traffic._Where)."""
+
+    def finding(self, code: Code, severity: Severity, message: str, *, part: str, line: int | None, **kw: Any) -> Finding: ...
+
+
+def stream_flavour(path: str) -> str:
+    """Which stream rules apply to an operation path: 'chat', 'responses', or '' (schema checks only)."""
+    if path.rstrip("/").endswith("chat/completions"):
+        return "chat"
+    if path.rstrip("/").endswith("/responses"):
+        return "responses"
+    return ""
+
+
+def iter_stream_findings(
+    body: bytes,
+    where: FindingMaker,
+    path: str,
+    line: int | None,
+    validate: Callable[[Any, str, str], Iterable[Finding]],
+) -> Iterator[Finding]:
+    """Findings for each event (via `validate(payload, part, label)`) and for the stream as a whole."""
+    flavour = stream_flavour(path)
+    stream = parse_sse(body)
+    done_at: int | None = None
+    first_id: Any = None
+    last_seq: tuple[int, int] | None = None  # (event index, sequence_number)
+    last_type = ""
+    for i, event in enumerate(stream.events):
+        part = f"event:{i}"
+        label = f"event {i} (body line {event.line})"
+        if event.data.strip() == DONE:
+            done_at = i
+            continue
+        if done_at is not None:
+            yield where.finding(Code.SSE_INCONSISTENT, Severity.ERROR, f"{label} comes after `data: {DONE}`", part=part, line=line)
+        try:
+            payload = json.loads(event.data)
+        except ValueError as exc:
+            yield where.finding(
+                Code.SSE_MALFORMED_EVENT, Severity.ERROR, f"{label}: data is not JSON ({exc})",
+                part=part, line=line, detail=_excerpt(event.data),
+            )
+            continue
+        yield from validate(payload, part, label)
+        if not isinstance(payload, dict):
+            continue
+        kind = payload.get("type")
+        if isinstance(kind, str):
+            last_type = kind
+            if event.event != "message" and event.event != kind:
+                yield where.finding(
+                    Code.SSE_INCONSISTENT, Severity.ERROR, f"{label}: `event: {event.event}` but the payload's type is {kind!r}",
+                    part=part, line=line, pointer="/type",
+                )
+        if flavour == "chat" and "id" in payload:
+            if first_id is None:
+                first_id = payload["id"]
+            elif payload["id"] != first_id:
+                yield where.finding(
+                    Code.SSE_INCONSISTENT, Severity.ERROR, f"{label}: chunk id {payload['id']!r} differs from the stream's first id {first_id!r}",
+                    part=part, line=line, pointer="/id",
+                )
+        seq = payload.get("sequence_number")
+        if flavour == "responses" and isinstance(seq, int) and not isinstance(seq, bool):
+            if last_seq is not None and seq <= last_seq[1]:
+                yield where.finding(
+                    Code.SSE_INCONSISTENT, Severity.ERROR,
+                    f"{label}: sequence_number {seq} does not increase (event {last_seq[0]} had {last_seq[1]})",
+                    part=part, line=line, pointer="/sequence_number",
+                )
+            last_seq = (i, seq)
+    yield from _termination(stream, flavour, done_at, last_type, where, line)
+
+
+def _termination(stream: Any, flavour: str, done_at: int | None, last_type: str, where: FindingMaker, line: int | None) -> Iterator[Finding]:
+    if stream.tail:
+        yield where.finding(
+            Code.SSE_UNTERMINATED, Severity.ERROR,
+            f"the body ends mid-event (body line {stream.tail_line}: no blank line after it), so the event is discarded",
+            part="stream", line=line, detail=_excerpt(stream.tail),
+        )
+    if not stream.events:
+        yield where.finding(Code.SSE_UNTERMINATED, Severity.ERROR, "the stream has no events at all", part="stream", line=line)
+    elif flavour == "chat" and done_at is None:
+        yield where.finding(
+            Code.SSE_UNTERMINATED, Severity.ERROR, f"chat stream ends without `data: {DONE}` ({len(stream.events)} events)",
+            part="stream", line=line,
+        )
+    elif flavour == "responses" and last_type not in RESPONSES_TERMINAL:
+        yield where.finding(
+            Code.SSE_UNTERMINATED, Severity.ERROR,
+            f"responses stream ends with {last_type or 'no typed event'!r}, not one of {', '.join(RESPONSES_TERMINAL)}",
+            part="stream", line=line,
+        )
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,256 @@
+"""One HTTP exchange against the tracked specs: path, status, content type, every payload, every SSE event.
+
+Verdicts come only from `engine.SchemaEngine` (openapi-core's OAS 3.0 validators, one engine per spec,
+validators built once per schema), so a stream of thousands of events re-uses the same validators.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .engine import SchemaEngine
+from .exchange import Exchange, documenting_operation
+from .findings import Code, Finding, Severity
+from .root_causes import undocumented_cause, violation_cause
+from .semantics import iter_semantic_findings
+from .specs import Operation, Spec
+from .streams import iter_stream_findings
+from .undocumented_fields import FieldWalker
+
+_ENGINES: dict[str, tuple[SchemaEngine, FieldWalker]] = {}
+
+
+def engine_for(spec: Spec) -> tuple[SchemaEngine, FieldWalker]:
+    """The one SchemaEngine (and field walker) per spec content, shared by every exchange of a run."""
+    if spec.sha256 not in _ENGINES:
+        _ENGINES[spec.sha256] = (SchemaEngine(spec), FieldWalker(spec))
+    return _ENGINES[spec.sha256]
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadContext:
+    """Where a payload sits: what extra checks (issue 4, semantics) need to report precisely."""
+
+    exchange: Exchange
+    spec: Spec
+    operation: Operation
+    part: str  # "request", "response" or "event"
+    source: str
+    anchor: str
+    line: int | None
+
+
+@functools.lru_cache(maxsize=8)
+def _request_payload(body: bytes) -> dict[str, Any] | None:
+    # Cached: every event of a long stream asks for the same request body.
+    try:
+        payload = json.loads(body) if body.strip() else None
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def semantic_checks(payload: Any, context: PayloadContext) -> Iterable[Finding]:
+    """The rules a schema can't express (semantics.py), on replies and stream events, not on requests."""
+    if context.part == "request":
+        return ()
+    return iter_semantic_findings(
+        payload,
+        endpoint=context.operation.endpoint,
+        source=context.source,
+        streamed_event=context.part.startswith("event"),
+        request=_request_payload(context.exchange.request_body),
+        line=context.line,
+        anchor=context.anchor,
+    )
+
+
+# Per-payload checks beyond the schema; each gets the parsed payload and its context and yields
+# findings. The schema checks run first.
+EXTRA_PAYLOAD_CHECKS: list[Callable[[Any, PayloadContext], Iterable[Finding]]] = [semantic_checks]
+
+
+def iter_exchange_findings(
+    exchange: Exchange, specs: Sequence[Spec], *, source: str, anchor: str = "", line: int | None = None
+) -> Iterator[Finding]:
+    """Every way `exchange` disagrees with the spec documenting its path; all violations, not the first."""
+    yield from iter_located_findings(exchange, specs, source=source, anchor=anchor, lines=(line, line, line))
+
+
+def iter_located_findings(
+    exchange: Exchange,
+    specs: Sequence[Spec],
+    *,
+    source: str,
+    anchor: str,
+    lines: tuple[int | None, int | None, int | None],
+) -> Iterator[Finding]:
+    """As iter_exchange_findings, with separate lines for the exchange, its request body and its response body."""
+    line, request_line, response_line = lines
+    found = documenting_operation(specs, exchange.path, exchange.method)
+    endpoint = f"{exchange.method.upper()} {exchange.path}"
+    if found is None:
+        documented = sorted({op.endpoint for spec in specs for op in spec.operations()})
+        yield Finding(
+            Code.UNDOCUMENTED_PATH, Severity.ERROR, source,
+            f"no tracked spec documents {endpoint}; documented: {', '.join(documented) or 'nothing'}",
+            line=line, endpoint=endpoint, anchor=anchor,
+        )
+        return
+    spec, op = found
+    base = _Where(exchange, spec, op, source, anchor, op.endpoint)
+    yield from _request_findings(base, request_line)
+    yield from _response_findings(base, line, response_line)
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    exchange: Exchange
+    spec: Spec
+    op: Operation
+    source: str
+    anchor: str
+    endpoint: str
+
+    def part_anchor(self, part: str) -> str:
+        return f"{self.anchor}:{part}" if self.anchor else part
+
+    def finding(self, code: Code, severity: Severity, message: str, *, part: str, line: int | None, **kw: Any) -> Finding:
+        return Finding(code, severity, self.source, message, line=line, endpoint=self.endpoint, anchor=self.part_anchor(part), **kw)
+
+
+def _request_findings(where: _Where, line: int | None) -> Iterator[Finding]:
+    body = where.exchange.request_body
+    media = where.op.request_media_types()
+    if not body.strip() or not media:
+        return
+    sent = (where.exchange.request_headers.get("content-type") or ["application/json"])[0].split(";")[0].strip().lower()
+    pointer = media.get(sent)
+    if pointer is None:
+        yield where.finding(
+            Code.UNDOCUMENTED_CONTENT_TYPE, Severity.ERROR,
+            f"request content type {sent!r} is not documented; documented: {', '.join(media)}", part="request", line=line,
+        )
+        return
+    payload = yield from _parsed_json(where, body, "request", line)
+    if payload is not _NOT_JSON:
+        yield from _payload_findings(where, pointer, payload, "request", line)
+
+
+def _response_findings(where: _Where, line: int | None, body_line: int | None) -> Iterator[Finding]:
+    ex = where.exchange
+    media = where.op.response_media_types(ex.status)
+    if media is None:
+        yield where.finding(
+            Code.UNDOCUMENTED_STATUS, Severity.ERROR,
+            f"status {ex.status} is not documented; documented: {', '.join(where.op.documented_statuses()) or 'none'}",
+            part="response", line=line, detail=_excerpt(ex.response_body),
+        )
+        return
+    if not media and not ex.response_body.strip():
+        return  # a documented status without content (e.g. 204), answered without content
+    ctype = ex.response_content_type() or _sniff(ex.response_body)
+    pointer = media.get(ctype)
+    if pointer is None:
+        yield where.finding(
+            Code.UNDOCUMENTED_CONTENT_TYPE, Severity.ERROR,
+            f"status {ex.status} answered {ctype or 'no content type'!r}, which is not documented; documented: {', '.join(media) or 'none'}",
+            part="response", line=line, detail=_excerpt(ex.response_body),
+        )
+        return
+    if ctype == "text/event-stream":
+        yield from iter_stream_findings(
+            ex.response_body, where, where.op.path, body_line,
+            validate=lambda payload, part, label: _payload_findings(where, pointer, payload, part, body_line, label),
+        )
+        return
+    payload = yield from _parsed_json(where, ex.response_body, "response", body_line)
+    if payload is not _NOT_JSON:
+        yield from _payload_findings(where, pointer, payload, "response", body_line)
+
+
+_NOT_JSON = object()
+
+
+def _parsed_json(where: _Where, body: bytes, part: str, line: int | None) -> Generator[Finding, None, Any]:
+    """Yield a CT208 finding and return _NOT_JSON when `body` is not JSON; else return the payload."""
+    try:
+        return json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        yield where.finding(
+            Code.BODY_NOT_JSON, Severity.ERROR, f"{part} body is not JSON: {exc}", part=part, line=line, detail=_excerpt(body)
+        )
+        return _NOT_JSON
+
+
+def _payload_findings(
+    where: _Where, schema_pointer: str, payload: Any, part: str, line: int | None, label: str = ""
+) -> Iterator[Finding]:
+    """Schema violations (one finding each), undocumented fields, then the extra payload checks."""
+    engine, walker = engine_for(where.spec)
+    request = part == "request"
+    violations = engine.validate_request(schema_pointer, payload) if request else engine.validate_response(schema_pointer, payload)
+    seen: set[tuple[str, str, str]] = set()
+    label = label or part
+    for v in violations:
+        cause = violation_cause(where.spec, where.endpoint, v.keyword, v.schema_pointer, v.instance, v.message)
+        if (v.pointer, cause.pointer, cause.kind) in seen:
+            continue  # OAS30 reports one forbidden null up to three times (type, nullable, enum): one cause
+        seen.add((v.pointer, cause.pointer, cause.kind))
+        if cause.kind == "null":
+            code = Code.NULL_NOT_ALLOWED
+        elif request:
+            code = Code.REQUEST_SCHEMA_MISMATCH
+        else:
+            code = Code.SSE_EVENT_SCHEMA_MISMATCH if part.startswith("event") else Code.RESPONSE_SCHEMA_MISMATCH
+        branch = f" [{v.branch}]" if v.branch else ""
+        message = cause.reason or v.message
+        if v.keyword in ("oneOf", "anyOf") and isinstance(v.instance, dict):
+            # jsonschema would print the whole object; name the branch selector instead
+            kind = f" (type {v.instance['type']!r})" if "type" in v.instance else ""
+            message = f"object{kind} matches none of the documented {v.keyword} branches"
+        yield where.finding(
+            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(message)}",
+            part=part, line=line, pointer=v.pointer, fix=cause.fix,
+            extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
+        )
+    if not request:
+        for field in walker.iter_undocumented(schema_pointer, payload):
+            cause = undocumented_cause(where.spec, where.endpoint, field.schema_pointer, field.name)
+            yield where.finding(
+                Code.UNDOCUMENTED_FIELD, Severity.WARNING,
+                f"{label}: {dotted(field.pointer)} is sent but the schema does not document it",
+                part=part, line=line, pointer=field.pointer, fix=cause.fix, extra=cause.as_extra(),
+            )
+    context = PayloadContext(where.exchange, where.spec, where.op, part, where.source, where.part_anchor(part), line)
+    for check in EXTRA_PAYLOAD_CHECKS:
+        yield from check(payload, context)
+
+
+def dotted(pointer: str) -> str:
+    """A JSON pointer as a readable path: /choices/0/finish_reason -> choices[0].finish_reason."""
+    if not pointer:
+        return "(root)"
+    out = ""
+    for raw in pointer.lstrip("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out
+
+
+def _sniff(body: bytes) -> str:
+    head = body.lstrip()[:1]
+    return "application/json" if head in (b"{", b"[") else ""
+
+
+def _excerpt(body: bytes, limit: int = 200) -> str:
+    text = body.decode("utf-8", errors="replace").strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _shorten(message: str, limit: int = 240) -> str:
+    return message if len(message) <= limit else message[: limit // 2] + " … " + message[-limit // 2 :]

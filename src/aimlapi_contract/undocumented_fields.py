@@ -1,0 +1,128 @@
+"""Fields a payload carries that its schema never mentions: what the docs are silent about.
+
+Validation alone can't tell: OpenAPI 3.0 objects accept unknown properties unless
+`additionalProperties: false` (and then the validator reports them as errors). This walk follows the
+payload through `properties`, `items` and `allOf`/`anyOf`/`oneOf` (a branch pinning `type` to the
+payload's own `type` is preferred, then branches whose required fields are all present, else all),
+and reports a property that no candidate schema names, where the object's schema does declare
+`properties` and does not open itself with `additionalProperties: true` or a schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .findings import pointer_from_path
+from .specs import Spec
+
+
+@dataclass(frozen=True, slots=True)
+class UndocumentedField:
+    pointer: str  # into the payload, e.g. "/choices/0/delta/obfuscation"
+    name: str
+    schema_pointer: str  # the object schema whose `properties` would document it
+
+
+@dataclass(frozen=True, slots=True)
+class _ObjectView:
+    """What the schemas at one pointer say about an object: named properties and whether it is open."""
+
+    properties: dict[str, list[str]]  # name -> schema pointers documenting it
+    closed_or_open: bool  # True: additionalProperties is explicit (false: the validator reports; schema/true: free-form)
+    declares: bool  # some candidate declares `properties`
+    owner: str  # where a new property would be added
+
+
+class FieldWalker:
+    """Finds undocumented fields against one spec; schema lookups are cached per pointer."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self._flat: dict[str, list[str]] = {}
+
+    def iter_undocumented(self, schema_pointer: str, instance: Any) -> Iterator[UndocumentedField]:
+        """Every property in `instance` that the schema at `schema_pointer` does not document."""
+        yield from self._walk([schema_pointer], instance, [])
+
+    def _walk(self, pointers: list[str], instance: Any, path: list[Any]) -> Iterator[UndocumentedField]:
+        candidates = self._candidates(pointers, instance)
+        if isinstance(instance, dict):
+            view = self._object_view(candidates)
+            for name, value in instance.items():
+                documented = view.properties.get(name)
+                if documented:
+                    yield from self._walk(documented, value, [*path, name])
+                elif view.declares and not view.closed_or_open:
+                    yield UndocumentedField(pointer_from_path([*path, name]), name, view.owner)
+        elif isinstance(instance, list):
+            items = [f"{p}/items" for p in candidates if isinstance(self._schema(p), dict) and "items" in self._schema(p)]
+            if items:
+                for i, value in enumerate(instance):
+                    yield from self._walk(items, value, [*path, i])
+
+    def _candidates(self, pointers: list[str], instance: Any) -> list[str]:
+        flat = [p for pointer in pointers for p in self._flatten(pointer)]
+        if not isinstance(instance, dict):
+            return flat
+        kind = instance.get("type")
+        pinned = [p for p in flat if kind is not None and kind in (_pinned_type(self._schema(p)) or ())]
+        if pinned:
+            return pinned
+        typed = [p for p in flat if _pinned_type(self._schema(p)) is None or kind is None]
+        fitting = [p for p in typed if set(self._schema(p).get("required") or ()) <= instance.keys()]
+        return fitting or typed or flat
+
+    def _flatten(self, pointer: str) -> list[str]:
+        """The schema at `pointer` and every allOf/anyOf/oneOf branch below it, $refs followed."""
+        if pointer not in self._flat:
+            self._flat[pointer] = []  # guards against $ref cycles
+            out: list[str] = []
+            schema = self._schema(pointer)
+            if isinstance(schema, dict):
+                ref = schema.get("$ref")
+                if isinstance(ref, str) and ref.startswith("#"):
+                    out.extend(self._flatten(ref[1:]))
+                else:
+                    out.append(pointer)
+                    for key in ("allOf", "anyOf", "oneOf"):
+                        for i, _ in enumerate(schema.get(key) or []):
+                            out.extend(self._flatten(f"{pointer}/{key}/{i}"))
+            self._flat[pointer] = out
+        return self._flat[pointer]
+
+    def _object_view(self, candidates: list[str]) -> _ObjectView:
+        properties: dict[str, list[str]] = {}
+        explicit = declares = False
+        owner = candidates[0] if candidates else ""
+        for pointer in candidates:
+            schema = self._schema(pointer)
+            props = schema.get("properties")
+            if isinstance(props, dict) and props:
+                if not declares:
+                    owner = pointer
+                declares = True
+                for name in props:
+                    properties.setdefault(name, []).append(f"{pointer}/properties/{_escape(name)}")
+            if "additionalProperties" in schema:
+                explicit = True
+        return _ObjectView(properties, explicit, declares, owner)
+
+    def _schema(self, pointer: str) -> dict[str, Any]:
+        try:
+            node = self.spec.resolve(pointer)
+        except (KeyError, IndexError, ValueError, TypeError):
+            return {}
+        return node if isinstance(node, dict) else {}
+
+
+def _pinned_type(schema: dict[str, Any]) -> list[Any] | None:
+    """The values a branch pins its `type` property to (e.g. ['reasoning']), or None."""
+    prop = (schema.get("properties") or {}).get("type")
+    enum = prop.get("enum") if isinstance(prop, dict) else None
+    return enum if isinstance(enum, list) else None
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")

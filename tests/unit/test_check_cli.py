@@ -1,0 +1,148 @@
+"""`aimlapi-contract check` and `baseline`: exit codes, JSON shape, and the baseline's matching."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aimlapi_contract.cli import main
+from aimlapi_contract.sources import DEFAULT_DOCS_BASE
+
+SPECS = Path(__file__).parents[1] / "data" / "specs"
+
+
+def _page(*specs: str) -> str:
+    blocks = [
+        f'{{% openapi-operation spec="s{i}" path="/v1/echo" method="post" %}}\n[spec]({DEFAULT_DOCS_BASE}docs/specs/{name})\n{{% endopenapi-operation %}}\n'
+        for i, name in enumerate(specs)
+    ]
+    return "# Page\n\n" + "\n".join(blocks)
+
+
+@pytest.fixture
+def mirror(tmp_path: Path) -> Path:
+    root = tmp_path / "mirror"
+    (root / "docs" / "specs").mkdir(parents=True)
+    (tmp_path / "no-cassettes").mkdir()  # an empty cassette dir: these tests are about the docs
+    for name in ("minimal-valid.json", "known-defects.json"):
+        (root / "docs" / "specs" / name).write_bytes((SPECS / name).read_bytes())
+    return root
+
+
+def _check(mirror: Path, tmp_path: Path, *extra: str) -> int:
+    return main(
+        [
+            "check", "--docs-base", str(mirror), "--page", "docs/p.md",
+            "--baseline", str(tmp_path / "baseline.json"), "--lock", str(tmp_path / "lock.json"),
+            "--cassettes", str(tmp_path / "no-cassettes"), *extra,
+        ]
+    )
+
+
+def _baseline(mirror: Path, tmp_path: Path, *extra: str) -> int:
+    return main(
+        [
+            "baseline", "--docs-base", str(mirror), "--page", "docs/p.md",
+            "--baseline", str(tmp_path / "baseline.json"), "--lock", str(tmp_path / "lock.json"),
+            "--cassettes", str(tmp_path / "no-cassettes"), *extra,
+        ]
+    )
+
+
+def test_clean_docs_exit_0(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("minimal-valid.json"))
+    assert _check(mirror, tmp_path) == 0
+    assert "0 new findings" in capsys.readouterr().out
+
+
+def test_new_error_exits_1_and_json_lists_every_finding(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("minimal-valid.json", "known-defects.json"))
+    assert _check(mirror, tmp_path, "--format", "json") == 1
+    report = json.loads(capsys.readouterr().out)
+    codes = sorted(f["code"] for f in report["findings"])
+    assert codes == ["CT110", "CT111", "CT112", "CT113"]
+    assert report["summary"]["new_by_severity"] == {"info": 0, "warning": 3, "error": 1}
+    assert {"docs/specs/known-defects.json", "docs/specs/minimal-valid.json", "docs/p.md"} <= set(report["summary"]["sources"])
+    first = report["findings"][0]
+    assert {"code", "severity", "source", "line", "pointer", "endpoint", "message", "fix", "fingerprint", "baselined"} <= set(first)
+
+
+def test_fail_on_warning(mirror: Path, tmp_path: Path) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("minimal-valid.json", "known-defects.json"))
+    assert _baseline(mirror, tmp_path, "--only", "CT110", "--reason", "fixture: accepted") == 0
+    assert _check(mirror, tmp_path) == 0
+    assert _check(mirror, tmp_path, "--fail-on", "warning") == 1
+
+
+def test_missing_or_broken_spec_is_a_finding_and_the_rest_is_still_checked(
+    mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (mirror / "docs" / "specs" / "broken.json").write_text('{"openapi": "3.0.0",\n  "paths": {,}\n}')
+    (mirror / "docs" / "p.md").write_text(_page("missing.json", "broken.json", "known-defects.json"))
+    assert _check(mirror, tmp_path, "--format", "json") == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    by_code = {f["code"]: f for f in findings}
+    assert by_code["CT101"]["source"] == "docs/specs/missing.json"
+    assert (by_code["CT102"]["source"], by_code["CT102"]["line"], by_code["CT102"]["column"]) == ("docs/specs/broken.json", 2, 13)
+    assert "CT110" in by_code  # known-defects.json was still checked
+
+
+def test_nothing_readable_exits_2(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _check(mirror, tmp_path) == 2
+    assert "docs/p.md" in capsys.readouterr().err
+
+
+def test_baseline_accepts_known_drift_and_new_drift_still_fails(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("known-defects.json"))
+    assert _baseline(mirror, tmp_path, "--reason", "fixture: known upstream defects") == 0
+    entries = json.loads((tmp_path / "baseline.json").read_text())["accepted"]
+    assert len(entries) == 4 and all(e["reason"] == "fixture: known upstream defects" for e in entries)
+    assert _check(mirror, tmp_path) == 0
+
+    # An unrelated edit (reformatting, moved keys) keeps the match; a new defect does not hide behind it.
+    spec = json.loads((mirror / "docs" / "specs" / "known-defects.json").read_text())
+    spec["info"]["description"] = "edited"
+    spec["paths"]["/v1/other"] = {"post": {"responses": {"200": {"content": {}}}}}
+    (mirror / "docs" / "specs" / "known-defects.json").write_text(json.dumps(spec, indent=4, sort_keys=True))
+    capsys.readouterr()
+    assert _check(mirror, tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "/paths/~1v1~1other/post/responses/200" in out
+    assert "/paths/~1v1~1echo/post/responses/200" not in out
+
+
+def test_fixed_drift_shows_as_stale_and_update_drops_it(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("known-defects.json"))
+    assert _baseline(mirror, tmp_path, "--reason", "fixture") == 0
+    spec = json.loads((mirror / "docs" / "specs" / "known-defects.json").read_text())
+    spec["security"] = [{"bearer": []}]
+    (mirror / "docs" / "specs" / "known-defects.json").write_text(json.dumps(spec))
+    capsys.readouterr()
+    assert _check(mirror, tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "CT901 info: baseline entry CT112" in out
+    assert _baseline(mirror, tmp_path, "--update") == 0
+    entries = json.loads((tmp_path / "baseline.json").read_text())["accepted"]
+    assert sorted(e["code"] for e in entries) == ["CT110", "CT111", "CT113"]
+
+
+def test_baseline_entry_without_reason_is_refused(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("minimal-valid.json"))
+    (tmp_path / "baseline.json").write_text(json.dumps({"version": 1, "accepted": [{"code": "CT110", "source": "x", "reason": " "}]}))
+    assert _check(mirror, tmp_path) == 2
+    assert "have no reason" in capsys.readouterr().err
+
+
+def test_output_file_is_written(mirror: Path, tmp_path: Path) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("minimal-valid.json"))
+    assert _check(mirror, tmp_path, "--format", "json", "--output", str(tmp_path / "r" / "report.json")) == 0
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["version"] == 1
+
+
+def test_bad_flag_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "pdf"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'pdf'" in capsys.readouterr().err

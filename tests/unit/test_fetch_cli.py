@@ -1,0 +1,162 @@
+"""`aimlapi-contract fetch`: downloads, cache, lock, and every failure path, against a local server."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from aimlapi_contract.cli import main
+from aimlapi_contract.fetch import Fetcher, FetchError
+from aimlapi_contract.sources import DEFAULT_DOCS_BASE, DocsBase
+
+SPEC = (Path(__file__).parents[1] / "data" / "specs" / "minimal-valid.json").read_bytes()
+PAGE = (
+    '{% openapi-operation spec="echo" path="/v1/echo" method="post" %}\n'
+    f"[OpenAPI echo]({DEFAULT_DOCS_BASE}docs/specs/echo.json)\n"
+    "{% endopenapi-operation %}\n"
+).encode()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def _serve(server: HTTPServer, spec: bytes = SPEC, status: int = 200) -> None:
+    server.clear()
+    server.expect_request("/docs/p.md").respond_with_data(PAGE, content_type="text/markdown", headers={"ETag": '"page-1"'})
+    server.expect_request("/docs/specs/echo.json").respond_with_data(spec, status=status, content_type="application/json")
+
+
+def _fetch(server_or_base: HTTPServer | str, workdir: Path, *extra: str) -> int:
+    base = server_or_base if isinstance(server_or_base, str) else server_or_base.url_for("/")
+    return main(
+        ["fetch", "--docs-base", base, "--page", "docs/p.md", "--cache-dir", str(workdir / "cache"), "--lock", str(workdir / "lock.json"), *extra]
+    )
+
+
+def _lock(workdir: Path) -> dict[str, dict[str, object]]:
+    return json.loads((workdir / "lock.json").read_text())["sources"]
+
+
+def test_fetch_caches_page_and_linked_spec_and_pins_them(httpserver: HTTPServer, workdir: Path) -> None:
+    _serve(httpserver)
+    assert _fetch(httpserver, workdir) == 0
+    assert (workdir / "cache" / "files" / "docs" / "specs" / "echo.json").read_bytes() == SPEC
+    lock = _lock(workdir)
+    import hashlib
+
+    assert lock["docs/specs/echo.json"]["sha256"] == hashlib.sha256(SPEC).hexdigest()
+    assert lock["docs/specs/echo.json"]["size"] == len(SPEC)
+    assert lock["docs/specs/echo.json"]["url"] == DEFAULT_DOCS_BASE + "docs/specs/echo.json"
+    assert lock["docs/p.md"]["etag"] == '"page-1"'
+
+
+def test_network_down_uses_the_cache_and_says_so(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server = HTTPServer(host="127.0.0.1")  # its own server: stopping the shared one would break later tests
+    server.start()
+    _serve(server)
+    assert _fetch(server, workdir) == 0
+    base = server.url_for("/")
+    server.stop()
+    capsys.readouterr()
+    assert _fetch(base, workdir) == 0
+    err = capsys.readouterr().err
+    assert "network unreachable; using the cached copy" in err
+    assert "docs/specs/echo.json" in err
+
+
+def test_no_cache_and_no_network_exits_2_with_a_mirror_tip(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _fetch("http://127.0.0.1:9/", workdir) == 2  # port 9 (discard): nothing listens
+    err = capsys.readouterr().err
+    assert "http://127.0.0.1:9/docs/p.md: network unreachable and no cached copy" in err
+    assert "--docs-base" in err and "AIMLAPI_DOCS_BASE" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("status", "spec", "reason"),
+    [
+        pytest.param(404, b"not found", "HTTP 404", id="404"),
+        pytest.param(500, b"oops", "HTTP 500", id="500"),
+        pytest.param(200, SPEC[: len(SPEC) // 2], "body is not valid JSON", id="truncated-json"),
+        pytest.param(200, b"<html>sign in</html>", "body is not valid JSON", id="html-instead-of-json"),
+    ],
+)
+def test_bad_answer_exits_2_naming_the_url_and_keeps_the_good_copy(
+    httpserver: HTTPServer, workdir: Path, capsys: pytest.CaptureFixture[str], status: int, spec: bytes, reason: str
+) -> None:
+    _serve(httpserver)
+    assert _fetch(httpserver, workdir) == 0
+    lock_before = (workdir / "lock.json").read_bytes()
+    _serve(httpserver, spec=spec, status=status)
+    capsys.readouterr()
+    assert _fetch(httpserver, workdir) == 2
+    err = capsys.readouterr().err
+    assert f"{httpserver.url_for('/docs/specs/echo.json')}: {reason}" in err
+    assert (workdir / "cache" / "files" / "docs" / "specs" / "echo.json").read_bytes() == SPEC
+    assert (workdir / "lock.json").read_bytes() == lock_before
+    assert not list((workdir / "cache").rglob("*.part"))
+
+
+def test_timeout_falls_back_to_the_cache(httpserver: HTTPServer, workdir: Path) -> None:
+    _serve(httpserver)
+    fetcher = Fetcher(DocsBase(httpserver.url_for("/")), workdir / "cache", timeout=(1.0, 0.2))
+    fetcher.get("docs/specs/echo.json")
+
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)
+        return Response(SPEC, content_type="application/json")
+
+    httpserver.clear()
+    httpserver.expect_request("/docs/specs/echo.json").respond_with_handler(slow)
+    fetched = fetcher.get("docs/specs/echo.json")
+    assert fetched.from_cache and "timed out" in fetched.note
+    assert fetched.data == SPEC
+
+
+def test_timeout_without_cache_is_a_one_line_error(httpserver: HTTPServer, workdir: Path) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)
+        return Response(SPEC, content_type="application/json")
+
+    httpserver.expect_request("/docs/specs/echo.json").respond_with_handler(slow)
+    fetcher = Fetcher(DocsBase(httpserver.url_for("/")), workdir / "cache", timeout=(1.0, 0.2))
+    with pytest.raises(FetchError, match=r"echo\.json: timed out and no cached copy"):
+        fetcher.get("docs/specs/echo.json")
+
+
+def test_changed_spec_is_reported_not_silently_locked(httpserver: HTTPServer, workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _serve(httpserver)
+    assert _fetch(httpserver, workdir) == 0
+    old_sha = _lock(workdir)["docs/specs/echo.json"]["sha256"]
+    changed = json.dumps({**json.loads(SPEC), "info": {"title": "changed", "version": "2"}}).encode()
+    _serve(httpserver, spec=changed)
+    capsys.readouterr()
+    assert _fetch(httpserver, workdir) == 0
+    out = capsys.readouterr().out
+    assert "CT103 info: published document changed" in out
+    assert _lock(workdir)["docs/specs/echo.json"]["sha256"] == old_sha
+
+    assert _fetch(httpserver, workdir, "--update-lock") == 0
+    assert _lock(workdir)["docs/specs/echo.json"]["sha256"] != old_sha
+
+
+def test_directory_base_reads_files_directly(tmp_path: Path, workdir: Path) -> None:
+    (tmp_path / "mirror" / "docs" / "specs").mkdir(parents=True)
+    (tmp_path / "mirror" / "docs" / "p.md").write_bytes(PAGE)
+    (tmp_path / "mirror" / "docs" / "specs" / "echo.json").write_bytes(SPEC)
+    assert _fetch(str(tmp_path / "mirror"), workdir) == 0
+    assert set(_lock(workdir)) == {"docs/p.md", "docs/specs/echo.json"}
+    assert not (workdir / "cache").exists()  # a mirror directory needs no cache
+
+
+def test_unknown_docs_base_is_a_usage_error(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _fetch(str(workdir / "nowhere"), workdir) == 2
+    err = capsys.readouterr().err
+    assert "is not a directory" in err and "tip:" in err

@@ -1,0 +1,59 @@
+"""Findings cached on disk: reused for the same key, recomputed when anything they depend on changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aimlapi_contract.findings import Code, Finding, Severity
+from aimlapi_contract.findings_cache import cache_key, cached_findings
+
+FINDING = Finding(
+    Code.SPEC_NULLABLE_WITHOUT_TYPE,
+    Severity.WARNING,
+    "spec.json",
+    "`nullable: true` has no effect",
+    line=3,
+    pointer="/components/schemas/X",
+    endpoint="POST /v1/x",
+    fix="give it a type",
+    extra={"why": "test"},
+)
+
+
+def test_second_call_reads_the_stored_findings(tmp_path: Path) -> None:
+    calls = []
+
+    def compute() -> list[Finding]:
+        calls.append(1)
+        return [FINDING]
+
+    first = cached_findings(tmp_path, "k", compute)
+    second = cached_findings(tmp_path, "k", compute)
+    assert first == second == [FINDING]
+    assert second[0].extra == {"why": "test"}
+    assert len(calls) == 1
+
+
+def test_key_changes_with_input_rules_and_library(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.py"
+    rules.write_text("A = 1\n")
+    key = cache_key("abc", rules=rules, library="jsonschema")
+    assert key == cache_key("abc", rules=rules, library="jsonschema")
+    assert key != cache_key("abd", rules=rules, library="jsonschema")
+    assert key != cache_key("abc", rules=rules, library="no-such-package-here")
+    rules.write_text("A = 2\n")
+    assert key != cache_key("abc", rules=rules, library="jsonschema")
+
+
+def test_corrupt_entry_is_recomputed_and_replaced(tmp_path: Path) -> None:
+    entry = tmp_path / "findings" / "k.json"
+    entry.parent.mkdir()
+    entry.write_text('{"findings": [{"code": "CT999"')
+    assert cached_findings(tmp_path, "k", lambda: [FINDING]) == [FINDING]
+    assert cached_findings(tmp_path, "k", lambda: []) == [FINDING]
+
+
+def test_unwritable_cache_still_gives_findings(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert cached_findings(blocker, "k", lambda: [FINDING]) == [FINDING]

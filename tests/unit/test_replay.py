@@ -1,0 +1,101 @@
+"""Replaying a cassette directory: the CLI report, the page-derived cassettes, and real traffic from elsewhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from traffic_specs import both_specs
+
+from aimlapi_contract.cli import main
+from aimlapi_contract.findings import Code
+from aimlapi_contract.replay import interaction_items, iter_cassette_findings
+
+ROOT = Path(__file__).parents[2]
+DATA = ROOT / "tests" / "data" / "cassettes"
+
+
+def real_samples() -> Path:
+    """../shared/real-traffic-samples beside the repo (CI), else beside the docs mirror in $AIMLAPI_DOCS_BASE."""
+    candidates = [ROOT.parent / "shared" / "real-traffic-samples"]
+    if os.environ.get("AIMLAPI_DOCS_BASE"):
+        candidates.append(Path(os.environ["AIMLAPI_DOCS_BASE"]).parent / "real-traffic-samples")
+    for path in candidates:
+        if path.is_dir():
+            return path
+    pytest.skip(f"no real traffic samples at {' or '.join(map(str, candidates))}")
+
+
+def check_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cassettes: Path | str) -> tuple[int, dict]:
+    monkeypatch.chdir(ROOT)
+    code = main(["check", "--cassettes", str(cassettes), "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_page_derived_cassettes_report_exactly_the_known_drift(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = check_json(monkeypatch, capsys, "cassettes")
+    # Schema drift (CT2xx) and the semantic rules the recorded replies break (CT34x), as on the page.
+    traffic = {
+        (f["code"], f["pointer"], f["baselined"])
+        for f in report["findings"]
+        if f["code"].startswith("CT2") or (f["code"].startswith("CT34") and f["source"].startswith("cassettes/"))
+    }
+    responses = "/paths/~1v1~1responses/post/responses/200/content/application~1json/schema/properties"
+    chat = "/paths/~1v1~1chat~1completions/post/responses/200/content/application~1json/schema/properties"
+    assert traffic == {
+        ("CT206", "/reasoning/summary", True),
+        ("CT220", f"{responses}/reasoning/properties/summary", True),
+        ("CT207", "/output/1/id", True),
+        ("CT220", f"{responses}/output/items/oneOf/0/properties/id", True),
+        ("CT207", "/output/1/status", True),
+        ("CT220", f"{responses}/output/items/oneOf/0/properties/status", True),
+        ("CT207", "/system_fingerprint", True),
+        ("CT220", f"{chat}/system_fingerprint", True),
+        ("CT341", "/usage/output_tokens", True),
+        ("CT342", "/output/1/status", True),
+    }
+    assert code == 0
+
+
+def test_real_traffic_from_elsewhere_is_processed_and_every_failure_has_a_json_path(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    samples = real_samples()
+    code, report = check_json(monkeypatch, capsys, samples)
+    assert code == 1  # findings, not a crash (2) and not silence (0)
+    findings = [f for f in report["findings"] if f["code"].startswith("CT2") and f["code"] != "CT220"]
+    assert not [f for f in findings if f["code"] == "CT209"], "a real cassette could not be read"
+    by_interaction: dict[tuple[str, str], list[dict]] = {}
+    for f in findings:
+        by_interaction.setdefault((f["source"], ":".join(f["anchor"].split(":")[:2])), []).append(f)
+    cassettes = sorted(samples.glob("*.yaml"))
+    # Every sample is OpenAI traffic (model gpt-4o-mini, outside the spec's enum): each interaction fails.
+    assert len(by_interaction) == len(cassettes) == 12
+    for where, failures in by_interaction.items():
+        assert any(f["pointer"].startswith("/") for f in failures if f["severity"] == "error"), where
+    causes = [f for f in report["findings"] if f["code"] == "CT220"]
+    assert any(f["anchor"] == "null" and f["pointer"].endswith("/reasoning/properties/summary") for f in causes)
+
+
+def test_one_bad_cassette_never_stops_the_others(tmp_path: Path) -> None:
+    for name in ("corrupt.yaml", "hostile.yaml", "response-bad-enum.yaml"):
+        shutil.copy(DATA / name, tmp_path / name)
+    findings = list(iter_cassette_findings(tmp_path, both_specs()))
+    unreadable = sorted(f.source.rsplit("/", 1)[-1] for f in findings if f.code is Code.CASSETTE_UNREADABLE)
+    assert unreadable == ["corrupt.yaml", "hostile.yaml"]
+    assert any(f.code is Code.RESPONSE_SCHEMA_MISMATCH for f in findings)
+
+
+def test_missing_directory_is_one_finding(tmp_path: Path) -> None:
+    (f,) = iter_cassette_findings(tmp_path / "nope", both_specs())
+    assert (f.code, f.message) == (Code.CASSETTE_UNREADABLE, "not a directory of cassettes")
+
+
+def test_items_name_cassette_interaction_and_endpoint(tmp_path: Path) -> None:
+    for name in ("corrupt.yaml", "chat-valid.yaml"):
+        shutil.copy(DATA / name, tmp_path / name)
+    ids = [item.id for item in interaction_items(tmp_path)]
+    assert ids == ["chat-valid.yaml#0 POST /v1/chat/completions", "corrupt.yaml#unreadable"]

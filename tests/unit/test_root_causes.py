@@ -1,0 +1,51 @@
+"""Many failures with one cause become one CT220 entry with the fix; baselining it accepts them all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from traffic_specs import both_specs
+
+from aimlapi_contract.baseline import BaselineEntry, triage
+from aimlapi_contract.findings import Code
+from aimlapi_contract.replay import iter_cassette_findings
+
+DATA = Path(__file__).parents[1] / "data" / "cassettes"
+NULL_SUMMARY = "/paths/~1v1~1responses/post/responses/200/content/application~1json/schema/properties/reasoning/properties/summary"
+
+
+def copies(tmp_path: Path, name: str, n: int) -> Path:
+    text = (DATA / name).read_text()
+    for i in range(n):
+        (tmp_path / f"{i:02d}-{name}").write_text(text)
+    return tmp_path
+
+
+def test_one_cause_per_spec_location_with_count_cassettes_and_fix(tmp_path: Path) -> None:
+    findings = list(iter_cassette_findings(copies(tmp_path, "response-null-not-allowed.yaml", 5), both_specs()))
+    causes = {f.pointer: f for f in findings if f.code is Code.TRAFFIC_ROOT_CAUSE}
+    summary = causes[NULL_SUMMARY]
+    assert (summary.source, summary.anchor, summary.endpoint) == ("responses.json", "null", "POST /v1/responses")
+    assert summary.extra["count"] == 5
+    assert len(summary.extra["cassettes"]) == 5
+    assert summary.fix == f"add null to the enum at {NULL_SUMMARY}"
+    assert summary.message.startswith("5 payload(s) in 5 cassette(s) share one cause (CT206 null)")
+    assert len(causes) == 2  # reasoning.summary and status: two locations, two causes, not ten findings
+
+
+def test_missing_required_properties_are_one_cause_each(tmp_path: Path) -> None:
+    findings = list(iter_cassette_findings(copies(tmp_path, "request-invalid.yaml", 1), both_specs()))
+    kinds = sorted(f.anchor for f in findings if f.code is Code.TRAFFIC_ROOT_CAUSE)
+    assert kinds == ["enum", "required:messages", "type"]
+
+
+def test_a_baselined_cause_accepts_every_single_failure_it_groups(tmp_path: Path) -> None:
+    findings = list(iter_cassette_findings(copies(tmp_path, "response-null-not-allowed.yaml", 3), both_specs()))
+    cause = next(f for f in findings if f.code is Code.TRAFFIC_ROOT_CAUSE and f.pointer == NULL_SUMMARY)
+    tri = triage(findings, [BaselineEntry.from_finding(cause, "known: enum lacks null")])
+    accepted = {(f.code, f.pointer) for f in tri.baselined}
+    assert accepted == {(Code.TRAFFIC_ROOT_CAUSE, NULL_SUMMARY), (Code.NULL_NOT_ALLOWED, "/reasoning/summary")}
+    assert sum(f.code is Code.NULL_NOT_ALLOWED for f in tri.baselined) == 3
+    # Another cause in the same payloads stays new: accepting one cause accepts nothing else.
+    assert {f.pointer for f in tri.new if f.code is Code.NULL_NOT_ALLOWED} == {"/status"}
+    assert tri.stale == []

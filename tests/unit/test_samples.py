@@ -1,0 +1,80 @@
+"""Reading what a code sample sends, in each language the page uses."""
+
+from __future__ import annotations
+
+from aimlapi_contract.samples import read_sample
+
+
+def test_python_requests_call_with_variable_url_duplicate_headers_and_payload_lines() -> None:
+    text = (
+        "import requests\n"
+        'URL = "https://api.aimlapi.com/v1/responses"\n'
+        "r = requests.post(\n"
+        "    URL,\n"
+        '    headers={"Content-Type": "application/json",\n'
+        '             "Authorization": "Bearer k",  # key\n'
+        '             "Content-Type": "application/json"},\n'
+        '    json={"model": "m",\n'
+        '          "input": "Hello"},\n'
+        ")\n"
+    )
+    s = read_sample("python", text)
+    assert (s.url, s.url_line, s.method) == ("https://api.aimlapi.com/v1/responses", 4, "POST")
+    assert [(h.name, h.line) for h in s.headers] == [("Content-Type", 5), ("Authorization", 6), ("Content-Type", 7)]
+    assert s.payload == {"model": "m", "input": "Hello"} and s.sets_json_content_type
+    assert s.payload_lines == {"": 8, "/model": 8, "/input": 9}
+
+
+def test_python_data_json_dumps_and_request_method() -> None:
+    text = 'import json, requests\nrequests.request("POST", "https://h/x", data=json.dumps({"a": [1]}))\n'
+    s = read_sample("python", text)
+    assert (s.method, s.url, s.payload, s.sets_json_content_type) == ("POST", "https://h/x", {"a": [1]}, False)
+
+
+def test_invalid_python_still_yields_its_url() -> None:
+    s = read_sample("python", 'requests.post("https://api.aimlapi.com/v1/x",\n  json={"a": 1\n')
+    assert s.problems and s.problems[0][0].startswith("not valid Python:")
+    assert (s.url, s.url_line) == ("https://api.aimlapi.com/v1/x", 1)
+
+
+def test_javascript_fetch_body_as_json5_with_comments_removed() -> None:
+    text = (
+        "const r = await fetch('https://api.aimlapi.com/v1/chat/completions', {\n"
+        "  method: 'POST',\n"
+        "  headers: {'Authorization': 'Bearer k', // the key\n"
+        "            'Content-Type': 'application/json'},\n"
+        "  body: JSON.stringify({\n"
+        "    model: 'm', /* a } in a comment */\n"
+        "    messages: [{role: 'user', content: 'it\\'s // not a comment'}],\n"
+        "  }),\n"
+        "});\n"
+    )
+    s = read_sample("javascript", text)
+    assert (s.url, s.method) == ("https://api.aimlapi.com/v1/chat/completions", "POST")
+    assert [(h.name, h.line) for h in s.headers] == [("Authorization", 3), ("Content-Type", 4)]
+    assert s.payload == {"model": "m", "messages": [{"role": "user", "content": "it's // not a comment"}]}
+    assert s.payload_line == 5 and s.problems == []
+
+
+def test_javascript_without_method_is_a_get_and_bad_body_is_a_problem() -> None:
+    s = read_sample("javascript", "fetch('https://h/x', {body: JSON.stringify({a: someVariable})});")
+    assert s.method == "GET" and not s.has_payload
+    assert s.problems[0][0].startswith("JSON.stringify's argument is not a JSON5 literal")
+
+
+def test_curl_url_headers_and_data() -> None:
+    text = "curl -L \\\n  -X POST \\\n  'https://h/v1/x' \\\n  -H 'Authorization: Bearer k' \\\n  --data '{\"a\": 1}'\n"
+    s = read_sample("shell", text)
+    assert (s.url, s.url_line, s.method) == ("https://h/v1/x", 3, "POST")
+    assert [(h.name, h.value, h.line) for h in s.headers] == [("Authorization", "Bearer k", 4)]
+    assert s.payload == {"a": 1} and s.payload_line == 5
+
+
+def test_curl_data_that_is_not_json() -> None:
+    s = read_sample("shell", "curl https://h/x -d '{\"a\": 1,}'")
+    assert s.problems[0][0].startswith("the request body is not JSON")
+
+
+def test_raw_http_request() -> None:
+    s = read_sample("http", "POST / HTTP/1.1\nHost: test.com\nAuthorization: Bearer k\n\n{\"a\": 1}\n")
+    assert (s.method, s.url, s.payload, s.payload_line) == ("POST", "https://test.com/", {"a": 1}, 5)

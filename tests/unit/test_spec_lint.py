@@ -1,0 +1,38 @@
+"""Spec conformance findings on small fixture specs: each defect once, and a clean spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aimlapi_contract.findings import Code, Severity
+from aimlapi_contract.spec_lint import iter_spec_findings
+from aimlapi_contract.specs import load_spec
+
+SPECS = Path(__file__).parents[1] / "data" / "specs"
+
+
+def _lint(name: str):  # noqa: ANN202
+    return list(iter_spec_findings(load_spec(name, (SPECS / name).read_bytes())))
+
+
+def test_clean_spec_has_no_findings() -> None:
+    assert _lint("minimal-valid.json") == []
+
+
+def test_each_defect_is_reported_at_its_pointer() -> None:
+    found = {(f.code, f.pointer) for f in _lint("known-defects.json")}
+    schema = "/paths/~1v1~1echo/post/requestBody/content/application~1json/schema/properties"
+    assert found == {
+        (Code.SPEC_INVALID_OPENAPI, "/paths/~1v1~1echo/post/responses/200"),
+        (Code.SPEC_NULLABLE_WITHOUT_TYPE, f"{schema}/typeless"),
+        (Code.SPEC_NULLABLE_ENUM_WITHOUT_NULL, f"{schema}/mode"),
+        (Code.SPEC_SECURITY_UNAPPLIED, "/components/securitySchemes/bearer"),
+    }
+
+
+def test_missing_description_names_the_field_and_the_fix() -> None:
+    (invalid,) = [f for f in _lint("known-defects.json") if f.code is Code.SPEC_INVALID_OPENAPI]
+    assert invalid.severity is Severity.ERROR
+    assert "'description' is a required property" in invalid.message
+    assert invalid.endpoint == "POST /v1/echo"
+    assert '"description"' in invalid.fix
