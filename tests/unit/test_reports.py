@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html.parser
+from html import escape
 import importlib.resources
 import json
 import os
@@ -136,6 +137,25 @@ def test_html_shows_the_chat_example_problem_at_its_line_with_fix_and_link(tmp_p
     assert f'<span class="ln">{line - 1}</span>```json5' in block  # the lines around it, numbered
     assert "<strong>Fix:</strong> replace the block with the JSON reply" in block
     assert f'href="https://github.com/aimlapi/api-docs/blob/f14fa72f/{DEFAULT_PAGE}#L{line}"' in block
+
+
+@needs_mirror
+def test_html_of_the_full_check_shows_the_chat_example_problem(tmp_path: Path) -> None:
+    """Acceptance: every check over the mirror; the docs lint's finding on the chat Response example is shown
+    at its line, with the lines around it (the stray text among them), the fix and the link."""
+    options = CheckOptions(DocsBase(str(MIRROR)), [DEFAULT_PAGE], cache=tmp_path / "cache", cassettes=ROOT / "cassettes",
+                           baseline_path=ROOT / "specs" / "baseline.json", lock_path=ROOT / "specs" / "lock.json")
+    report = run_checks(options)
+    _, stray = chat_example_finding()
+    finding = next(f for f in report.findings if f.source == DEFAULT_PAGE and f.endpoint == "POST /v1/chat/completions"
+                   and f.line in (stray - 1, stray) and f.severity is Severity.ERROR)
+    page = render_html(report)
+    block = page[page.index(f'id="f-{finding.fingerprint}"'):].split("</div>\n</div>")[0]
+    assert f'<span class="hit"><span class="ln">{finding.line}</span>' in block
+    assert f'<span class="ln">{stray}</span> move exampes up for openai' in block or \
+        f'<span class="hit"><span class="ln">{stray}</span> move exampes up for openai' in block
+    assert f"<strong>Fix:</strong> {escape(finding.fix)}" in block and finding.fix
+    assert f"{DEFAULT_PAGE}#L{finding.line}" in block
 
 
 @needs_mirror

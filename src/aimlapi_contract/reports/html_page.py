@@ -70,7 +70,8 @@ def render_html(report: Report, context: ReportContext | None = None) -> str:
     if report.notes:
         out.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report.notes) + "</ul>")
     out.append(_sources(summary["sources"]))
-    for source in sorted(groups, key=lambda s: (not context.in_docs_repo(s), s)):
+    # Pages first (what a maintainer edits most), then specs, then the project's own files.
+    for source in sorted(groups, key=lambda s: (not context.in_docs_repo(s), not s.endswith(".md"), s)):
         out.append(f'<h2 id="{escape(_slug(source))}">{escape(source)}</h2>')
         for endpoint in sorted(groups[source]):
             out.append('<section class="group">')
@@ -131,8 +132,9 @@ def _finding(f: Finding, context: ReportContext, baselined: bool) -> str:
     ]
     snippet = context.snippet(f.source, line)
     if snippet:
+        # The offending line is a block of its own (highlighted), so it takes no newline after it.
         body = "".join(
-            f'<span class="{"hit" if n == line else ""}"><span class="ln">{n}</span>{escape(text)}</span>\n'
+            f'<span class="hit"><span class="ln">{n}</span>{escape(text)}</span>'
             if n == line else f'<span class="ln">{n}</span>{escape(text)}\n'
             for n, text in snippet
         )

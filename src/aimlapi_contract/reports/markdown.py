@@ -56,7 +56,7 @@ def render_markdown(report: Report, context: ReportContext | None = None) -> str
     if stale:
         out += ["", f"### Stale baseline entries ({len(stale)})", "",
                 "These accepted findings no longer occur; drop them with `aimlapi-contract baseline --update`.", ""]
-        out += [f"- {md(f.message)}" + (f" at {code(f.pointer)}" if f.pointer else "") for f in stale[:MAX_LISTED]]
+        out += [f"- {code(f.message)}" for f in stale[:MAX_LISTED]]
     out += ["", f"### New findings ({len(fresh)})", ""]
     if not fresh:
         out.append("None: every finding is in the baseline.")
