@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,11 @@ from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
 from .spec_changes import load_spec_argument, locked_change_findings
 from .specdiff import diff_as_dict, diff_specs, render_diff_text
 
-FORMATS = {"text": render_text, "json": render_json, "markdown": render_markdown, "html": render_html, "sarif": render_sarif}
+# Formats rendered with the source texts and links of a ReportContext; text and json need only the Report.
+RICH_FORMATS: dict[str, Callable[[Report, ReportContext], str]] = {
+    "markdown": render_markdown, "html": render_html, "sarif": render_sarif,
+}
+FORMATS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json, **RICH_FORMATS}
 
 
 class _ReportFormat(argparse.Action):
@@ -181,7 +185,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         elif fmt == "json":
             text = render_json(report)
         else:
-            text = FORMATS[fmt](report, context)
+            text = RICH_FORMATS[fmt](report, context)
         if output:
             atomic_write(output, text.encode())
             print(f"wrote {output}", file=sys.stderr)

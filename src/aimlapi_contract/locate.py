@@ -19,7 +19,8 @@ class JsonLocator:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._scan = json.scanner.make_scanner(json.JSONDecoder())
+        # The C scanner takes the decoder as its context (typeshed types the argument otherwise).
+        self._scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
         self._members: dict[int, dict[str, tuple[int, int]]] = {}  # container offset -> part -> (line offset, value offset)
         self._newlines: list[int] | None = None
 

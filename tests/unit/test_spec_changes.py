@@ -6,6 +6,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -34,8 +35,8 @@ SMALL_OLD = {"openapi": "3.0.0", "paths": {"/v1/x": {"post": {"requestBody": {"c
     "schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}}}, "responses": {"200": {"description": "OK"}}}}}}
 
 
-def _small_new(minimum: int | None) -> dict[str, object]:
-    new = json.loads(json.dumps(SMALL_OLD))
+def _small_new(minimum: int | None) -> dict[str, Any]:
+    new: dict[str, Any] = json.loads(json.dumps(SMALL_OLD))
     schema = new["paths"]["/v1/x"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     if minimum is not None:
         schema["properties"]["n"]["minimum"] = minimum
@@ -43,13 +44,14 @@ def _small_new(minimum: int | None) -> dict[str, object]:
     return new
 
 
-def _check(tmp_path: Path, base: str, cache: Path) -> dict[str, object]:
+def _check(tmp_path: Path, base: str, cache: Path) -> dict[str, Any]:
     out = tmp_path / "report.json"
     code = main(["check", "--docs-base", base, "--page", DEFAULT_PAGE, "--cache-dir", str(cache),
                  "--lock", str(tmp_path / "lock.json"), "--baseline", str(tmp_path / "baseline.json"),
                  "--format", "json", "--output", str(out)])
     assert code in (0, 1)
-    return json.loads(out.read_text())
+    data: dict[str, Any] = json.loads(out.read_text())
+    return data
 
 
 def _fetch(tmp_path: Path, base: str, cache: Path) -> int:

@@ -32,7 +32,8 @@ needs_history = pytest.mark.skipif(not HISTORY.is_dir(), reason=f"{HISTORY} (pub
 
 def published(version: str, name: str) -> dict[str, Any]:
     root = SHARED / "aimlapi-docs" if version == "today" else HISTORY / version
-    return json.loads((root / SPECS / name).read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((root / SPECS / name).read_text(encoding="utf-8"))
+    return data
 
 
 def spec(request_schema: dict[str, Any], response_schema: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
