@@ -16,18 +16,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from .findings import pointer_from_path
+from .schema_canonical import (
+    DOC_KEYWORDS,
+    as_alternatives,
+    canonical,
+    canonical_key,
+    match_alternatives,
+    resolve_ref,
+    schema_types,
+    wrapped_into_array,
+)
 
-# Keywords that only document: a change is compatible and is reported as a documentation change.
-DOC_KEYWORDS = frozenset({"description", "title", "example", "examples", "externalDocs", "deprecated", "default",
-                          "readOnly", "writeOnly", "xml", "discriminator", "summary"})
-# Not constraints: `definitions` only holds schemas, whose changes are reported where a `$ref` uses them.
-IGNORED_KEYWORDS = frozenset({"$schema", "$id", "$comment", "definitions", "$defs"})
 LOWER_BOUNDS = ("minimum", "minLength", "minItems", "minProperties")
 UPPER_BOUNDS = ("maximum", "maxLength", "maxItems", "maxProperties")
 STRICTER_WHEN_SET = ("pattern", "format", "multipleOf", "uniqueItems", "exclusiveMinimum", "exclusiveMaximum")
 STRUCTURE = frozenset({"type", "nullable", "enum", "properties", "required", "additionalProperties", "items",
                        "alternatives", "alternatives_at", "allOf", "not", "$ref", *LOWER_BOUNDS, *UPPER_BOUNDS, *STRICTER_WHEN_SET})
-_NULL = {"type": "null"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,64 +44,6 @@ class Change:
     where: str  # for people: "request body `max_output_tokens`"
     message: str
     keyword: str  # what changed, e.g. "minimum", "property-added"; tells apart changes at one pointer
-
-
-def canonical(schema: Any) -> Any:
-    """A schema with representation-only differences removed (see the module docstring)."""
-    if not isinstance(schema, dict):
-        return schema
-    out = {k: v for k, v in schema.items() if k not in IGNORED_KEYWORDS}
-    if "const" in out:
-        out["enum"] = [out.pop("const")]
-    types = out.get("type")
-    if isinstance(types, list):
-        rest = sorted({t for t in types if t != "null"})
-        if "null" in types:
-            out["nullable"] = True
-        if len(rest) == 1:
-            out["type"] = rest[0]
-        elif rest:
-            out["type"] = rest
-        else:
-            out["type"] = "null"
-    tagged = [(f"{kw}/{i}", alt) for kw in ("anyOf", "oneOf") for i, alt in enumerate(out.pop(kw, None) or [])]
-    if tagged:
-        flat: list[tuple[str, Any]] = []  # (pointer suffix in the published schema, canonical alternative)
-        for at, alt in tagged:
-            alt = canonical(alt)
-            # An alternative that is only itself a list of alternatives is flattened into this one.
-            if isinstance(alt, dict) and "alternatives" in alt and set(alt) <= {"alternatives", "alternatives_at", "description", "nullable"}:
-                flat.extend((f"{at}/{inner_at}", inner) for inner_at, inner in zip(alt["alternatives_at"], alt["alternatives"]))
-                if alt.get("nullable"):
-                    flat.append((at, dict(_NULL)))
-            else:
-                flat.append((at, alt))
-        if any(a == _NULL for _, a in flat):
-            out["nullable"] = True
-        unique: list[tuple[str, Any]] = []
-        for at, alt in flat:
-            if alt != _NULL and all(alt != seen for _, seen in unique):
-                unique.append((at, alt))
-        if len(unique) == 1 and isinstance(unique[0][1], dict):
-            only = unique[0][1]
-            if not (set(only) & set(out)) - DOC_KEYWORDS - {"nullable"}:
-                return {**only, **out}
-        out["alternatives"] = [alt for _, alt in unique]
-        out["alternatives_at"] = [at for at, _ in unique]
-    if out.get("additionalProperties") in (True, {}):
-        del out["additionalProperties"]
-    if out.get("nullable") is False:
-        del out["nullable"]
-    return out
-
-
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _types(schema: dict[str, Any]) -> set[str]:
-    t = schema.get("type")
-    return set(t) if isinstance(t, list) else ({t} if isinstance(t, str) else set())
 
 
 def _widens(old: set[str], new: set[str]) -> bool:
@@ -121,7 +67,7 @@ class SchemaDiff:
 
     def compare(self, old: Any, new: Any, path: list[Any], where: str, *, request: bool) -> None:
         # Equal text hides a change behind a `$ref` whose target changed: with refs, walk everything.
-        self._shortcut = '"$ref"' not in _key(old) and '"$ref"' not in _key(new)
+        self._shortcut = '"$ref"' not in canonical_key(old) and '"$ref"' not in canonical_key(new)
         self._walk(old, new, path, where, request, old, new, 0)
 
     def _emit(self, narrows: bool | None, path: list[Any], where: str, request: bool, message: str, keyword: str) -> None:
@@ -160,7 +106,7 @@ class SchemaDiff:
                 self._emit(None, path, where, request, f"{where}: $ref changed from {o.get('$ref')!r} to {n.get('$ref')!r}", "$ref")
             return
         if ("alternatives" in o) != ("alternatives" in n):
-            o, n = _as_alternatives(o), _as_alternatives(n)  # one form vs several: compare as forms
+            o, n = as_alternatives(o), as_alternatives(n)  # one form vs several: compare as forms
         if not self._compare_type(o, n, path, where, request):
             return  # the rest is meaningless once the type itself changed
         self._compare_enum(o, n, path, where, request)
@@ -177,7 +123,7 @@ class SchemaDiff:
                     self._emit(False, path, where, request, f"{where}: `{key}` changed (unclassified keyword)", key)
 
     def _compare_type(self, o: dict[str, Any], n: dict[str, Any], path: list[Any], where: str, request: bool) -> bool:
-        to, tn = _types(o), _types(n)
+        to, tn = schema_types(o), schema_types(n)
         if to != tn:
             desc = f"{where}: type changed from {'/'.join(sorted(to)) or 'any'} to {'/'.join(sorted(tn)) or 'any'}"
             if _widens(to, tn):
@@ -203,8 +149,8 @@ class SchemaDiff:
         if "enum" not in o:
             self._emit(True, path, where, request, f"{where}: now restricted to {_short(n['enum'])}", "enum")
             return
-        old_vals = {_key(v): v for v in o["enum"]}
-        new_vals = {_key(v): v for v in n["enum"]}
+        old_vals = {canonical_key(v): v for v in o["enum"]}
+        new_vals = {canonical_key(v): v for v in n["enum"]}
         gone = [old_vals[k] for k in old_vals if k not in new_vals]
         added = [new_vals[k] for k in new_vals if k not in old_vals]
         if gone:
@@ -271,7 +217,7 @@ class SchemaDiff:
         pairs, gone, added = match_alternatives(old, new)
         for i, j in pairs:
             self._walk(old[i], new[j], _at(path, new_at[j]), _suffix(where, f"(form {j + 1})"), request, oroot, nroot, depth + 1)
-        wrapped = _wrapped_into_array(old, new, gone, added)
+        wrapped = wrapped_into_array(old, new, gone, added)
         if wrapped is not None:
             j, moved = wrapped
             self._emit(True, _at(path, new_at[j]), where, request,
@@ -286,65 +232,6 @@ class SchemaDiff:
             self._emit(False, _at(path, new_at[j]), where, request, f"{where}: form {j + 1} ({_kind(new[j])}) added", "form-added")
 
 
-def resolve_ref(ref: str, *roots: Any) -> Any:
-    """A local `$ref` resolved against the first root that has it: the enclosing schema (as some published
-    specs assume), then the document. None when it resolves nowhere (then it is compared as text)."""
-    if not ref.startswith("#"):
-        return None
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in ref[1:].split("/") if p]
-    for node in roots:
-        try:
-            for part in parts:
-                node = node[int(part)] if isinstance(node, list) else node[part]
-        except (KeyError, IndexError, ValueError, TypeError):
-            continue
-        if isinstance(node, dict):
-            return node
-    return None
-
-
-def match_alternatives(old: list[Any], new: list[Any]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Pair alternatives: identical first, then same signature (type + the `type`/`role` tag), then in order."""
-    pairs: list[tuple[int, int]] = []
-    free_old, free_new = list(range(len(old))), list(range(len(new)))
-    for sig in (_key, _signature):
-        old_sigs, new_sigs = {i: sig(old[i]) for i in free_old}, {j: sig(new[j]) for j in free_new}
-        for i in list(free_old):
-            j = next((j for j in free_new if new_sigs[j] == old_sigs[i]), None)
-            if j is not None:
-                pairs.append((i, j))
-                free_old.remove(i)
-                free_new.remove(j)
-    same_type = [(i, j) for i, j in zip(free_old, free_new) if _types(old[i]) == _types(new[j])]
-    for i, j in same_type:
-        pairs.append((i, j))
-        free_old.remove(i)
-        free_new.remove(j)
-    return sorted(pairs, key=lambda p: p[1]), free_old, free_new
-
-
-def _signature(alt: Any) -> str:
-    if not isinstance(alt, dict):
-        return _key(alt)
-    props = alt.get("properties") or {}
-    tags = {k: canonical(props[k]).get("enum") for k in ("type", "role", "object") if isinstance(props.get(k), dict)}
-    return _key([alt.get("type"), tags]) if any(tags.values()) else "\0untagged" + _key(sorted(props))
-
-
-def _wrapped_into_array(old: list[Any], new: list[Any], gone: list[int], added: list[int]) -> tuple[int, list[int]] | None:
-    """A new array form whose items are (some of) the removed single forms: one change, not many."""
-    for j in added:
-        alt = new[j]
-        if not isinstance(alt, dict) or _types(alt) != {"array"}:
-            continue
-        items = canonical(alt.get("items") or {})
-        inner = {_signature(x) for x in (items.get("alternatives") or [items])}
-        moved = [i for i in gone if _signature(old[i]) in inner]
-        if moved:
-            return j, moved
-    return None
-
-
 def _field(where: str, name: str) -> str:
     """`request body` + `a` -> "request body `a`"; "request body `a`" + `b` -> "request body `a.b`"."""
     return f"{where[:-1]}.{name}`" if where.endswith("`") else f"{where} `{name}`"
@@ -352,15 +239,6 @@ def _field(where: str, name: str) -> str:
 
 def _suffix(where: str, text: str) -> str:
     return f"{where[:-1]}{text}`" if where.endswith("`") else f"{where} `{text}`"
-
-
-def _as_alternatives(schema: dict[str, Any]) -> dict[str, Any]:
-    """A schema as a list of one form (itself), its documentation and nullability kept outside."""
-    if "alternatives" in schema:
-        return schema
-    outer = {k: v for k, v in schema.items() if k in DOC_KEYWORDS or k == "nullable"}
-    inner = {k: v for k, v in schema.items() if k not in outer}
-    return {**outer, "alternatives": [inner], "alternatives_at": [""]}
 
 
 def _at(path: list[Any], at: str) -> list[Any]:

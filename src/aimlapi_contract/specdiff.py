@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .findings import Code, Finding, Severity, pointer_from_path
-from .schemadiff import DOC_KEYWORDS, Change, SchemaDiff
+from .schema_canonical import DOC_KEYWORDS
+from .schemadiff import Change, SchemaDiff
 from .specs import HTTP_METHODS
 
 NO_CHANGE = "no semantic change"

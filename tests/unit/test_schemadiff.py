@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from aimlapi_contract.schemadiff import Change, SchemaDiff, canonical
+from aimlapi_contract.schema_canonical import canonical
+from aimlapi_contract.schemadiff import Change, SchemaDiff
 
 
 def changes(old: Any, new: Any, *, request: bool) -> tuple[list[Change], list[tuple[str, str]]]:
