@@ -18,7 +18,7 @@ from .fetch import Fetcher, atomic_write
 from .findings import Severity
 from .lock import LOCK_PATH, entry_for, lock_findings, read_lock, write_lock
 from .render import render_finding, render_json, render_text
-from .reports import ReportContext, docs_ref_for, render_html, render_markdown, render_sarif
+from .reports import ReportContext, docs_ref_for, redact_secrets, render_html, render_markdown, render_sarif
 from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
 from .spec_changes import load_spec_argument, locked_change_findings
 from .specdiff import diff_as_dict, diff_specs, render_diff_text
@@ -186,6 +186,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             text = render_json(report)
         else:
             text = RICH_FORMATS[fmt](report, context)
+        text = redact_secrets(text)
         if output:
             atomic_write(output, text.encode())
             print(f"wrote {output}", file=sys.stderr)

@@ -281,3 +281,21 @@ def test_reports_render_without_any_docset() -> None:
     assert "HTTP 404" in render_markdown(report)
     assert "HTTP 404" in render_html(report)
     jsonschema.Draft4Validator(sarif_schema()).validate(json.loads(render_sarif(report)))
+
+
+FORMATS = ("text", "json", "markdown", "html", "sarif")
+
+
+@needs_mirror
+def test_no_report_carries_the_api_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    # Stand-in for a key that a finding quotes (e.g. from a payload): text every report contains.
+    monkeypatch.setenv("AIMLAPI_KEY", "not valid OpenAPI 3.0")
+    empty = tmp_path / "baseline.json"
+    empty.write_text('{"version": 1, "accepted": []}')  # every finding new, so every format lists it
+    outputs = [arg for fmt in FORMATS for arg in ("--format", fmt, "--output", str(tmp_path / f"r.{fmt}"))]
+    main(["check", "--docs-base", str(MIRROR), "--page", DEFAULT_PAGE, "--cache-dir", str(tmp_path / "cache"),
+          "--baseline", str(empty), *outputs])
+    for fmt in FORMATS:
+        out = (tmp_path / f"r.{fmt}").read_text()
+        assert "not valid OpenAPI 3.0" not in out and "<AIMLAPI_KEY>" in out, fmt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,14 @@ if TYPE_CHECKING:
 
 DOCS_REPO = "https://github.com/aimlapi/api-docs"
 _RAW = re.compile(r"^https://raw\.githubusercontent\.com/([^/]+/[^/]+)/(?:refs/(?:heads|tags)/)?([^/]+)/")
+KEY_ENV = "AIMLAPI_KEY"
 MAX_PROJECT_FILE = 2_000_000  # bytes: a cassette larger than this is not quoted
+
+
+def redact_secrets(text: str) -> str:
+    """The text with the API key (if set) replaced: findings quote payloads, and no report may carry the key."""
+    key = os.environ.get(KEY_ENV, "").strip()
+    return text.replace(key, f"<{KEY_ENV}>") if len(key) >= 8 else text
 
 
 def docs_ref_for(base: DocsBase | None) -> str:
