@@ -62,6 +62,7 @@ class SchemaDiff:
         self.docs = (old_doc, new_doc)  # what `$ref`s resolve against
         self._resolved: dict[int, Any] = {}  # id of a `$ref` schema -> what it stands for (stable identity)
         self._seen_refs: set[tuple[int, int, bool]] = set()  # pairs compared while `$ref`s are about
+        self._keep: list[tuple[Any, Any]] = []
         self._shortcut = True  # whether equal JSON means no change (true unless `$ref`s are about)
         self.doc_changes: list[tuple[str, str]] = []  # (pointer, keyword)
 
@@ -94,6 +95,7 @@ class SchemaDiff:
             if (id(o), id(n), request) in self._seen_refs:
                 return
             self._seen_refs.add((id(o), id(n), request))
+            self._keep.append((o, n))  # keep them alive: a freed object's id could be reused and look "seen"
         o, n = canonical(o), canonical(n)
         if not isinstance(o, dict) or not isinstance(n, dict):
             if o != n:
@@ -115,12 +117,29 @@ class SchemaDiff:
         if "items" in o or "items" in n:
             self._walk(o.get("items", {}), n.get("items", {}), [*path, "items"], _suffix(where, "[]"), request, oroot, nroot, depth + 1)
         self._compare_alternatives(o, n, path, where, request, oroot, nroot, depth)
+        self._compare_all_of(o, n, path, where, request, oroot, nroot, depth)
+        if o.get("not") != n.get("not"):
+            self._emit(None, path, where, request, f"{where}: `not` changed from {_short(o.get('not'))} to {_short(n.get('not'))}", "not")
         for key in sorted((set(o) | set(n)) - STRUCTURE):
             if o.get(key) != n.get(key):
                 if key in DOC_KEYWORDS or key.startswith("x-"):
                     self.doc_changes.append((pointer_from_path([*path, key]), key))
                 else:
                     self._emit(False, path, where, request, f"{where}: `{key}` changed (unclassified keyword)", key)
+
+    def _compare_all_of(self, o: dict[str, Any], n: dict[str, Any], path: list[Any], where: str, request: bool,
+                        oroot: Any, nroot: Any, depth: int) -> None:
+        old, new = o.get("allOf") or [], n.get("allOf") or []
+        if old == new:
+            return
+        # Every member must hold: one more narrows, one fewer widens.
+        pairs, gone, added = match_alternatives([canonical(x) for x in old], [canonical(x) for x in new])
+        for i, j in pairs:
+            self._walk(old[i], new[j], [*path, "allOf", j], where, request, oroot, nroot, depth + 1)
+        for i in gone:
+            self._emit(False, [*path, "allOf", i], where, request, f"{where}: allOf member {i + 1} removed (in the old spec)", "allOf-removed")
+        for j in added:
+            self._emit(True, [*path, "allOf", j], where, request, f"{where}: allOf member {j + 1} added", "allOf-added")
 
     def _compare_type(self, o: dict[str, Any], n: dict[str, Any], path: list[Any], where: str, request: bool) -> bool:
         to, tn = schema_types(o), schema_types(n)

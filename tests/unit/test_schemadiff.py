@@ -47,6 +47,9 @@ OBJ_A: dict[str, Any] = {"type": "object", "properties": {"a": {"type": "string"
         pytest.param({**OBJ_A, "required": ["a"]}, OBJ_A, False, True, "required-removed", id="response-no-longer-required"),
         pytest.param(OBJ_A, {"type": "object", "properties": {}}, False, True, "property-removed", id="response-field-removed"),
         pytest.param(OBJ_A, {**OBJ_A, "additionalProperties": False}, True, True, "additionalProperties", id="request-closed"),
+        pytest.param({"allOf": [OBJ_A]}, {"allOf": [OBJ_A, {"required": ["a"]}]}, True, True, "allOf-added", id="request-allof-member-added"),
+        pytest.param({"allOf": [OBJ_A, {"required": ["a"]}]}, {"allOf": [OBJ_A]}, False, True, "allOf-removed", id="response-allof-member-removed"),
+        pytest.param({"type": "string", "not": {"enum": ["x"]}}, {"type": "string", "not": {"enum": ["y"]}}, False, True, "not", id="not-changed"),
         # Alternatives.
         pytest.param({"anyOf": [{"type": "string"}, INT]}, {"anyOf": [{"type": "string"}]}, True, True, "form-removed", id="request-form-removed"),
         pytest.param({"anyOf": [{"type": "string"}]}, {"anyOf": [{"type": "string"}, INT]}, True, False, "form-added", id="request-form-added"),
