@@ -18,6 +18,7 @@ from .findings_cache import cache_key, cached_findings
 from .lock import LOCK_PATH, lock_findings, read_lock
 from .replay import iter_cassette_findings
 from .sources import DocsBase
+from .spec_changes import locked_change_findings
 from .spec_lint import LINT_LIBRARY, LINT_RULES, iter_spec_findings
 
 
@@ -89,6 +90,13 @@ def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding
             yield from lock_findings(fetched, lock)
 
 
+def spec_changes(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    lock = read_lock(options.lock_path)
+    for docset in docsets:
+        for fetched in docset.fetched:
+            yield from locked_change_findings(fetched, lock, cache_dir(options.cache))
+
+
 def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
     """Every interaction of every cassette under options.cassettes, against the tracked specs."""
     specs = list({spec.source: spec for ds in docsets for spec in ds.specs.values()}.values())
@@ -106,7 +114,7 @@ def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding
                 yield finding
 
 
-CHECKS: list[Check] = [spec_conformance, lock_drift, docs_drift, cassette_conformance]
+CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes, docs_drift, cassette_conformance]
 
 
 def load_docsets(options: CheckOptions) -> list[DocSet]:

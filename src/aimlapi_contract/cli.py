@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .baseline import BASELINE_PATH, PENDING_REASON, read_baseline, triage, updated_entries, write_baseline
@@ -22,9 +24,40 @@ from .lock import LOCK_PATH, entry_for, lock_findings, read_lock, write_lock
 from .recording import live_cassette_source
 from .render import render_finding, render_json, render_text
 from .scenarios import SCENARIOS, scenario_by_id
+from .reports import ReportContext, docs_ref_for, redact_secrets, render_html, render_markdown, render_sarif
 from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
+from .spec_changes import load_spec_argument, locked_change_findings
+from .specdiff import diff_as_dict, diff_specs, render_diff_text
 
-FORMATS = {"text": render_text, "json": render_json}
+# Formats rendered with the source texts and links of a ReportContext; text and json need only the Report.
+RICH_FORMATS: dict[str, Callable[[Report, ReportContext], str]] = {
+    "markdown": render_markdown, "html": render_html, "sarif": render_sarif,
+}
+FORMATS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json, **RICH_FORMATS}
+
+
+class _ReportFormat(argparse.Action):
+    """`--format F`: starts a new report (or names the one a preceding `--output` began)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace, value: Any, option: str | None = None) -> None:
+        reports = list(getattr(ns, "reports", None) or [])
+        if reports and reports[-1][0] is None:
+            reports[-1] = (value, reports[-1][1])
+        else:
+            reports.append((value, None))
+        ns.reports = reports
+
+
+class _ReportOutput(argparse.Action):
+    """`--output FILE`: where the report of the last `--format` goes (stdout when none is given)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace, value: Any, option: str | None = None) -> None:
+        reports = list(getattr(ns, "reports", None) or [])
+        if reports and reports[-1][1] is None:
+            reports[-1] = (reports[-1][0], Path(value))
+        else:
+            reports.append((None, Path(value)))
+        ns.reports = reports
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -55,8 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="run every offline check and report the findings")
     _common(check)
     check.add_argument("--cassettes", type=Path, metavar="DIR", help="vcrpy cassettes to validate (default: cassettes/)")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
-    check.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
+    check.add_argument("--format", choices=sorted(FORMATS), action=_ReportFormat, dest="reports",
+                       help="report format (default: text); repeat with --output for several reports in one run")
+    check.add_argument("--output", metavar="FILE", action=_ReportOutput, dest="reports",
+                       help="write the preceding --format's report here instead of stdout")
+    check.add_argument("--docs-ref", metavar="REF", help="docs repository revision for report links (default: from the docs base, else main)")
     check.add_argument("--fail-on", default="error", choices=[s.label for s in Severity], help="lowest severity of a new finding that fails the run")
     check.add_argument("--show-baselined", action="store_true", help="text format: also list baselined findings")
     check.add_argument("--baseline", type=Path, default=BASELINE_PATH, help=f"baseline file (default: {BASELINE_PATH})")
@@ -83,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--fail-on", default="error", choices=[s.label for s in Severity], help="lowest severity of a new finding that fails the run")
     live.add_argument("--baseline", type=Path, default=BASELINE_PATH, help=f"baseline file (default: {BASELINE_PATH})")
     live.set_defaults(run=cmd_live)
+
+    diff = sub.add_parser("diff", help="what changed between two versions of a spec, breaking or compatible for clients")
+    diff.add_argument("old", metavar="OLD", help="the earlier spec: a file or an http(s) URL")
+    diff.add_argument("new", metavar="NEW", help="the later spec: a file or an http(s) URL")
+    diff.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
+    diff.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
+    diff.set_defaults(run=cmd_diff)
     return parser
 
 
@@ -124,7 +167,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         for fetched in docset.fetched:
             upstream = options.docs_base.upstream_url_for(fetched.rel)
             changed = lock_findings(fetched, lock)
-            for finding in changed:
+            for finding in changed + locked_change_findings(fetched, lock, fetcher.cache):
                 print(render_finding(finding))
             if fetched.rel not in lock or args.update_lock:
                 new_lock[fetched.rel] = entry_for(fetched, upstream)
@@ -139,16 +182,33 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return status
 
 
+def _report_targets(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
+    targets = [(fmt or "text", out) for fmt, out in (args.reports or [("text", None)])]
+    if sum(out is None for _, out in targets) > 1:
+        raise UsageError("only one report can go to stdout", tip="give each `--format` its own `--output FILE`")
+    return targets
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    report = run_checks(_options(args))
+    targets = _report_targets(args)
+    options = _options(args)
+    report = run_checks(options)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
-    text = FORMATS[args.format](report) if args.format != "text" else render_text(report, show_baselined=args.show_baselined)
-    if args.output:
-        atomic_write(args.output, text.encode())
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    context = ReportContext.from_report(report, ref=args.docs_ref or docs_ref_for(options.docs_base))
+    for fmt, output in targets:
+        if fmt == "text":
+            text = render_text(report, show_baselined=args.show_baselined)
+        elif fmt == "json":
+            text = render_json(report)
+        else:
+            text = RICH_FORMATS[fmt](report, context)
+        text = redact_secrets(text)
+        if output:
+            atomic_write(output, text.encode())
+            print(f"wrote {output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
     if _nothing_checked(report):
         for finding in report.findings:
             print(f"error: {finding.message}", file=sys.stderr)
@@ -217,6 +277,19 @@ def cmd_live(args: argparse.Namespace) -> int:
         failed += bool(new)
     print(f"{len(scenarios) - failed} of {len(scenarios)} scenarios as documented; {client.budget.used} request(s) sent")
     return 1 if failed else 0
+def cmd_diff(args: argparse.Namespace) -> int:
+    old, new = load_spec_argument(args.old), load_spec_argument(args.new)
+    diff = diff_specs(old.data, new.data)
+    if args.format == "json":
+        text = json.dumps({"old": args.old, "new": args.new, **diff_as_dict(diff)}, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_diff_text(diff, args.old, args.new)
+    if args.output:
+        atomic_write(args.output, text.encode())
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 1 if diff.breaking else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

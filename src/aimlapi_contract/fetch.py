@@ -67,6 +67,11 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def object_path(cache: Path, sha256: str) -> Path:
+    """Where the document with this sha256 is kept (content-addressed), e.g. the locked version of a spec."""
+    return cache / "objects" / sha256
+
+
 class Fetcher:
     """Reads documents relative to a docs base; remote ones are cached under `cache`."""
 
@@ -93,6 +98,19 @@ class Fetcher:
 
     def cache_path(self, rel: str) -> Path:
         return self.cache / "files" / rel
+
+    def object_path(self, sha256: str) -> Path:
+        return object_path(self.cache, sha256)
+
+    def _store_object(self, fetched: Fetched) -> Fetched:
+        # Every good download is kept by content, so a later run can diff the locked version against a new one.
+        path = self.object_path(fetched.sha256)
+        if not path.exists():
+            try:
+                atomic_write(path, fetched.data)
+            except OSError:
+                pass  # a read-only cache costs only the change report, never the check
+        return fetched
 
     def _meta_path(self, rel: str) -> Path:
         return self.cache / "meta" / (rel + ".json")
@@ -136,7 +154,7 @@ class Fetcher:
         atomic_write(self.cache_path(rel), data)
         meta = {"url": url, "sha256": fetched.sha256, "etag": fetched.etag, "last_modified": fetched.last_modified}
         atomic_write(self._meta_path(rel), json.dumps(meta, indent=2).encode())
-        return fetched
+        return self._store_object(fetched)
 
     def _from_cache(self, rel: str, url: str, reason: str, *, hard: bool = False) -> Fetched:
         path = self.cache_path(rel)

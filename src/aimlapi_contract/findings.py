@@ -93,6 +93,9 @@ class Code(str, enum.Enum):
     LIVE_UNEXPECTED_STATUS = "CT402"
 
     # 5xx: what changed between two versions of a spec (added by the spec diff)
+    SPEC_CHANGE_BREAKING = "CT501"
+    SPEC_CHANGE_COMPATIBLE = "CT502"
+    SPEC_CHANGE_UNKNOWN = "CT503"
 
     # 9xx: the suite's own bookkeeping
     BASELINE_STALE = "CT901"

@@ -1,0 +1,62 @@
+"""When a fetched spec differs from specs/lock.json: what changed since the locked version, as findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import requests
+
+from .errors import SourceError
+from .fetch import CONNECT_TIMEOUT, READ_TIMEOUT, Fetched, object_path
+from .findings import Code, Finding, Severity
+from .lock import LockEntry
+from .specdiff import change_findings, diff_specs
+from .specs import Spec, SpecParseError, load_spec
+
+
+def locked_change_findings(fetched: Fetched, lock: dict[str, LockEntry], cache: Path) -> list[Finding]:
+    """CT501/CT502 for each change since the locked version; CT503 when that version cannot be had."""
+    entry = lock.get(fetched.rel)
+    if entry is None or entry.sha256 == fetched.sha256 or not fetched.rel.endswith(".json"):
+        return []
+    stored = object_path(cache, entry.sha256)
+    try:
+        old = load_spec(fetched.rel, stored.read_bytes())
+        new = load_spec(fetched.rel, fetched.data)
+    except OSError:
+        return [_unknown(fetched, entry, f"the locked version is not in the cache ({stored})")]
+    except SpecParseError as exc:
+        return [_unknown(fetched, entry, f"one version is not a JSON object ({exc})")]
+    return change_findings(diff_specs(old.data, new.data), fetched.rel, entry.sha256, fetched.sha256)
+
+
+def _unknown(fetched: Fetched, entry: LockEntry, why: str) -> Finding:
+    return Finding(
+        Code.SPEC_CHANGE_UNKNOWN,
+        Severity.INFO,
+        fetched.rel,
+        f"cannot say what changed since the locked version {entry.sha256[:12]}…: {why}",
+        fix="diff a saved copy with `aimlapi-contract diff OLD NEW`, then accept with `aimlapi-contract fetch --update-lock`",
+    )
+
+
+def load_spec_argument(arg: str) -> Spec:
+    """A spec named on the command line: a file path or an http(s) URL; SourceError naming it otherwise."""
+    if arg.startswith(("http://", "https://")):
+        try:
+            resp = requests.get(arg, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+        except requests.RequestException as exc:
+            raise SourceError(f"{arg}: cannot download ({type(exc).__name__})", tip="check the URL, or diff saved files") from None
+        if resp.status_code >= 400:
+            raise SourceError(f"{arg}: HTTP {resp.status_code}", tip="check the URL, or diff saved files")
+        data = resp.content
+    else:
+        try:
+            data = Path(arg).read_bytes()
+        except OSError as exc:
+            raise SourceError(f"{arg}: cannot read ({exc.strerror or exc})") from None
+    try:
+        return load_spec(arg, data)
+    except SpecParseError as exc:
+        where = f" at line {exc.line}, column {exc.column}" if exc.line else ""
+        raise SourceError(f"{arg}: {exc}{where}", tip="both arguments must be OpenAPI specs in JSON") from None

@@ -1,0 +1,79 @@
+"""The baseline lifecycle: every entry has a reason, `--update` only drops fixed entries, stale ones show everywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from aimlapi_contract.baseline import read_baseline
+from aimlapi_contract.cli import main
+from aimlapi_contract.errors import UsageError
+from aimlapi_contract.sources import DEFAULT_PAGE
+
+
+def _mirror() -> Path:
+    """../shared/aimlapi-docs beside the repository (CI), else a local $AIMLAPI_DOCS_BASE (a git worktree elsewhere)."""
+    beside = Path(__file__).parents[2].parent / "shared" / "aimlapi-docs"
+    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
+    return Path(base) if not beside.is_dir() and base and "://" not in base else beside
+
+
+MIRROR = _mirror()
+ROOT = Path(__file__).parents[2]
+needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"{MIRROR} (the published docs mirror) is absent")
+CHAT_SPEC = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano.json"
+STALE = {"code": "CT110", "source": CHAT_SPEC, "endpoint": "POST /v1/chat/completions", "pointer": "/paths/~1gone",
+         "anchor": "", "reason": "fixed upstream since", "message": "was here"}
+CT112 = {"code": "CT112", "source": CHAT_SPEC, "endpoint": "", "pointer": "/components/securitySchemes/access-token",
+         "anchor": "", "reason": "known: the spec never applies its scheme", "message": ""}
+
+
+def write(path: Path, entries: list[dict[str, str]]) -> Path:
+    path.write_text(json.dumps({"version": 1, "accepted": entries}))
+    return path
+
+
+def run(*args: str, baseline: Path, tmp_path: Path) -> int:
+    return main([*args, "--docs-base", str(MIRROR), "--page", DEFAULT_PAGE, "--cache-dir", str(tmp_path / "cache"),
+                 "--baseline", str(baseline), "--lock", str(tmp_path / "lock.json")])
+
+
+def test_an_entry_without_a_reason_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "b.json", [{**STALE, "reason": "  "}])
+    with pytest.raises(UsageError, match="1 entries have no reason"):
+        read_baseline(path)
+
+
+@needs_mirror
+def test_update_drops_fixed_entries_and_adds_nothing(tmp_path: Path) -> None:
+    baseline = write(tmp_path / "b.json", [STALE, CT112])
+    assert run("baseline", "--update", baseline=baseline, tmp_path=tmp_path) == 0
+    kept = read_baseline(baseline)
+    # The fixed entry is gone, the one that still occurs stays with its reason, and the other current
+    # findings (CT110, CT111...) were not added.
+    assert [(e.code, e.pointer, e.reason) for e in kept] == [(CT112["code"], CT112["pointer"], CT112["reason"])]
+
+
+@needs_mirror
+def test_adding_takes_only_the_named_code_with_its_reason(tmp_path: Path) -> None:
+    baseline = write(tmp_path / "b.json", [STALE])
+    assert run("baseline", "--only", "CT112", "--reason", "never applied", baseline=baseline, tmp_path=tmp_path) == 0
+    entries = read_baseline(baseline)
+    assert {e.code for e in entries} == {"CT110", "CT112"}  # the other code's entry is left as it was
+    assert [e.reason for e in entries if e.code == "CT112"] == ["never applied"] * sum(e.code == "CT112" for e in entries)
+
+
+@needs_mirror
+def test_stale_entries_show_in_every_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    baseline = write(tmp_path / "b.json", [STALE])
+    formats = ("text", "json", "markdown", "html", "sarif")
+    outputs = [arg for fmt in formats for arg in ("--format", fmt, "--output", str(tmp_path / f"r.{fmt}"))]
+    run("check", *outputs, baseline=baseline, tmp_path=tmp_path)
+    for fmt in formats:
+        out = (tmp_path / f"r.{fmt}").read_text()
+        assert "CT901" in out or "Stale baseline entries (1)" in out, fmt
+        assert "/paths/~1gone" in out, fmt  # which entry is stale, not only that one is
