@@ -18,6 +18,12 @@ from .findings import Code, Finding, Severity
 BASELINE_PATH = Path("specs/baseline.json")
 BASELINE_VERSION = 1
 PENDING_REASON = "TODO: say why this drift is accepted"
+# Findings about this run rather than standing drift: a published change (and what changed) is
+# accepted with `fetch --update-lock`; a cache used today or a stale entry means nothing to accept.
+NOT_BASELINED = frozenset({
+    Code.SOURCE_CHANGED, Code.SOURCE_FROM_CACHE, Code.BASELINE_STALE,
+    Code.SPEC_CHANGE_BREAKING, Code.SPEC_CHANGE_COMPATIBLE, Code.SPEC_CHANGE_UNKNOWN,
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +132,7 @@ def updated_entries(
     findings: list[Finding], entries: list[BaselineEntry], *, add_new: bool, reason: str
 ) -> list[BaselineEntry]:
     """The baseline after an update: fixed entries dropped; new findings added only when asked."""
-    current = {f.key: f for f in findings if f.code is not Code.BASELINE_STALE}
+    current = {f.key: f for f in findings if f.code not in NOT_BASELINED}
     kept = [e for e in entries if e.key in current]
     if add_new:
         known = {e.key for e in kept}

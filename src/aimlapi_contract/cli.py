@@ -157,6 +157,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     for page in options.pages:
         docset = load_docset(fetcher, page, offline=options.offline)
         for finding in docset.findings:
+            if finding.severity < Severity.ERROR:
+                continue  # e.g. CT104 served from cache: printed as a note below
             # Load findings name their URL or file in the message already.
             print(f"error: {finding.message}", file=sys.stderr)
             if finding.fix:

@@ -84,4 +84,12 @@ def _get(fetcher: Fetcher, rel: str, docset: DocSet, offline: bool) -> Fetched |
     docset.fetched.append(doc)
     if doc.note:
         docset.notes.append(doc.note)
+    if doc.from_cache:
+        # In the report too, so a reader of a CI artifact knows the checks ran on an older copy.
+        docset.findings.append(
+            Finding(
+                Code.SOURCE_FROM_CACHE, Severity.INFO, rel, doc.note,
+                fix="re-run with the network, or point --docs-base at a current mirror",
+            )
+        )
     return doc

@@ -160,3 +160,25 @@ def test_unknown_docs_base_is_a_usage_error(workdir: Path, capsys: pytest.Captur
     assert _fetch(str(workdir / "nowhere"), workdir) == 2
     err = capsys.readouterr().err
     assert "is not a directory" in err and "tip:" in err
+
+
+def test_check_on_a_cached_copy_says_so_in_the_report_and_never_baselines_it(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = HTTPServer(host="127.0.0.1")
+    server.start()
+    _serve(server)
+    assert _fetch(server, workdir) == 0
+    base = server.url_for("/")
+    server.stop()
+    common = ["--docs-base", base, "--page", "docs/p.md", "--cache-dir", str(workdir / "cache"),
+              "--lock", str(workdir / "lock.json"), "--baseline", str(workdir / "baseline.json"),
+              "--cassettes", str(workdir)]
+    capsys.readouterr()
+    assert main(["check", *common, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    cached = [f for f in report["findings"] if f["code"] == "CT104"]
+    assert sorted(f["source"] for f in cached) == ["docs/p.md", "docs/specs/echo.json"]
+    assert all(f["severity"] == "info" and "using the cached copy" in f["message"] for f in cached)
+    assert main(["baseline", *common, "--reason", "fixture"]) == 0
+    assert json.loads((workdir / "baseline.json").read_text())["accepted"] == []
