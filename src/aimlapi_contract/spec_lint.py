@@ -61,7 +61,7 @@ def _spec_validator_cls() -> Any:
     except ImportError:  # before 0.8: jsonschema is the only backend
         return OpenAPIV30SpecValidator
 
-    class JsonschemaBackedValidator(OpenAPIV30SpecValidator):  # type: ignore[misc]
+    class JsonschemaBackedValidator(OpenAPIV30SpecValidator):
         schema_validator = create_validator(schema_v30)
 
     return JsonschemaBackedValidator

@@ -111,7 +111,8 @@ class Spec:
             from openapi_core import Config, OpenAPI
 
             self._openapi = OpenAPI.from_dict(self.data, config=Config(spec_validator_cls=None))
-        return self._openapi
+        openapi: OpenAPI = self._openapi
+        return openapi
 
 
 def load_spec(source: str, raw: bytes) -> Spec:
