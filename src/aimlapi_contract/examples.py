@@ -53,7 +53,7 @@ def read_example(text: str) -> ExampleReading:
     if start is None:
         reading.problems.append("no JSON object or array in the block")
         return reading
-    end = _matching_close(text, start)
+    end = matching_close(text, start)
     reading.prefix = text[:start].strip()
     if end is None:
         reading.truncated = True
@@ -112,8 +112,8 @@ def _first_opening(text: str) -> int | None:
     return min(positions) if positions else None
 
 
-def _matching_close(text: str, start: int) -> int | None:
-    """Index of the bracket closing the one at `start`, skipping brackets inside '...' or "..." strings."""
+def matching_close(text: str, start: int, quotes: str = "\"'") -> int | None:
+    """Index of the bracket closing the one at `start`, skipping brackets inside strings quoted by `quotes`."""
     depth = 0
     quote = ""
     i = start
@@ -124,7 +124,7 @@ def _matching_close(text: str, start: int) -> int | None:
                 i += 1
             elif ch == quote:
                 quote = ""
-        elif ch in "\"'":
+        elif ch in quotes:
             quote = ch
         elif ch in "{[":
             depth += 1

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import json5
 
-from .examples import json_lines
+from .examples import json_lines, matching_close
 
 NO_PAYLOAD = object()
 _HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
@@ -234,21 +234,8 @@ def _balanced_after(code: str, pattern: str, pos: int) -> tuple[int, str] | None
     if not match:
         return None
     start = match.end()
-    depth, quote = 0, ""
-    for i in range(start, len(code)):
-        ch = code[i]
-        if quote:
-            if ch == quote and code[i - 1] != "\\":
-                quote = ""
-        elif ch in "'\"`":
-            quote = ch
-        elif ch in "{[":
-            depth += 1
-        elif ch in "}]":
-            depth -= 1
-            if depth == 0:
-                return start, code[start : i + 1]
-    return None
+    end = matching_close(code, start, quotes="'\"`")  # JavaScript template literals too
+    return None if end is None else (start, code[start : end + 1])
 
 
 # cURL and raw HTTP --------------------------------------------------------------------------------
