@@ -20,6 +20,7 @@ from .engine import SchemaEngine
 from .examples import ExampleReading, json_lines, line_for_pointer, read_example
 from .findings import Code, Finding, Severity
 from .page import Block, parse_page
+from .root_causes import violation_cause
 from .sample_checks import SampleSite, SentPayload, check_sample, iter_payload_differences, spec_samples
 from .samples import read_sample
 from .schema_use import unusable_schema, validate
@@ -162,10 +163,15 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
                                   spec_source=spec.source, line=block.line, endpoint=endpoint, anchor=anchor)
         converted = " (after conversion to JSON)" if reading.converted or not reading.is_json else ""
         for v in violations:
+            message = v.message
+            fix = _enum_fix(spec, v.schema_pointer, v.instance) if v.keyword == "enum" else ""
+            if v.instance is None:
+                # Say it in JSON terms, as for recorded traffic: `null`, and why the schema rejects it.
+                cause = violation_cause(spec, endpoint, v.keyword, v.schema_pointer, None, v.message)
+                message, fix = cause.reason or message, fix or cause.fix
             yield Finding(Code.DOC_EXAMPLE_SCHEMA_MISMATCH, Severity.ERROR, page,
-                          f"the Response example{converted} does not match the 200 response schema: {v.message}",
-                          line=line_of(v.pointer), pointer=v.pointer, endpoint=endpoint, anchor=anchor,
-                          fix=_enum_fix(spec, v.schema_pointer, v.instance) if v.keyword == "enum" else "",
+                          f"the Response example{converted} does not match the 200 response schema: {message}",
+                          line=line_of(v.pointer), pointer=v.pointer, endpoint=endpoint, anchor=anchor, fix=fix,
                           extra={"schema_pointer": v.schema_pointer, "spec": spec.source})
     request = next((s.payload for s in lint.sent.get(endpoint, []) if isinstance(s.payload, dict)), None)
     yield from iter_semantic_findings(reading.value, endpoint=endpoint, source=page, request=request,

@@ -110,7 +110,7 @@ def test_mirror_page_acceptance(shared_dir: Path) -> None:
     assert "`move exampes up for openai`" in not_json.message and "Python dict repr" in not_json.message
     assert not_json.fix.endswith("}") and "replace the block with this JSON: {\"id\": \"chatcmpl-" in not_json.fix
     assert not_json.extra["validated_against"].endswith("/paths/~1v1~1chat~1completions/post/responses/200/content/application~1json/schema")
-    assert "None is not one of ['auto', 'concise', 'detailed']" in by[("CT312", 266, "/reasoning/summary")].message
+    assert "null is not allowed: `nullable: true`, but the enum ['auto', 'concise', 'detailed'] lacks null" in by[("CT312", 266, "/reasoning/summary")].message
     assert "2520" in by[("CT341", 283, "/usage/output_tokens")].message
     dup = by[("CT323", 176, "/headers/Content-Type")]
     assert "line 172 and line 176" in dup.message
