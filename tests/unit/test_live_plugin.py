@@ -3,6 +3,7 @@ against the stand-in API on 127.0.0.1. Records, replays offline, stops on budget
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -13,6 +14,8 @@ import pytest
 from live_standin import CHAT, serve_api
 from pytest_httpserver import HTTPServer
 
+from aimlapi_contract.cli import main
+from aimlapi_contract.intent import INTENT_HEADER
 from aimlapi_contract.recording import live_cassette_source
 from aimlapi_contract.scenarios import SCENARIOS
 
@@ -58,6 +61,24 @@ def outcomes(result: pytest.RunResult) -> dict[str, str]:
     return found
 
 
+def negative_codes(result: pytest.RunResult) -> dict[str, list[str]]:
+    """negative scenario id -> the finding codes its failure lists, from `<id> (<how>): N new finding(s):`."""
+    codes: dict[str, list[str]] = {}
+    current = None
+    for line in result.outlines:
+        head = re.match(r"([\w-]+) \((?:live|replayed from its cassette)\): \d+ new finding", line)
+        if head:
+            current = head.group(1) if head.group(1) in NEGATIVE else None
+            codes.setdefault(current, []) if current else None
+            continue
+        found = re.match(r"\S+\.yaml: (CT\d+) ", line)
+        if current and found:
+            codes[current].append(found.group(1))
+        elif not line.startswith(" "):
+            current = None
+    return codes
+
+
 def written_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
 
@@ -83,7 +104,13 @@ def test_live_records_both_endpoints_replays_offline_and_never_leaks_the_key(
     written = sorted(p.relative_to(suite.path).as_posix() for p in cassettes.iterdir())
     assert written == sorted(live_cassette_source(s.id) for s in SCENARIOS)  # where `aimlapi-contract live` keys its findings
     live_text = live.stdout.str() + live.stderr.str()
+    # The negative scenarios fail on the undocumented 4xx alone (real drift), not on their deliberately bad request
+    assert negative_codes(live) == {s: ["CT202"] for s in NEGATIVE}
     assert "CT202 error: status 400 is not documented" in live_text
+    for scenario in SCENARIOS:  # the intent marker reaches the cassette of a negative scenario only, and never the API
+        recorded = (suite.path / live_cassette_source(scenario.id)).read_text()
+        assert (INTENT_HEADER in recorded) == (not scenario.conforms)
+    assert all(INTENT_HEADER not in {h.lower() for h in req.headers.keys()} for req, _ in httpserver.log)
     # And the key is nowhere: not in any file the run wrote, not in anything it printed
     assert "<redacted>" in (cassettes / "test_scenario[chat-plain].yaml").read_text()  # the echo was there, and scrubbed
     assert "x-request-id" in (cassettes / "test_scenario[chat-plain].yaml").read_text()  # debugging headers are kept
@@ -97,8 +124,26 @@ def test_live_records_both_endpoints_replays_offline_and_never_leaks_the_key(
     offline = suite.runpytest("-rA", "tests/contract/test_live.py")
     # Then the cassettes answer, with the same result per scenario, and nothing goes out
     assert outcomes(offline) == got
+    assert negative_codes(offline) == {s: ["CT202"] for s in NEGATIVE}
     assert len(httpserver.log) == before
     assert "replayed from its cassette" in offline.stdout.str()
+
+    # When the offline check reads the same cassettes, knowing nothing of the scenario table
+    monkeypatch.chdir(suite.path)
+    assert main(["check", "--cassettes", "cassettes/test_live", "--format", "json", "--output", "reports/check.json"]) == 1
+    report = json.loads((suite.path / "reports" / "check.json").read_text())
+    # Then the negative cassettes show the undocumented 4xx, one root cause per endpoint, and no CT204
+    by_cassette: dict[str, set[str]] = {}
+    for f in report["findings"]:
+        if not f["baselined"] and f["severity"] == "error":
+            by_cassette.setdefault(f["source"], set()).add(f["code"])
+    causes = {(f["endpoint"], f["anchor"]) for f in report["findings"] if f["code"] == "CT220" and f["severity"] == "error"}
+    assert causes == {("POST /v1/chat/completions", "status:400"), ("POST /v1/responses", "status:400")}
+    negative = {live_cassette_source(s) for s in NEGATIVE}
+    assert {src: codes for src, codes in by_cassette.items() if src.startswith("cassettes/")} == {src: {"CT202"} for src in negative}
+    # And accepting that drift as README says makes the replay green
+    assert main(["baseline", "--cassettes", "cassettes/test_live", "--only", "CT220", "--reason", "test: the specs document no 4xx"]) == 0
+    assert set(outcomes(suite.runpytest("-rA", "tests/contract/test_live.py")).values()) == {"PASSED"}
 
 
 def test_live_without_a_key_fails_at_once_with_one_line(suite: pytest.Pytester) -> None:
