@@ -22,6 +22,7 @@ from urllib3.util.retry import Retry
 from .errors import ContractError, UsageError
 from .exchange import Exchange, documenting_operation
 from .findings import Code, Finding, Severity
+from .intent import with_marker
 from .redact import Redactor, Secret
 from .scenarios import TOKEN_FIELDS, Scenario
 from .specs import Spec
@@ -289,6 +290,9 @@ def run_scenario(
     if early:
         return LiveResult(scenario, early)  # never sent: a request the spec rejects would be money spent on nothing
     exchange, attempts = client.send(scenario)
+    marker = scenario.intent_marker()
+    if marker:  # as its cassette records it (recording.py), so live and replay agree; never sent
+        exchange = with_marker(exchange, marker)
     anchor = f"interaction:{index() if index else 0}"
     findings = validate_reply(exchange, specs, source=source, anchor=anchor, redactor=client.redactor)
     findings += status_findings(scenario, exchange, source=source, anchor=anchor)

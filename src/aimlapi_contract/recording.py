@@ -9,11 +9,15 @@ the cassette only once there is something new to write; saves go through `fetch.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .fetch import atomic_write
+from .intent import INTENT_HEADER
 from .redact import Redactor
+from .scenarios import SCENARIOS, Scenario
 
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 # Modes in which a live item may send nothing new, so it can run offline from its cassette.
@@ -76,6 +80,24 @@ class DiscardingPersister:
         return None
 
 
+def stamp_intent(request: Any, scenarios: Sequence[Scenario] = SCENARIOS) -> Any:
+    """vcrpy hook: a negative scenario's recorded request carries its intent marker (intent.py).
+
+    vcrpy hands hooks a copy of the request after it is sent, so the marker reaches the cassette only.
+    The scenario is found by what was sent (path and JSON body), the same way a replay matches it.
+    """
+    try:
+        sent = json.loads(request.body or b"")
+    except ValueError:
+        return request
+    for scenario in scenarios:
+        marker = scenario.intent_marker()
+        if marker and scenario.path == request.path and scenario.body == sent:
+            request.headers[INTENT_HEADER] = marker
+            break
+    return request
+
+
 def effective_record_mode(cli_mode: str | None, live: bool) -> str:
     """The mode live items run in: `--record-mode` as given; under --live, none given (or `none`) means send, don't record."""
     if live and cli_mode in (None, "none"):
@@ -90,7 +112,7 @@ def persister_for(mode: str) -> type[AtomicPersister] | type[DiscardingPersister
 def vcr_settings(mode: str, redactor: Redactor) -> dict[str, Any]:
     """`vcr_config` for pytest-recording: the vcrpy mode for `mode`, redaction hooks, matching."""
     settings: dict[str, Any] = {
-        "before_record_request": redactor.before_record_request,
+        "before_record_request": [redactor.before_record_request, stamp_intent],
         "before_record_response": redactor.before_record_response,
         # Bodies are stored decoded, so a cassette reads the same as the reply the live run validated.
         "decode_compressed_response": True,

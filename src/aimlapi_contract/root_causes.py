@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .findings import Code, Finding, Severity
-from .specs import Spec
+from .specs import Operation, Spec
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 
@@ -25,7 +25,7 @@ class Cause:
 
     spec: str  # spec source path
     pointer: str  # schema location the fix edits
-    kind: str  # "null", "enum", "type", "required:<name>", "undocumented", "<keyword>"
+    kind: str  # "null", "enum", "type", "required:<name>", "undocumented", "status:<code>", "<keyword>"
     fix: str
     endpoint: str = ""
     reason: str = ""  # plain words for the finding message, where jsonschema's are cryptic
@@ -77,6 +77,12 @@ def undocumented_cause(spec: Spec, endpoint: str, owner: str, name: str) -> Caus
     """The cause of a field the schema does not mention: add it to the object's `properties`."""
     pointer = f"{owner}/properties/{name.replace('~', '~0').replace('/', '~1')}"
     return Cause(spec.source, pointer, "undocumented", f"add `{name}` to `properties` at {owner}", endpoint)
+
+
+def status_cause(spec: Spec, operation: Operation, status: int) -> Cause:
+    """The cause of an undocumented status: one per (spec, operation, status), however many replies had it."""
+    pointer = f"{operation.pointer}/responses"
+    return Cause(spec.source, pointer, f"status:{status}", f"document the {status} response (its content type and schema) under {pointer}", operation.endpoint)
 
 
 def iter_root_causes(findings: Iterable[Finding]) -> Iterator[Finding]:

@@ -3,13 +3,16 @@
 Add a scenario with one row in SCENARIOS: `chat(id, field=value, ...)` or `responses(id, ...)`.
 `model` and a small token cap are filled in unless the row sets them; `stream=True` makes it a
 streaming scenario. A row with `expect=STATUS_4XX, conforms=False` is a negative scenario: its
-request breaks the spec on purpose and the API must refuse it.
+request breaks the spec on purpose and the API must refuse it. Its cassette carries an intent
+marker (intent.py), so that deliberate breakage is no finding, live or replayed; the refusal is checked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from .intent import negative_marker
 
 MODEL = "openai/gpt-4.1-nano-2025-04-14"
 CHAT = "/v1/chat/completions"
@@ -43,6 +46,10 @@ class Scenario:
         if len(self.expect) == 1:
             return str(self.expect.start)
         return f"{str(self.expect.start)[0]}xx"
+
+    def intent_marker(self) -> str | None:
+        """What its recorded request carries to say it breaks the spec on purpose (intent.py); None if it conforms."""
+        return None if self.conforms else negative_marker(self.id, self.expected_status())
 
     def requested_tokens(self) -> int | None:
         """The most output tokens this request may cost (cap times `n`); None when it sets no cap."""

@@ -15,7 +15,8 @@ from typing import Any
 from .engine import SchemaEngine
 from .exchange import Exchange, documenting_operation
 from .findings import Code, Finding, Severity
-from .root_causes import undocumented_cause, violation_cause
+from .intent import deliberately_invalid
+from .root_causes import status_cause, undocumented_cause, violation_cause
 from .semantics import iter_semantic_findings
 from .specs import Operation, Spec
 from .streams import iter_stream_findings
@@ -137,7 +138,8 @@ def _request_findings(where: _Where, line: int | None) -> Iterator[Finding]:
         )
         return
     payload = yield from _parsed_json(where, body, "request", line)
-    if payload is not _NOT_JSON:
+    if payload is not _NOT_JSON and deliberately_invalid(where.exchange.request_headers, where.exchange.status) is None:
+        # A negative scenario's request breaks the schema on purpose (intent.py); its reply is still checked.
         yield from _payload_findings(where, pointer, payload, "request", line)
 
 
@@ -145,10 +147,11 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None) -
     ex = where.exchange
     media = where.op.response_media_types(ex.status)
     if media is None:
+        cause = status_cause(where.spec, where.op, ex.status)
         yield where.finding(
             Code.UNDOCUMENTED_STATUS, Severity.ERROR,
             f"status {ex.status} is not documented; documented: {', '.join(where.op.documented_statuses()) or 'none'}",
-            part="response", line=line, detail=_excerpt(ex.response_body),
+            part="response", line=line, detail=_excerpt(ex.response_body), fix=cause.fix, extra=cause.as_extra(),
         )
         return
     if not media and not ex.response_body.strip():

@@ -13,6 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from aimlapi_contract.findings import Code
+from aimlapi_contract.intent import INTENT_HEADER
 from aimlapi_contract.live import (
     Budget,
     BudgetError,
@@ -24,7 +25,7 @@ from aimlapi_contract.live import (
 )
 from aimlapi_contract.redact import Secret
 from aimlapi_contract.scenarios import CHAT as CHAT_PATH
-from aimlapi_contract.scenarios import SCENARIOS, chat, responses
+from aimlapi_contract.scenarios import SCENARIOS, Scenario, chat, responses
 from aimlapi_contract.specs import Spec, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +120,21 @@ def test_a_negative_scenario_must_be_refused(httpserver: HTTPServer, specs: list
     result = run_scenario(LiveClient(settings(httpserver)), accepted, specs, source="live")
     [finding] = [f for f in result.findings if f.code is Code.LIVE_UNEXPECTED_STATUS]
     assert finding.message == "scenario chat-unknown-model: expected status 4xx, got 200"
+
+
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if not s.conforms], ids=lambda s: s.id)
+def test_a_refused_negative_scenario_reports_only_the_undocumented_status(httpserver: HTTPServer, specs: list[Spec], scenario: Scenario) -> None:
+    serve_api(httpserver)  # refuses an unknown model with a 400
+    result = run_scenario(LiveClient(settings(httpserver)), scenario, specs, source="live")
+    # Its request breaks the `model` enum on purpose: no CT204; the 4xx is what it expects: no CT402.
+    # The reply is still judged: the specs document no 4xx, which is real drift (CT202).
+    assert result.exchange is not None and result.exchange.status == 400
+    assert [(f.code, f.anchor) for f in result.findings] == [(Code.UNDOCUMENTED_STATUS, "interaction:0:response")]
+    assert result.findings[0].extra["cause"]["kind"] == "status:400"
+    # The exchange carries the marker its cassette will (so live and replay agree); the API never saw it.
+    assert result.exchange.request_headers[INTENT_HEADER] == [scenario.intent_marker()]
+    [(sent, _)] = httpserver.log
+    assert INTENT_HEADER not in {name.lower() for name in sent.headers.keys()}
 
 
 def test_a_request_the_spec_rejects_is_never_sent(httpserver: HTTPServer, specs: list[Spec]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,8 +11,10 @@ from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 from vcr.serializers import yamlserializer
 
-from aimlapi_contract.recording import AtomicPersister, DiscardingPersister, effective_record_mode, vcr_settings
+from aimlapi_contract.intent import INTENT_HEADER
+from aimlapi_contract.recording import AtomicPersister, DiscardingPersister, effective_record_mode, stamp_intent, vcr_settings
 from aimlapi_contract.redact import Redactor
+from aimlapi_contract.scenarios import scenario_by_id
 
 
 def cassette_dict() -> dict[str, list[object]]:
@@ -82,3 +85,24 @@ def test_record_modes(cli: str | None, live: bool, mode: str, vcr_mode: str) -> 
     assert settings["record_mode"] == vcr_mode
     assert settings.get("drop_unused_requests", False) == (mode == "rewrite")
     assert "host" not in settings["match_on"] and "body" in settings["match_on"]
+
+
+@pytest.mark.parametrize(("scenario_id", "marked"), [("chat-unknown-model", True), ("responses-unknown-model", True), ("chat-plain", False)])
+def test_a_negative_scenarios_recorded_request_carries_its_intent(scenario_id: str, marked: bool) -> None:
+    scenario = scenario_by_id(scenario_id)
+    request = Request("POST", f"http://127.0.0.1:8791{scenario.path}", json.dumps(scenario.body).encode(), {"Content-Type": "application/json"})
+    stamped = stamp_intent(request)
+    assert stamped.headers.get(INTENT_HEADER) == (scenario.intent_marker() if marked else None)
+
+
+def test_only_the_negative_scenarios_exact_request_is_marked() -> None:
+    scenario = scenario_by_id("chat-unknown-model")
+    other_path = Request("POST", "http://h/v1/responses", json.dumps(scenario.body).encode(), {})
+    other_body = Request("POST", f"http://h{scenario.path}", json.dumps({**scenario.body, "n": 2}).encode(), {})
+    not_json = Request("POST", f"http://h{scenario.path}", b"model=openai/no-such-model", {})
+    assert [INTENT_HEADER in stamp_intent(r).headers for r in (other_path, other_body, not_json)] == [False, False, False]
+
+
+def test_the_recording_hooks_redact_and_mark() -> None:
+    hooks = vcr_settings("all", Redactor(["sk-test-abcdef"]))["before_record_request"]
+    assert [getattr(h, "__name__", "") for h in hooks] == ["before_record_request", "stamp_intent"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from traffic_specs import both_specs
 
 from aimlapi_contract.baseline import BaselineEntry, triage
+from aimlapi_contract.cassettes import display_path as display
 from aimlapi_contract.findings import Code
 from aimlapi_contract.replay import iter_cassette_findings
 
@@ -49,3 +50,20 @@ def test_a_baselined_cause_accepts_every_single_failure_it_groups(tmp_path: Path
     # Another cause in the same payloads stays new: accepting one cause accepts nothing else.
     assert {f.pointer for f in tri.new if f.code is Code.NULL_NOT_ALLOWED} == {"/status"}
     assert tri.stale == []
+
+
+def test_an_undocumented_status_is_one_cause_per_operation_and_status(tmp_path: Path) -> None:
+    # Given replies with an undocumented 429 (three cassettes) and 400 (one) on the same operation
+    copies(tmp_path, "undocumented-status.yaml", 3)
+    (tmp_path / "refused.yaml").write_text((DATA / "negative-marked-refused.yaml").read_text())
+    findings = list(iter_cassette_findings(tmp_path, both_specs()))
+    causes = {f.anchor: f for f in findings if f.code is Code.TRAFFIC_ROOT_CAUSE}
+    # Then one CT220 per status, at the operation's responses, naming the fix
+    assert set(causes) == {"status:429", "status:400"}
+    rate = causes["status:429"]
+    assert (rate.source, rate.pointer, rate.endpoint, rate.extra["count"]) == ("chat.json", "/paths/~1v1~1chat~1completions/post/responses", "POST /v1/chat/completions", 3)
+    assert rate.fix == "document the 429 response (its content type and schema) under /paths/~1v1~1chat~1completions/post/responses"
+    # And baselining the 400 cause accepts that CT202 (as `baseline --only CT220` would), not the 429s
+    tri = triage(findings, [BaselineEntry.from_finding(causes["status:400"], "known: no error responses documented")])
+    assert {(f.code, f.source) for f in tri.baselined} == {(Code.TRAFFIC_ROOT_CAUSE, "chat.json"), (Code.UNDOCUMENTED_STATUS, display(tmp_path / "refused.yaml"))}
+    assert sum(f.code is Code.UNDOCUMENTED_STATUS for f in tri.new) == 3

@@ -50,6 +50,13 @@ def findings_for(name: str) -> list[Finding]:
         # what the spec does not document at all
         ("unknown-path.yaml", {("CT201", "", "interaction:0")}),
         ("undocumented-status.yaml", {("CT202", "", "interaction:0:response")}),
+        # a negative scenario's request breaks the schema on purpose (intent marker): only its reply is judged
+        ("negative-marked-refused.yaml", {("CT202", "", "interaction:0:response")}),
+        # ... but only the exact marker, and only while the reply is the refusal it expects
+        ("negative-marker-wrong-value.yaml", {("CT204", "/model", "interaction:0:request"), ("CT204", "/stream", "interaction:0:request"),
+                                              ("CT204", "", "interaction:0:request"), ("CT202", "", "interaction:0:response")}),
+        ("negative-marker-but-accepted.yaml", {("CT204", "/model", "interaction:0:request"), ("CT204", "/stream", "interaction:0:request"),
+                                               ("CT204", "", "interaction:0:request")}),
         ("html-error-body.yaml", {("CT203", "", "interaction:0:response")}),
         # streams: a bad event, a schema-violating event, a missing terminator, events that disagree
         ("stream-malformed-event.yaml", {("CT210", "", "interaction:0:event:1")}),
