@@ -97,7 +97,7 @@ class Fetcher:
         return self._session
 
     def cache_path(self, rel: str) -> Path:
-        return self.cache / "files" / rel
+        return _inside(self.cache / "files", rel)
 
     def object_path(self, sha256: str) -> Path:
         return object_path(self.cache, sha256)
@@ -113,7 +113,7 @@ class Fetcher:
         return fetched
 
     def _meta_path(self, rel: str) -> Path:
-        return self.cache / "meta" / (rel + ".json")
+        return _inside(self.cache / "meta", rel + ".json")
 
     def get(self, rel: str, *, offline: bool = False) -> Fetched:
         """The document at `rel`: read from a directory base, downloaded, or from the cache when the network fails."""
@@ -128,19 +128,23 @@ class Fetcher:
         import requests
 
         try:
+            # The body is read here too (no streaming); urllib3 enforces Content-Length, so a body cut
+            # short raises instead of arriving truncated.
             resp = self.session.get(url, timeout=self.timeout)
         except requests.Timeout:
             return self._from_cache(rel, url, "timed out")
         except requests.ConnectionError:
             return self._from_cache(rel, url, "network unreachable")
+        except requests.RequestException as exc:
+            # The server answered, but the body broke off (ChunkedEncodingError on a short read) or
+            # could not be decoded: a real error, not an outage.
+            reason = f"download broken off or undecodable ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})"
+            return self._from_cache(rel, url, reason, hard=True)
         if resp.status_code >= 400:
             # A server that answers 404/500 is not "offline": the error is real and is reported,
             # but a good cached copy still serves the checks.
             return self._from_cache(rel, url, f"HTTP {resp.status_code}", hard=True)
         data = resp.content
-        expected = resp.headers.get("Content-Length")
-        if expected is not None and expected.isdigit() and int(expected) != len(data):
-            return self._from_cache(rel, url, f"truncated body ({len(data)} of {expected} bytes)", hard=True)
         problem = _body_problem(rel, data)
         if problem:
             return self._from_cache(rel, url, problem, hard=True)
@@ -177,6 +181,14 @@ class Fetcher:
             last_modified=meta.get("last_modified", ""),
             note=f"{url}: {reason}; using the cached copy from {path}",
         )
+
+
+def _inside(root: Path, rel: str) -> Path:
+    """root/rel, refusing a `rel` that would leave root (a hostile link on a page must not write elsewhere)."""
+    path = Path(os.path.normpath(root / rel))
+    if rel.startswith("/") or not path.is_relative_to(os.path.normpath(root)):
+        raise FetchError(f"`{rel}` leaves the docs tree; refusing to read or write it")
+    return path
 
 
 def _body_problem(rel: str, data: bytes) -> str:

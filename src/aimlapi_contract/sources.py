@@ -61,12 +61,14 @@ def relative_link(link: str, page_rel: str) -> str | None:
     serves the specs the page links to.
     """
     if link.startswith(DEFAULT_DOCS_BASE):
-        return link[len(DEFAULT_DOCS_BASE) :].split("#", 1)[0]
-    parts = urlsplit(link)
-    if parts.scheme or parts.netloc or link.startswith("/"):
-        return None
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), parts.path))
-    return None if joined.startswith("..") else joined
+        joined = posixpath.normpath(link[len(DEFAULT_DOCS_BASE) :].split("#", 1)[0])
+    else:
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc or link.startswith("/"):
+            return None
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), parts.path))
+    # `..` past the root would read (or, through the cache, write) outside the docs tree.
+    return None if joined.startswith(("..", "/")) or joined == "." else joined
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,8 @@ def test_unterminated_block_still_yields_its_link() -> None:
     [
         pytest.param(DEFAULT_DOCS_BASE + "docs/a/B.json", "docs/a/B.json", id="upstream-absolute"),
         pytest.param(DEFAULT_DOCS_BASE + "docs/a/B.json#frag", "docs/a/B.json", id="fragment-dropped"),
+        pytest.param(DEFAULT_DOCS_BASE + "docs/../../../x.json", None, id="upstream-climbs-out"),
+        pytest.param(DEFAULT_DOCS_BASE + "docs/a/../b/C.json", "docs/b/C.json", id="upstream-normalised"),
         pytest.param("../OpenAI/x.json", "docs/api/OpenAI/x.json", id="relative"),
         pytest.param("https://example.com/x.json", None, id="other-host"),
         pytest.param("/broken/pages/abc", None, id="site-absolute"),

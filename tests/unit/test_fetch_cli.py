@@ -182,3 +182,53 @@ def test_check_on_a_cached_copy_says_so_in_the_report_and_never_baselines_it(
     assert all(f["severity"] == "info" and "using the cached copy" in f["message"] for f in cached)
     assert main(["baseline", *common, "--reason", "fixture"]) == 0
     assert json.loads((workdir / "baseline.json").read_text())["accepted"] == []
+
+
+def test_body_cut_short_mid_download_exits_2_and_keeps_the_good_copy(
+    httpserver: HTTPServer, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that promises more bytes than it sends, then closes: the realistic truncated download."""
+    import socket
+    import threading
+
+    _serve(httpserver)
+    assert _fetch(httpserver, workdir) == 0
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer_twice() -> None:  # the page, then the spec cut short; bounded: two connections, then done
+        for body in (PAGE, SPEC[:40]):
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body) if body is PAGE else len(SPEC)}\r\nConnection: close\r\n\r\n"
+                conn.sendall(head.encode() + body)
+        listener.close()
+
+    thread = threading.Thread(target=answer_twice, daemon=True)
+    thread.start()
+    capsys.readouterr()
+    base = f"http://127.0.0.1:{port}/"
+    assert main(["fetch", "--docs-base", base, "--page", "docs/p.md", "--cache-dir", str(workdir / "cache"), "--lock", str(workdir / "lock.json")]) == 2
+    thread.join(timeout=5)
+    err = capsys.readouterr().err
+    assert f"{base}docs/specs/echo.json: download broken off" in err
+    assert "Traceback" not in err
+    assert (workdir / "cache" / "files" / "docs" / "specs" / "echo.json").read_bytes() == SPEC
+
+
+def test_a_link_that_climbs_out_of_the_docs_tree_is_never_followed(tmp_path: Path, workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "mirror" / "docs").mkdir(parents=True)
+    (tmp_path / "escaped.json").write_bytes(SPEC)
+    page = PAGE.replace(b"docs/specs/echo.json", b"../../escaped.json")
+    (tmp_path / "mirror" / "docs" / "p.md").write_bytes(page)
+    assert _fetch(str(tmp_path / "mirror"), workdir) == 0
+    assert set(_lock(workdir)) == {"docs/p.md"}  # the escaping link is not a source (the docs lint reports it)
+
+
+def test_cache_paths_never_leave_the_cache(workdir: Path) -> None:
+    fetcher = Fetcher(DocsBase("http://127.0.0.1:9/"), workdir / "cache")
+    assert fetcher.cache_path("docs/a.json") == workdir / "cache" / "files" / "docs" / "a.json"
+    for rel in ("../../escaped.json", "/etc/passwd", "docs/../../x.json"):
+        with pytest.raises(FetchError, match="leaves the docs tree"):
+            fetcher.cache_path(rel)
