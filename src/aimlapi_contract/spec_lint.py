@@ -18,10 +18,20 @@ _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 
 
 def iter_spec_findings(spec: Spec) -> Iterator[Finding]:
-    """Every conformance problem of one spec, each at its JSON pointer."""
-    yield from _openapi_errors(spec)
-    yield from _nullable_problems(spec)
-    yield from _unapplied_security(spec)
+    """Every conformance problem of one spec, each at its JSON pointer; a spec too broken to check is one finding."""
+    for check in (_openapi_errors, _nullable_problems, _unapplied_security):
+        try:
+            yield from check(spec)
+        except (Exception, RecursionError) as exc:  # noqa: BLE001 - a malformed spec breaks validators in many ways
+            # e.g. a path item that is a number (KeyError inside the validator), a $ref cycle (RecursionError)
+            yield Finding(
+                Code.SPEC_INVALID_OPENAPI,
+                Severity.ERROR,
+                spec.source,
+                f"not valid OpenAPI 3.0: too malformed to check ({type(exc).__name__}: {_short(str(exc), 120)})",
+                anchor=check.__name__.lstrip("_"),
+                fix="make the document valid OpenAPI 3.0 (run it through an OpenAPI editor), then re-check",
+            )
 
 
 def _openapi_errors(spec: Spec) -> Iterator[Finding]:

@@ -36,3 +36,17 @@ def test_missing_description_names_the_field_and_the_fix() -> None:
     assert "'description' is a required property" in invalid.message
     assert invalid.endpoint == "POST /v1/echo"
     assert '"description"' in invalid.fix
+
+
+def test_a_spec_too_malformed_to_validate_is_one_finding_not_a_crash() -> None:
+    import json
+
+    for data in (
+        {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {"/v1/chat/completions": 5}},
+        {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
+         "components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}}},
+    ):
+        spec = load_spec("bad.json", json.dumps(data).encode())
+        found = list(iter_spec_findings(spec))
+        assert found and all(f.code is Code.SPEC_INVALID_OPENAPI for f in found)
+        assert any("too malformed to check" in f.message for f in found)
