@@ -17,7 +17,6 @@ from .findings import Code, Finding, Severity
 
 BASELINE_PATH = Path("specs/baseline.json")
 BASELINE_VERSION = 1
-PENDING_REASON = "TODO: say why this drift is accepted"
 # Findings about this run rather than standing drift: a published change (and what changed) is
 # accepted with `fetch --update-lock`; a cache used today or a stale entry means nothing to accept.
 NOT_BASELINED = frozenset({
@@ -73,6 +72,10 @@ def read_baseline(path: Path = BASELINE_PATH) -> list[BaselineEntry]:
             f"{path}: not a valid baseline file ({exc})",
             tip="each entry needs code, source and reason; rewrite it with `aimlapi-contract baseline`",
         ) from None
+    for i, e in enumerate(entries):
+        fields = (e.code, e.source, e.endpoint, e.pointer, e.anchor, e.reason, e.message)
+        if not all(isinstance(v, str) for v in fields):
+            raise UsageError(f"{path}: entry {i} ({e.code!r}) has a field that is not a string", tip="each field is a JSON string")
     missing = [e for e in entries if not e.reason.strip()]
     if missing:
         raise UsageError(f"{path}: {len(missing)} entries have no reason; every accepted finding says why")

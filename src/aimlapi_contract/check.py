@@ -13,7 +13,7 @@ from .baseline import BASELINE_PATH, Triage, read_baseline, stale_findings, tria
 from .docset import DocSet, load_docset
 from .docs_lint import iter_doc_findings
 from .fetch import Fetcher, cache_dir
-from .findings import Finding, Severity, sort_key
+from .findings import LOAD_CODES, Finding, Severity, sort_key
 from .findings_cache import cache_key, cached_findings
 from .lock import LOCK_PATH, lock_findings, read_lock
 from .replay import iter_cassette_findings
@@ -128,10 +128,14 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
     for check in CHECKS if checks is None else checks:
         findings.extend(check(docsets, options))
     tri = triage(findings, read_baseline(options.baseline_path))
+    notes = [n for ds in docsets for n in ds.notes]
+    if any(f.code in LOAD_CODES for f in findings):
+        # What could not be loaded was not checked, so its accepted drift cannot be said to be gone.
+        notes.append("some sources could not be loaded: stale baseline entries are not reported in this run")
+        tri.stale.clear()
     stale = stale_findings(tri.stale, options.baseline_path)
     findings.extend(stale)
     tri.new.extend(stale)
     findings.sort(key=sort_key)
     tri.new.sort(key=sort_key)
-    notes = [n for ds in docsets for n in ds.notes]
     return Report(findings, tri, docsets, notes)

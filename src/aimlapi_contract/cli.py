@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .baseline import BASELINE_PATH, PENDING_REASON, read_baseline, triage, updated_entries, write_baseline
+from .baseline import BASELINE_PATH, read_baseline, triage, updated_entries, write_baseline
 from .check import CheckOptions, Report, load_docsets, run_checks
 from .docset import load_docset
 from .errors import MIRROR_TIP, ContractError, UsageError
 from .fetch import Fetcher, atomic_write
-from .findings import Severity
+from .findings import LOAD_CODES, Code, Severity
 from .live import (
     API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV,
     BudgetExhausted, LiveClient, LiveError, LiveSettings, run_scenario,
@@ -173,8 +173,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                 print(render_finding(finding))
             if fetched.rel not in lock or args.update_lock:
                 new_lock[fetched.rel] = entry_for(fetched, upstream)
-            elif not changed and not fetched.from_cache:
-                # Same bytes: refresh ETag/Last-Modified without changing what is pinned.
+            elif not changed and not fetched.from_cache and (fetched.etag or fetched.last_modified):
+                # Same bytes: refresh ETag/Last-Modified without changing what is pinned; a server that
+                # stopped sending them leaves the lock as it was.
                 new_lock[fetched.rel] = entry_for(fetched, upstream)
             where = "cache" if fetched.from_cache else fetched.url
             print(f"{fetched.rel}  sha256 {fetched.sha256[:16]}  {len(fetched.data)} bytes  from {where}")
@@ -212,7 +213,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
     if _nothing_checked(report):
-        for finding in report.findings:
+        # Only why nothing could be read: the rest of the report follows from it.
+        for finding in (f for f in report.findings if f.code in LOAD_CODES):
             print(f"error: {finding.message}", file=sys.stderr)
             if finding.fix:
                 print(f"tip: {finding.fix}", file=sys.stderr)
@@ -224,24 +226,31 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     report = run_checks(_options(args))
     if _nothing_checked(report):
         raise UsageError("nothing could be checked, so the baseline was left as it was")
+    if not args.update and not args.reason.strip():
+        raise UsageError(
+            "every accepted finding needs a reason, and none was given",
+            tip='add `--reason "why this drift is accepted"` (with `--only CODE` to give each code its own), '
+            "or use `--update` to only drop fixed entries",
+        )
     entries = read_baseline(args.baseline)
     findings = report.findings
     if args.only:
         wanted = set(args.only)
+        unknown = sorted(wanted - {c.value for c in Code})
+        if unknown:
+            raise UsageError(f"`--only {unknown[0]}` is not a finding code", tip="the codes are listed in docs/findings.md (e.g. CT110)")
         # Entries of other codes are kept as they are; only the named codes are added or dropped.
         findings = [f for f in findings if f.code.value in wanted]
         others = [e for e in entries if e.code not in wanted]
         entries = [e for e in entries if e.code in wanted]
     else:
         others = []
-    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason or PENDING_REASON)
+    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip())
     entries = others + entries
     write_baseline(updated, args.baseline)
     added = len({e.key for e in updated} - {e.key for e in entries})
     dropped = len({e.key for e in entries} - {e.key for e in updated})
     print(f"wrote {args.baseline}: {len(updated)} entries ({added} added, {dropped} dropped)")
-    if any(e.reason == PENDING_REASON for e in updated):
-        print(f"edit {args.baseline}: entries with reason {PENDING_REASON!r} need a real one", file=sys.stderr)
     return 0
 
 
@@ -304,6 +313,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.tip:
             print(f"tip: {exc.tip}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a path given on the command line: a directory, unwritable, missing parent...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print("tip: check the path given on the command line (--output, --baseline, --lock, --cache-dir)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

@@ -101,6 +101,10 @@ class Code(str, enum.Enum):
     BASELINE_STALE = "CT901"
 
 
+# A source that could not be loaded at all: nothing on it was checked.
+LOAD_CODES = frozenset({Code.SOURCE_UNREACHABLE, Code.SOURCE_NOT_JSON, Code.DOC_PAGE_UNREADABLE})
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem, pinned to where a person fixes it.

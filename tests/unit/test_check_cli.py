@@ -146,3 +146,48 @@ def test_bad_flag_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["check", "--format", "pdf"])
     assert exc.value.code == 2
     assert "invalid choice: 'pdf'" in capsys.readouterr().err
+
+
+def test_baseline_without_a_reason_is_refused_and_writes_nothing(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("known-defects.json"))
+    assert _baseline(mirror, tmp_path) == 2
+    assert "needs a reason" in capsys.readouterr().err
+    assert not (tmp_path / "baseline.json").exists()
+    assert _baseline(mirror, tmp_path, "--update") == 0  # dropping fixed entries needs no reason
+
+
+def test_baseline_only_takes_a_real_code(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("known-defects.json"))
+    assert _baseline(mirror, tmp_path, "--only", "CT999", "--reason", "r") == 2
+    assert "`--only CT999` is not a finding code" in capsys.readouterr().err
+
+
+def test_baseline_field_of_the_wrong_type_is_a_one_line_error(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("minimal-valid.json"))
+    (tmp_path / "baseline.json").write_text(json.dumps({"version": 1, "accepted": [{"code": "CT110", "source": "x", "reason": 5}]}))
+    assert _check(mirror, tmp_path) == 2
+    err = capsys.readouterr().err
+    assert "is not a string" in err and "Traceback" not in err
+
+
+def test_unwritable_output_is_a_one_line_error(mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("minimal-valid.json"))
+    (tmp_path / "adir").mkdir()
+    assert _check(mirror, tmp_path, "--format", "json", "--output", str(tmp_path / "adir")) == 2
+    err = capsys.readouterr().err
+    assert f"error: {tmp_path / 'adir'}" in err and "Traceback" not in err
+
+
+def test_when_nothing_loads_only_the_reason_is_printed_and_no_entry_is_called_stale(
+    mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (mirror / "docs" / "p.md").write_text(_page("known-defects.json"))
+    assert _baseline(mirror, tmp_path, "--reason", "fixture") == 0
+    (mirror / "docs" / "p.md").unlink()
+    capsys.readouterr()
+    assert _check(mirror, tmp_path) == 2
+    captured = capsys.readouterr()
+    assert [line for line in captured.err.splitlines() if line.startswith("error:")] == [
+        f"error: {mirror / 'docs' / 'p.md'}: cannot read (No such file or directory)"
+    ]
+    assert "CT901" not in captured.out

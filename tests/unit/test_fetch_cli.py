@@ -232,3 +232,14 @@ def test_cache_paths_never_leave_the_cache(workdir: Path) -> None:
     for rel in ("../../escaped.json", "/etc/passwd", "docs/../../x.json"):
         with pytest.raises(FetchError, match="leaves the docs tree"):
             fetcher.cache_path(rel)
+
+
+def test_same_bytes_without_validators_leave_the_lock_untouched(httpserver: HTTPServer, workdir: Path) -> None:
+    _serve(httpserver)
+    assert _fetch(httpserver, workdir) == 0
+    before = (workdir / "lock.json").read_bytes()
+    httpserver.clear()
+    httpserver.expect_request("/docs/p.md").respond_with_data(PAGE, content_type="text/markdown")  # no ETag now
+    httpserver.expect_request("/docs/specs/echo.json").respond_with_data(SPEC, content_type="application/json")
+    assert _fetch(httpserver, workdir) == 0
+    assert (workdir / "lock.json").read_bytes() == before
