@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from .baseline import read_baseline
 from .check import CheckOptions, Report, load_docsets, run_checks
+from .errors import ContractError
 from .live import API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV
 from .live_items import LiveRun, LiveState, live_run_for, live_state_for
 from .recording import persister_for, vcr_settings
@@ -44,6 +47,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "max_tokens": config.getoption("--live-max-tokens"),
         "read_timeout": config.getoption("--live-timeout"),
     }
+    with _setup_errors_as_usage():  # a bad docs base, manifest or baseline stops the run here, with one line
+        read_baseline(contract_options_from(config).baseline_path)
     state = live_state_for(config, overrides=overrides)  # --live without a key stops the run here, with one line
     if state.settings.key:  # with a key in the environment, no log record may carry it, live or not
         state.undo = install_log_scrubber(state.redactor)
@@ -73,7 +78,8 @@ def live_run(request: pytest.FixtureRequest, vcr: object, vcr_cassette_dir: str,
     """Sends the item's scenario with --live, else replays its cassette (or skips, saying how to record it)."""
     config = request.config
     specs = live_specs_for(config)
-    baseline = read_baseline(contract_options_from(config).baseline_path)
+    with _setup_errors_as_usage():
+        baseline = read_baseline(contract_options_from(config).baseline_path)
     path = Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml"
     return live_run_for(request, config.stash[_LIVE], specs, baseline, vcr, path)
 
@@ -94,17 +100,28 @@ def contract_options_from(config: pytest.Config) -> CheckOptions:
     )
 
 
+@contextmanager
+def _setup_errors_as_usage() -> Iterator[None]:
+    """A bad --docs-base, manifest or baseline stops the run with its one line, not a traceback per module."""
+    try:
+        yield
+    except ContractError as exc:
+        raise pytest.UsageError(f"{exc.message}{'; ' + exc.tip if exc.tip else ''}") from None
+
+
 def contract_report_for(config: pytest.Config) -> Report:
     """The run's one Report, computed on first use and shared by every contract item."""
     if _REPORT not in config.stash:
-        config.stash[_REPORT] = run_checks(contract_options_from(config))
+        with _setup_errors_as_usage():
+            config.stash[_REPORT] = run_checks(contract_options_from(config))
     return config.stash[_REPORT]
 
 
 def live_specs_for(config: pytest.Config) -> list[Spec]:
     """The tracked specs, loaded once: from the run's Report when one exists, else without running the checks."""
     if _SPECS not in config.stash:
-        docsets = config.stash[_REPORT].docsets if _REPORT in config.stash else load_docsets(contract_options_from(config))
+        with _setup_errors_as_usage():
+            docsets = config.stash[_REPORT].docsets if _REPORT in config.stash else load_docsets(contract_options_from(config))
         config.stash[_SPECS] = list({spec.source: spec for ds in docsets for spec in ds.specs.values()}.values())
     return config.stash[_SPECS]
 
@@ -127,6 +144,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("contract_page", [ds.page for ds in report.docsets], ids=lambda s: s.rsplit("/", 1)[-1])
     if "contract_interaction" in metafunc.fixturenames:
         # One item per cassette interaction (an unreadable cassette is an item too); none at all fails as "no-cassettes".
-        cassettes = contract_options_from(metafunc.config).cassettes
-        items = interaction_items(cassettes) if cassettes is not None else []
+        with _setup_errors_as_usage():
+            cassettes = contract_options_from(metafunc.config).cassettes
+            items = interaction_items(cassettes) if cassettes is not None else []
         metafunc.parametrize("contract_interaction", items or [None], ids=lambda i: i.id if i else "no-cassettes")

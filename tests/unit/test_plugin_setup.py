@@ -1,0 +1,24 @@
+"""The pytest plugin stops a run with one line when its setup is wrong, never a traceback per module."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def test_a_bad_docs_base_stops_the_run_with_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest_subprocess("--docs-base", str(pytester.path / "nowhere"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: docs base `*nowhere` is not a directory; pass an http(s) URL or a directory*"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_a_corrupt_baseline_stops_the_run_with_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    (pytester.path / "specs").mkdir()
+    (pytester.path / "specs" / "baseline.json").write_text("{bad")
+    result = pytester.runpytest_subprocess("--docs-base", str(pytester.path))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: *specs/baseline.json: not a valid baseline file*"])
