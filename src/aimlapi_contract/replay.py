@@ -10,7 +10,7 @@ from .cassettes import Cassette, CassetteError, display_path, iter_cassettes
 from .findings import Code, Finding, Severity
 from .root_causes import iter_root_causes
 from .specs import Spec
-from .traffic import iter_located_findings
+from .traffic import iter_located_findings, once_per_unusable_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,7 @@ def iter_cassette_findings(directory: Path, specs: Sequence[Spec]) -> Iterator[F
             )
             continue
         singles += _cassette_findings(loaded, source, specs)
+    singles = list(once_per_unusable_schema(singles))
     yield from singles
     yield from iter_root_causes(singles)
 

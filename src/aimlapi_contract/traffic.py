@@ -17,6 +17,7 @@ from .exchange import Exchange, documenting_operation
 from .findings import Code, Finding, Severity
 from .intent import deliberately_invalid
 from .root_causes import status_cause, undocumented_cause, violation_cause
+from .schema_use import unusable_schema, validate
 from .semantics import iter_semantic_findings
 from .specs import Operation, Spec
 from .streams import iter_stream_findings
@@ -82,6 +83,17 @@ def iter_exchange_findings(
     yield from iter_located_findings(exchange, specs, source=source, anchor=anchor, lines=(line, line, line))
 
 
+def once_per_unusable_schema(findings: Iterable[Finding]) -> Iterator[Finding]:
+    """`findings` with each CT306 (a malformed schema) kept once per spec and schema pointer."""
+    seen: set[tuple[str, ...]] = set()
+    for finding in findings:
+        if finding.code is Code.DOC_SCHEMA_UNUSABLE:
+            if finding.key in seen:
+                continue
+            seen.add(finding.key)
+        yield finding
+
+
 def iter_located_findings(
     exchange: Exchange,
     specs: Sequence[Spec],
@@ -104,8 +116,9 @@ def iter_located_findings(
         return
     spec, op = found
     base = _Where(exchange, spec, op, source, anchor, op.endpoint)
-    yield from _request_findings(base, request_line)
-    yield from _response_findings(base, line, response_line)
+    # A malformed schema is reported once, not once per stream event.
+    yield from once_per_unusable_schema(_request_findings(base, request_line))
+    yield from once_per_unusable_schema(_response_findings(base, line, response_line))
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +209,15 @@ def _payload_findings(
     """Schema violations (one finding each), undocumented fields, then the extra payload checks."""
     engine, walker = engine_for(where.spec)
     request = part == "request"
-    violations = engine.validate_request(schema_pointer, payload) if request else engine.validate_response(schema_pointer, payload)
-    seen: set[tuple[str, str, str]] = set()
     label = label or part
+    violations, problem = validate(engine, "request" if request else "response", schema_pointer, payload)
+    if problem:  # the spec's schema is malformed: one CT306 at the schema (keyed on spec and pointer), not a crash
+        yield unusable_schema(
+            problem, f"traffic ({where.source} {where.part_anchor(part)})", source=where.spec.source,
+            schema_pointer=schema_pointer, spec_source=where.spec.source, endpoint=where.endpoint, pointer=schema_pointer,
+            anchor="traffic",
+        )
+    seen: set[tuple[str, str, str]] = set()
     for v in violations:
         cause = violation_cause(where.spec, where.endpoint, v.keyword, v.schema_pointer, v.instance, v.message)
         if (v.pointer, cause.pointer, cause.kind) in seen:
@@ -221,7 +240,7 @@ def _payload_findings(
             part=part, line=line, pointer=v.pointer, fix=cause.fix,
             extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
         )
-    if not request:
+    if not request and not problem:  # undocumented fields mean nothing against a malformed schema
         for field in walker.iter_undocumented(schema_pointer, payload):
             cause = undocumented_cause(where.spec, where.endpoint, field.schema_pointer, field.name)
             yield where.finding(

@@ -6,13 +6,16 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from traffic_specs import both_specs
 
 from aimlapi_contract.cli import main
 from aimlapi_contract.findings import Code
 from aimlapi_contract.replay import interaction_items, iter_cassette_findings
+from aimlapi_contract.specs import Spec, load_spec
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data" / "cassettes"
@@ -99,3 +102,44 @@ def test_items_name_cassette_interaction_and_endpoint(tmp_path: Path) -> None:
         shutil.copy(DATA / name, tmp_path / name)
     ids = [item.id for item in interaction_items(tmp_path)]
     assert ids == ["chat-valid.yaml#0 POST /v1/chat/completions", "corrupt.yaml#unreadable"]
+
+
+def _malformed_spec(schema: dict[str, Any], components: dict[str, Any] | None = None) -> Spec:
+    op = {"post": {"responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}}}
+    doc: dict[str, Any] = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {"/v1/broken": op}}
+    if components:
+        doc["components"] = {"schemas": components}
+    return load_spec("broken.json", json.dumps(doc).encode())
+
+
+def _cassette(path: Path, uri: str, body: str, n: int = 1) -> None:
+    interaction = {
+        "request": {"method": "POST", "uri": uri, "body": None, "headers": {}},
+        "response": {"status": {"code": 200}, "headers": {"Content-Type": ["application/json"]}, "body": {"string": body}},
+    }
+    path.write_text(yaml.safe_dump({"interactions": [interaction] * n, "version": 1}))
+
+
+@pytest.mark.parametrize(
+    ("schema", "components", "problem"),
+    [
+        ({"type": "object", "properties": {"a": {"type": "string", "enum": 5}}}, None, "TypeError"),
+        ({"$ref": "#/components/schemas/A"}, {"A": {"$ref": "#/components/schemas/A"}}, "Error"),
+    ],
+    ids=["enum-not-a-list", "self-referencing-ref"],
+)
+def test_a_malformed_schema_is_one_ct306_per_schema_and_the_rest_is_still_checked(
+    tmp_path: Path, schema: dict[str, Any], components: dict[str, Any] | None, problem: str
+) -> None:
+    # Given two cassettes (three exchanges) hitting a malformed schema, and one with a real violation
+    _cassette(tmp_path / "a.yaml", "http://h/v1/broken", '{"a": "z"}', n=2)
+    _cassette(tmp_path / "b.yaml", "http://h/v1/broken", '{"a": "y"}')
+    shutil.copy(DATA / "response-bad-enum.yaml", tmp_path / "c.yaml")
+    findings = list(iter_cassette_findings(tmp_path, [*both_specs(), _malformed_spec(schema, components)]))
+    # Then the malformed schema is one warning at the spec and schema pointer, not a crash
+    (unusable,) = [f for f in findings if f.code is Code.DOC_SCHEMA_UNUSABLE]
+    assert (unusable.source, unusable.anchor, unusable.endpoint) == ("broken.json", "traffic", "POST /v1/broken")
+    assert unusable.pointer == "/paths/~1v1~1broken/post/responses/200/content/application~1json/schema"
+    assert problem in unusable.message and "is malformed" in unusable.message
+    # And the other cassette is still checked in full
+    assert [(f.code, f.pointer) for f in findings if f.source.endswith("c.yaml")] == [(Code.RESPONSE_SCHEMA_MISMATCH, "/choices/0/finish_reason")]
