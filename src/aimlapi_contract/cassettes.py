@@ -7,7 +7,6 @@ module) is refused before anything is constructed, so a cassette can never run c
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -69,12 +68,12 @@ def cassette_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix in CASSETTE_SUFFIXES)
 
 
-def display_path(path: Path) -> str:
-    """How a cassette is named in findings: relative to the working directory (the project root)."""
-    try:
-        return Path(os.path.relpath(path.resolve(), Path.cwd().resolve())).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
+def display_path(path: Path, root: Path | None = None) -> str:
+    """How a cassette is named in findings (and baseline keys): relative to `root` (the project root,
+    default the working directory) when under it, else as given, so keys don't depend on the cwd."""
+    base = (root or Path.cwd()).resolve()
+    resolved = path.resolve()
+    return resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else path.as_posix()
 
 
 def read_cassette(path: Path) -> Cassette:

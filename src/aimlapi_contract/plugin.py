@@ -82,15 +82,17 @@ def contract_options_from(config: pytest.Config) -> CheckOptions:
     """CheckOptions from the command line, relative to the rootdir (where specs/ and cassettes/ live)."""
     root = Path(config.rootpath)
     cassettes = config.getoption("--contract-cassettes")
+    default_cassettes = root / "cassettes"  # absent by default: nothing to replay; absent when given: a usage error
     manifest = root / "specs" / "manifest.json"
     return CheckOptions(
         docs_base=DocsBase.from_setting(config.getoption("--docs-base")),
         pages=[p.path for p in load_manifest(manifest)],
         cache=root / ".cache" / "aimlapi-contract",
         offline=bool(config.getoption("--contract-offline")),
-        cassettes=Path(cassettes) if cassettes else root / "cassettes",
+        cassettes=Path(cassettes) if cassettes else default_cassettes if default_cassettes.is_dir() else None,
         baseline_path=root / "specs" / "baseline.json",
         lock_path=root / "specs" / "lock.json",
+        root=root,
     )
 
 
@@ -127,6 +129,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("contract_page", [ds.page for ds in report.docsets], ids=lambda s: s.rsplit("/", 1)[-1])
     if "contract_interaction" in metafunc.fixturenames:
         # One item per cassette interaction (an unreadable cassette is an item too); none at all fails as "no-cassettes".
-        cassettes = contract_options_from(metafunc.config).cassettes
-        items = interaction_items(cassettes) if cassettes is not None else []
+        options = contract_options_from(metafunc.config)
+        items = interaction_items(options.cassettes, root=options.root) if options.cassettes is not None else []
         metafunc.parametrize("contract_interaction", items or [None], ids=lambda i: i.id if i else "no-cassettes")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cassettes import Cassette, CassetteError, display_path, iter_cassettes
+from .errors import UsageError
 from .findings import Code, Finding, Severity
 from .root_causes import iter_root_causes
 from .specs import Spec
@@ -35,13 +36,22 @@ class InteractionItem:
         return finding.source == self.source and (finding.anchor == self.anchor or finding.anchor.startswith(self.anchor + ":"))
 
 
-def interaction_items(directory: Path) -> list[InteractionItem]:
-    """Every interaction of every cassette under `directory`; an unreadable cassette is one item of its own."""
+def require_directory(directory: Path) -> None:
+    """UsageError unless `directory` is an existing directory: a missing one given explicitly is a typo, not a finding."""
     if not directory.is_dir():
-        return [InteractionItem(display_path(directory), None)]
+        what = "is not a directory" if directory.exists() else "does not exist"
+        raise UsageError(
+            f"cassette directory {directory} {what}",
+            tip="pass `--cassettes DIR` with an existing directory of vcrpy cassettes, or omit it to replay cassettes/",
+        )
+
+
+def interaction_items(directory: Path, *, root: Path | None = None) -> list[InteractionItem]:
+    """Every interaction of every cassette under `directory`; an unreadable cassette is one item of its own."""
+    require_directory(directory)
     items = []
     for path, loaded in iter_cassettes(directory):
-        source = display_path(path)
+        source = display_path(path, root)
         if isinstance(loaded, CassetteError):
             items.append(InteractionItem(source, None))
             continue
@@ -49,17 +59,15 @@ def interaction_items(directory: Path) -> list[InteractionItem]:
     return items
 
 
-def iter_cassette_findings(directory: Path, specs: Sequence[Spec]) -> Iterator[Finding]:
-    """Findings for every interaction under `directory`, then one CT220 per shared root cause. Never raises."""
-    if not directory.is_dir():
-        yield Finding(
-            Code.CASSETTE_UNREADABLE, Severity.ERROR, display_path(directory),
-            "not a directory of cassettes", anchor="cassette", fix="pass `--cassettes DIR` with an existing directory",
-        )
-        return
+def iter_cassette_findings(directory: Path, specs: Sequence[Spec], *, root: Path | None = None) -> Iterator[Finding]:
+    """Findings for every interaction under `directory`, then one CT220 per shared root cause.
+
+    Sources are relative to `root` (the project root; default the working directory). Bad cassettes are
+    findings; only a missing `directory` raises (UsageError)."""
+    require_directory(directory)
     singles: list[Finding] = []
     for path, loaded in iter_cassettes(directory):
-        source = display_path(path)
+        source = display_path(path, root)
         if isinstance(loaded, CassetteError):
             singles.append(
                 Finding(

@@ -13,6 +13,7 @@ import yaml
 from traffic_specs import both_specs
 
 from aimlapi_contract.cli import main
+from aimlapi_contract.errors import UsageError
 from aimlapi_contract.findings import Code
 from aimlapi_contract.replay import interaction_items, iter_cassette_findings
 from aimlapi_contract.specs import Spec, load_spec
@@ -92,9 +93,41 @@ def test_one_bad_cassette_never_stops_the_others(tmp_path: Path) -> None:
     assert any(f.code is Code.RESPONSE_SCHEMA_MISMATCH for f in findings)
 
 
-def test_missing_directory_is_one_finding(tmp_path: Path) -> None:
-    (f,) = iter_cassette_findings(tmp_path / "nope", both_specs())
-    assert (f.code, f.message) == (Code.CASSETTE_UNREADABLE, "not a directory of cassettes")
+def test_a_missing_directory_is_a_usage_error_not_a_finding(tmp_path: Path) -> None:
+    for replay in (lambda d: list(iter_cassette_findings(d, both_specs())), interaction_items):
+        with pytest.raises(UsageError, match=f"cassette directory {tmp_path / 'nope'} does not exist") as err:
+            replay(tmp_path / "nope")
+        assert "--cassettes DIR" in err.value.tip
+
+
+def test_check_with_a_missing_cassette_directory_exits_2_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["check", "--cassettes", str(tmp_path / "nonexistent")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"error: cassette directory {tmp_path / 'nonexistent'} does not exist"
+    assert err[1].startswith("tip: ")
+
+
+def test_finding_keys_do_not_depend_on_the_working_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cd tests && pytest contract/test_cassettes.py` must hit the same baseline entries as a run from the root."""
+    keys = {}
+    for cwd in (ROOT, ROOT / "tests", ROOT / "src" / "aimlapi_contract"):
+        monkeypatch.chdir(cwd)
+        keys[cwd] = sorted(f.key for f in iter_cassette_findings(DATA, both_specs(), root=ROOT))
+    assert keys[ROOT] == keys[ROOT / "tests"] == keys[ROOT / "src" / "aimlapi_contract"]
+    assert {k[1] for k in keys[ROOT] if k[0] != "CT220"} >= {"tests/data/cassettes/response-bad-enum.yaml"}
+
+
+def test_cassettes_outside_the_root_keep_the_path_as_given(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    (tmp_path / "shared").mkdir()
+    shutil.copy(DATA / "response-bad-enum.yaml", tmp_path / "shared" / "x.yaml")
+    monkeypatch.chdir(tmp_path / "root")
+    given = Path("../shared")
+    sources = {f.source for f in iter_cassette_findings(given, both_specs(), root=tmp_path / "root") if f.code is not Code.TRAFFIC_ROOT_CAUSE}
+    assert sources == {"../shared/x.yaml"}
 
 
 def test_items_name_cassette_interaction_and_endpoint(tmp_path: Path) -> None:
