@@ -58,9 +58,19 @@ class RecordedExchange:
 
 
 @dataclass(frozen=True, slots=True)
+class BrokenInteraction:
+    """An interaction that is not a vcrpy exchange (e.g. a status that is not a number): why, and its line."""
+
+    index: int
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Cassette:
     path: Path
     interactions: list[RecordedExchange] = field(default_factory=list)
+    broken: list[BrokenInteraction] = field(default_factory=list)  # the others are still read
 
 
 def cassette_files(directory: Path) -> list[Path]:
@@ -77,7 +87,9 @@ def display_path(path: Path, root: Path | None = None) -> str:
 
 
 def read_cassette(path: Path) -> Cassette:
-    """Load a vcrpy cassette; CassetteError (with a line where known) when it can't be one."""
+    """Load a vcrpy cassette; CassetteError (with a line where known) when the file can't be one.
+
+    A malformed interaction goes to `Cassette.broken`; the other interactions are read as usual."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -99,15 +111,16 @@ def read_cassette(path: Path) -> Cassette:
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError("not a vcrpy cassette: no top-level `interactions` list", 1)
     nodes = _interaction_nodes(root) if root is not None else []
-    interactions = []
+    cassette = Cassette(path)
     for i, raw in enumerate(data["interactions"]):
         node = nodes[i] if i < len(nodes) else None
         line = node.start_mark.line + 1 if node is not None else None
         try:
             exchange = _exchange(raw)
         except CassetteError as exc:
-            raise CassetteError(f"interaction {i}: {exc.message}", line) from None
-        interactions.append(
+            cassette.broken.append(BrokenInteraction(i, exc.message, line))
+            continue
+        cassette.interactions.append(
             RecordedExchange(
                 i,
                 exchange,
@@ -116,7 +129,7 @@ def read_cassette(path: Path) -> Cassette:
                 _body_line(node, "response"),
             )
         )
-    return Cassette(path, interactions)
+    return cassette
 
 
 def _exchange(raw: Any) -> Exchange:

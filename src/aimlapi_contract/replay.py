@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cassettes import Cassette, CassetteError, display_path, iter_cassettes
+from .cassettes import BrokenInteraction, Cassette, CassetteError, RecordedExchange, display_path, iter_cassettes
 from .errors import UsageError
 from .findings import Code, Finding, Severity
 from .root_causes import iter_root_causes
@@ -55,7 +55,9 @@ def interaction_items(directory: Path, *, root: Path | None = None) -> list[Inte
         if isinstance(loaded, CassetteError):
             items.append(InteractionItem(source, None))
             continue
-        items += [InteractionItem(source, r.index, f"{r.exchange.method} {r.exchange.path}") for r in loaded.interactions]
+        found = [InteractionItem(source, r.index, f"{r.exchange.method} {r.exchange.path}") for r in loaded.interactions]
+        found += [InteractionItem(source, b.index, "(unreadable)") for b in loaded.broken]
+        items += sorted(found, key=lambda item: item.index or 0)
     return items
 
 
@@ -84,7 +86,16 @@ def iter_cassette_findings(directory: Path, specs: Sequence[Spec], *, root: Path
 
 
 def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec]) -> Iterator[Finding]:
-    for rec in cassette.interactions:
+    """Each interaction's findings, in file order; a broken interaction is one CT209 of its own."""
+    records: list[RecordedExchange | BrokenInteraction] = [*cassette.interactions, *cassette.broken]
+    for rec in sorted(records, key=lambda r: r.index):
+        if isinstance(rec, BrokenInteraction):
+            yield Finding(
+                Code.CASSETTE_UNREADABLE, Severity.ERROR, source, f"interaction {rec.index} is not a vcrpy exchange: {rec.message}",
+                line=rec.line, anchor=f"interaction:{rec.index}",
+                fix="re-record this interaction (vcrpy/pytest-recording write valid cassettes), or remove it",
+            )
+            continue
         yield from iter_located_findings(
             rec.exchange, specs, source=source, anchor=f"interaction:{rec.index}",
             lines=(rec.line, rec.request_body_line, rec.response_body_line),

@@ -131,10 +131,25 @@ def test_cassettes_outside_the_root_keep_the_path_as_given(monkeypatch: pytest.M
 
 
 def test_items_name_cassette_interaction_and_endpoint(tmp_path: Path) -> None:
-    for name in ("corrupt.yaml", "chat-valid.yaml"):
+    for name in ("corrupt.yaml", "chat-valid.yaml", "interaction-status-not-a-number.yaml"):
         shutil.copy(DATA / name, tmp_path / name)
     ids = [item.id for item in interaction_items(tmp_path)]
-    assert ids == ["chat-valid.yaml#0 POST /v1/chat/completions", "corrupt.yaml#unreadable"]
+    assert ids == [
+        "chat-valid.yaml#0 POST /v1/chat/completions",
+        "corrupt.yaml#unreadable",
+        "interaction-status-not-a-number.yaml#0 POST /v1/chat/completions",
+        "interaction-status-not-a-number.yaml#1 (unreadable)",
+    ]
+
+
+def test_one_bad_interaction_is_its_own_ct209_and_the_rest_of_its_cassette_is_checked(tmp_path: Path) -> None:
+    shutil.copy(DATA / "interaction-status-not-a-number.yaml", tmp_path / "x.yaml")
+    findings = [f for f in iter_cassette_findings(tmp_path, both_specs()) if f.code is not Code.TRAFFIC_ROOT_CAUSE]
+    assert [(f.code, f.anchor, f.line, f.pointer) for f in findings] == [
+        (Code.RESPONSE_SCHEMA_MISMATCH, "interaction:0:response", 11, "/choices/0/finish_reason"),
+        (Code.CASSETTE_UNREADABLE, "interaction:1", 13, ""),
+    ]
+    assert findings[1].message == "interaction 1 is not a vcrpy exchange: the response status code is 'two hundred', not an integer"
 
 
 def _malformed_spec(schema: dict[str, Any], components: dict[str, Any] | None = None) -> Spec:
