@@ -55,6 +55,8 @@ class RecordedExchange:
     line: int | None = None  # the interaction's `- request:` line
     request_body_line: int | None = None
     response_body_line: int | None = None
+    # The response body is a literal block scalar (`|`) read as is: its line k is file line response_body_line + k.
+    response_body_literal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,7 @@ def read_cassette(path: Path) -> Cassette:
                 line,
                 _body_line(node, "request"),
                 _body_line(node, "response"),
+                _literal_body(node, exchange.response_body),
             )
         )
     return cassette
@@ -201,10 +204,30 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return None
 
 
-def _body_line(interaction: yaml.Node | None, part: str) -> int | None:
+def _body_node(interaction: yaml.Node | None, part: str) -> yaml.Node | None:
     body = _child(_child(interaction, part), "body")
-    string = _child(body, "string") if isinstance(body, yaml.MappingNode) else body
+    return _child(body, "string") if isinstance(body, yaml.MappingNode) else body
+
+
+def _body_line(interaction: yaml.Node | None, part: str) -> int | None:
+    string = _body_node(interaction, part)
     return string.start_mark.line + 1 if string is not None else None
+
+
+_STR_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:python/str", "tag:yaml.org,2002:python/unicode")
+
+
+def _literal_body(interaction: yaml.Node | None, body: bytes) -> bool:
+    """Whether the response body's lines are the file's lines: a literal block of text, kept as read.
+
+    Quoted and folded scalars fold line breaks, and !!binary or compressed bodies are not the text
+    shown, so for those no line of the body can be placed in the file exactly."""
+    node = _body_node(interaction, "response")
+    return (
+        isinstance(node, yaml.ScalarNode) and node.style == "|" and node.tag in _STR_TAGS
+        and node.value.encode("utf-8") == body
+        and not any(c in node.value for c in "\u2028\u2029")  # line breaks to YAML, not to SSE
+    )
 
 
 def iter_cassettes(directory: Path) -> Iterator[tuple[Path, Cassette | CassetteError]]:

@@ -98,5 +98,5 @@ def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec]) -
             continue
         yield from iter_located_findings(
             rec.exchange, specs, source=source, anchor=f"interaction:{rec.index}",
-            lines=(rec.line, rec.request_body_line, rec.response_body_line),
+            lines=(rec.line, rec.request_body_line, rec.response_body_line), event_lines=rec.response_body_literal,
         )

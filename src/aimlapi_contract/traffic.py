@@ -101,8 +101,12 @@ def iter_located_findings(
     source: str,
     anchor: str,
     lines: tuple[int | None, int | None, int | None],
+    event_lines: bool = False,
 ) -> Iterator[Finding]:
-    """As iter_exchange_findings, with separate lines for the exchange, its request body and its response body."""
+    """As iter_exchange_findings, with separate lines for the exchange, its request body and its response body.
+
+    With `event_lines`, body line k of the response is file line response_line + k (a literal block
+    scalar), so each SSE event's findings get the event's own line."""
     line, request_line, response_line = lines
     found = documenting_operation(specs, exchange.path, exchange.method)
     endpoint = f"{exchange.method.upper()} {exchange.path}"
@@ -118,7 +122,7 @@ def iter_located_findings(
     base = _Where(exchange, spec, op, source, anchor, op.endpoint)
     # A malformed schema is reported once, not once per stream event.
     yield from once_per_unusable_schema(_request_findings(base, request_line))
-    yield from once_per_unusable_schema(_response_findings(base, line, response_line))
+    yield from once_per_unusable_schema(_response_findings(base, line, response_line, event_lines))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +160,7 @@ def _request_findings(where: _Where, line: int | None) -> Iterator[Finding]:
         yield from _payload_findings(where, pointer, payload, "request", line)
 
 
-def _response_findings(where: _Where, line: int | None, body_line: int | None) -> Iterator[Finding]:
+def _response_findings(where: _Where, line: int | None, body_line: int | None, event_lines: bool) -> Iterator[Finding]:
     ex = where.exchange
     media = where.op.response_media_types(ex.status)
     if media is None:
@@ -181,7 +185,8 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None) -
     if ctype == "text/event-stream":
         yield from iter_stream_findings(
             ex.response_body, where, where.op.path, body_line,
-            validate=lambda payload, part, label: _payload_findings(where, pointer, payload, part, body_line, label),
+            validate=lambda payload, part, label, at: _payload_findings(where, pointer, payload, part, at, label),
+            event_lines=event_lines,
         )
         return
     payload = yield from _parsed_json(where, ex.response_body, "response", body_line)
