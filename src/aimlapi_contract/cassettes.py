@@ -7,7 +7,6 @@ module) is refused before anything is constructed, so a cassette can never run c
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -56,12 +55,24 @@ class RecordedExchange:
     line: int | None = None  # the interaction's `- request:` line
     request_body_line: int | None = None
     response_body_line: int | None = None
+    # The response body is a literal block scalar (`|`) read as is: its line k is file line response_body_line + k.
+    response_body_literal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenInteraction:
+    """An interaction that is not a vcrpy exchange (e.g. a status that is not a number): why, and its line."""
+
+    index: int
+    message: str
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Cassette:
     path: Path
     interactions: list[RecordedExchange] = field(default_factory=list)
+    broken: list[BrokenInteraction] = field(default_factory=list)  # the others are still read
 
 
 def cassette_files(directory: Path) -> list[Path]:
@@ -69,16 +80,18 @@ def cassette_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix in CASSETTE_SUFFIXES)
 
 
-def display_path(path: Path) -> str:
-    """How a cassette is named in findings: relative to the working directory (the project root)."""
-    try:
-        return Path(os.path.relpath(path.resolve(), Path.cwd().resolve())).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
+def display_path(path: Path, root: Path | None = None) -> str:
+    """How a cassette is named in findings (and baseline keys): relative to `root` (the project root,
+    default the working directory) when under it, else as given, so keys don't depend on the cwd."""
+    base = (root or Path.cwd()).resolve()
+    resolved = path.resolve()
+    return resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else path.as_posix()
 
 
 def read_cassette(path: Path) -> Cassette:
-    """Load a vcrpy cassette; CassetteError (with a line where known) when it can't be one."""
+    """Load a vcrpy cassette; CassetteError (with a line where known) when the file can't be one.
+
+    A malformed interaction goes to `Cassette.broken`; the other interactions are read as usual."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -100,24 +113,26 @@ def read_cassette(path: Path) -> Cassette:
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError("not a vcrpy cassette: no top-level `interactions` list", 1)
     nodes = _interaction_nodes(root) if root is not None else []
-    interactions = []
+    cassette = Cassette(path)
     for i, raw in enumerate(data["interactions"]):
         node = nodes[i] if i < len(nodes) else None
         line = node.start_mark.line + 1 if node is not None else None
         try:
             exchange = _exchange(raw)
         except CassetteError as exc:
-            raise CassetteError(f"interaction {i}: {exc.message}", line) from None
-        interactions.append(
+            cassette.broken.append(BrokenInteraction(i, exc.message, line))
+            continue
+        cassette.interactions.append(
             RecordedExchange(
                 i,
                 exchange,
                 line,
                 _body_line(node, "request"),
                 _body_line(node, "response"),
+                _literal_body(node, exchange.response_body),
             )
         )
-    return Cassette(path, interactions)
+    return cassette
 
 
 def _exchange(raw: Any) -> Exchange:
@@ -189,10 +204,30 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return None
 
 
-def _body_line(interaction: yaml.Node | None, part: str) -> int | None:
+def _body_node(interaction: yaml.Node | None, part: str) -> yaml.Node | None:
     body = _child(_child(interaction, part), "body")
-    string = _child(body, "string") if isinstance(body, yaml.MappingNode) else body
+    return _child(body, "string") if isinstance(body, yaml.MappingNode) else body
+
+
+def _body_line(interaction: yaml.Node | None, part: str) -> int | None:
+    string = _body_node(interaction, part)
     return string.start_mark.line + 1 if string is not None else None
+
+
+_STR_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:python/str", "tag:yaml.org,2002:python/unicode")
+
+
+def _literal_body(interaction: yaml.Node | None, body: bytes) -> bool:
+    """Whether the response body's lines are the file's lines: a literal block of text, kept as read.
+
+    Quoted and folded scalars fold line breaks, and !!binary or compressed bodies are not the text
+    shown, so for those no line of the body can be placed in the file exactly."""
+    node = _body_node(interaction, "response")
+    return (
+        isinstance(node, yaml.ScalarNode) and node.style == "|" and node.tag in _STR_TAGS
+        and node.value.encode("utf-8") == body
+        and not any(c in node.value for c in "\u2028\u2029")  # line breaks to YAML, not to SSE
+    )
 
 
 def iter_cassettes(directory: Path) -> Iterator[tuple[Path, Cassette | CassetteError]]:

@@ -33,6 +33,7 @@ class CheckOptions:
     cassettes: Path | None = None
     baseline_path: Path = BASELINE_PATH
     lock_path: Path = LOCK_PATH
+    root: Path = field(default_factory=Path.cwd)  # the project root: cassette sources (baseline keys) are relative to it
 
 
 @dataclass(slots=True)
@@ -102,7 +103,7 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
     specs = list({spec.source: spec for ds in docsets for spec in ds.specs.values()}.values())
     if options.cassettes is None or not specs:
         return  # nothing to replay, or nothing to replay against (reported by the docset loading)
-    yield from iter_cassette_findings(options.cassettes, specs)
+    yield from iter_cassette_findings(options.cassettes, specs, root=options.root)
 
 
 def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:

@@ -15,7 +15,7 @@ from .live import API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX
 from .live_items import LiveRun, LiveState, live_run_for, live_state_for
 from .recording import persister_for, vcr_settings
 from .redact import install_log_scrubber
-from .replay import interaction_items
+from .replay import interaction_items, require_directory
 from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
 from .specs import Spec
 
@@ -47,8 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "max_tokens": config.getoption("--live-max-tokens"),
         "read_timeout": config.getoption("--live-timeout"),
     }
-    with _setup_errors_as_usage():  # a bad docs base, manifest or baseline stops the run here, with one line
-        read_baseline(contract_options_from(config).baseline_path)
+    with _setup_errors_as_usage():  # a bad docs base, manifest, baseline or cassette dir stops the run here, in one line
+        options = contract_options_from(config)
+        read_baseline(options.baseline_path)
+        if config.getoption("--contract-cassettes") and options.cassettes is not None:
+            require_directory(options.cassettes)
     state = live_state_for(config, overrides=overrides)  # --live without a key stops the run here, with one line
     if state.settings.key:  # with a key in the environment, no log record may carry it, live or not
         state.undo = install_log_scrubber(state.redactor)
@@ -88,15 +91,17 @@ def contract_options_from(config: pytest.Config) -> CheckOptions:
     """CheckOptions from the command line, relative to the rootdir (where specs/ and cassettes/ live)."""
     root = Path(config.rootpath)
     cassettes = config.getoption("--contract-cassettes")
+    default_cassettes = root / "cassettes"  # absent by default: nothing to replay; absent when given: a usage error
     manifest = root / "specs" / "manifest.json"
     return CheckOptions(
         docs_base=DocsBase.from_setting(config.getoption("--docs-base")),
         pages=[p.path for p in load_manifest(manifest)],
         cache=root / ".cache" / "aimlapi-contract",
         offline=bool(config.getoption("--contract-offline")),
-        cassettes=Path(cassettes) if cassettes else root / "cassettes",
+        cassettes=Path(cassettes) if cassettes else default_cassettes if default_cassettes.is_dir() else None,
         baseline_path=root / "specs" / "baseline.json",
         lock_path=root / "specs" / "lock.json",
+        root=root,
     )
 
 
@@ -145,6 +150,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "contract_interaction" in metafunc.fixturenames:
         # One item per cassette interaction (an unreadable cassette is an item too); none at all fails as "no-cassettes".
         with _setup_errors_as_usage():
-            cassettes = contract_options_from(metafunc.config).cassettes
-            items = interaction_items(cassettes) if cassettes is not None else []
+            options = contract_options_from(metafunc.config)
+            items = interaction_items(options.cassettes, root=options.root) if options.cassettes is not None else []
         metafunc.parametrize("contract_interaction", items or [None], ids=lambda i: i.id if i else "no-cassettes")

@@ -6,11 +6,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cassettes import Cassette, CassetteError, display_path, iter_cassettes
+from .cassettes import BrokenInteraction, Cassette, CassetteError, RecordedExchange, display_path, iter_cassettes
+from .errors import UsageError
 from .findings import Code, Finding, Severity
 from .root_causes import iter_root_causes
 from .specs import Spec
-from .traffic import iter_located_findings
+from .traffic import iter_located_findings, once_per_unusable_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,31 +36,40 @@ class InteractionItem:
         return finding.source == self.source and (finding.anchor == self.anchor or finding.anchor.startswith(self.anchor + ":"))
 
 
-def interaction_items(directory: Path) -> list[InteractionItem]:
-    """Every interaction of every cassette under `directory`; an unreadable cassette is one item of its own."""
+def require_directory(directory: Path) -> None:
+    """UsageError unless `directory` is an existing directory: a missing one given explicitly is a typo, not a finding."""
     if not directory.is_dir():
-        return [InteractionItem(display_path(directory), None)]
+        what = "is not a directory" if directory.exists() else "does not exist"
+        raise UsageError(
+            f"cassette directory {directory} {what}",
+            tip="pass `--cassettes DIR` with an existing directory of vcrpy cassettes, or omit it to replay cassettes/",
+        )
+
+
+def interaction_items(directory: Path, *, root: Path | None = None) -> list[InteractionItem]:
+    """Every interaction of every cassette under `directory`; an unreadable cassette is one item of its own."""
+    require_directory(directory)
     items = []
     for path, loaded in iter_cassettes(directory):
-        source = display_path(path)
+        source = display_path(path, root)
         if isinstance(loaded, CassetteError):
             items.append(InteractionItem(source, None))
             continue
-        items += [InteractionItem(source, r.index, f"{r.exchange.method} {r.exchange.path}") for r in loaded.interactions]
+        found = [InteractionItem(source, r.index, f"{r.exchange.method} {r.exchange.path}") for r in loaded.interactions]
+        found += [InteractionItem(source, b.index, "(unreadable)") for b in loaded.broken]
+        items += sorted(found, key=lambda item: item.index or 0)
     return items
 
 
-def iter_cassette_findings(directory: Path, specs: Sequence[Spec]) -> Iterator[Finding]:
-    """Findings for every interaction under `directory`, then one CT220 per shared root cause. Never raises."""
-    if not directory.is_dir():
-        yield Finding(
-            Code.CASSETTE_UNREADABLE, Severity.ERROR, display_path(directory),
-            "not a directory of cassettes", anchor="cassette", fix="pass `--cassettes DIR` with an existing directory",
-        )
-        return
+def iter_cassette_findings(directory: Path, specs: Sequence[Spec], *, root: Path | None = None) -> Iterator[Finding]:
+    """Findings for every interaction under `directory`, then one CT220 per shared root cause.
+
+    Sources are relative to `root` (the project root; default the working directory). Bad cassettes are
+    findings; only a missing `directory` raises (UsageError)."""
+    require_directory(directory)
     singles: list[Finding] = []
     for path, loaded in iter_cassettes(directory):
-        source = display_path(path)
+        source = display_path(path, root)
         if isinstance(loaded, CassetteError):
             singles.append(
                 Finding(
@@ -70,13 +80,23 @@ def iter_cassette_findings(directory: Path, specs: Sequence[Spec]) -> Iterator[F
             )
             continue
         singles += _cassette_findings(loaded, source, specs)
+    singles = list(once_per_unusable_schema(singles))
     yield from singles
     yield from iter_root_causes(singles)
 
 
 def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec]) -> Iterator[Finding]:
-    for rec in cassette.interactions:
+    """Each interaction's findings, in file order; a broken interaction is one CT209 of its own."""
+    records: list[RecordedExchange | BrokenInteraction] = [*cassette.interactions, *cassette.broken]
+    for rec in sorted(records, key=lambda r: r.index):
+        if isinstance(rec, BrokenInteraction):
+            yield Finding(
+                Code.CASSETTE_UNREADABLE, Severity.ERROR, source, f"interaction {rec.index} is not a vcrpy exchange: {rec.message}",
+                line=rec.line, anchor=f"interaction:{rec.index}",
+                fix="re-record this interaction (vcrpy/pytest-recording write valid cassettes), or remove it",
+            )
+            continue
         yield from iter_located_findings(
             rec.exchange, specs, source=source, anchor=f"interaction:{rec.index}",
-            lines=(rec.line, rec.request_body_line, rec.response_body_line),
+            lines=(rec.line, rec.request_body_line, rec.response_body_line), event_lines=rec.response_body_literal,
         )

@@ -8,6 +8,8 @@ every single finding of that cause (baseline.triage honours `extra["cause_key"]`
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ class Cause:
 
     spec: str  # spec source path
     pointer: str  # schema location the fix edits
-    kind: str  # "null", "enum", "type", "required:<name>", "undocumented", "status:<code>", "<keyword>"
+    kind: str  # "null", "enum:<json value>", "type", "required:<name>", "undocumented", "status:<code>", "<keyword>"
     fix: str
     endpoint: str = ""
     reason: str = ""  # plain words for the finding message, where jsonschema's are cryptic
@@ -59,7 +61,8 @@ def violation_cause(spec: Spec, endpoint: str, keyword: str, schema_pointer: str
             reason = f"no branch of its {keyword} allows null"
         return Cause(spec.source, owner, "null", fix, endpoint, f"null is not allowed: {reason}")
     if keyword == "enum":
-        return Cause(spec.source, owner, "enum", f"add {_short(instance)} to the enum at {owner}", endpoint)
+        # Keyed on the value: accepting one value at a pointer must not accept the next new one.
+        return Cause(spec.source, owner, f"enum:{_enum_value(instance)}", f"add {_short(instance)} to the enum at {owner}", endpoint)
     if keyword == "type":
         wanted = _json_type(instance)
         return Cause(spec.source, owner, "type", f"the schema at {owner} says type {schema.get('type')!r}; traffic sends {wanted}", endpoint)
@@ -118,6 +121,12 @@ def _resolve(spec: Spec, pointer: str) -> dict[str, Any]:
     except (KeyError, IndexError, ValueError, TypeError):
         return {}
     return node if isinstance(node, dict) else {}
+
+
+def _enum_value(value: Any, limit: int = 80) -> str:
+    """The offending value as compact JSON; a long one by its digest, so distinct values never share a key."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=repr)
+    return text if len(text) <= limit else "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _json_type(value: Any) -> str:

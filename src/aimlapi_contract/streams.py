@@ -37,11 +37,19 @@ def iter_stream_findings(
     where: FindingMaker,
     path: str,
     line: int | None,
-    validate: Callable[[Any, str, str], Iterable[Finding]],
+    validate: Callable[[Any, str, str, int | None], Iterable[Finding]],
+    *,
+    event_lines: bool = False,
 ) -> Iterator[Finding]:
-    """Findings for each event (via `validate(payload, part, label)`) and for the stream as a whole."""
+    """Findings for each event (via `validate(payload, part, label, line)`) and for the stream as a whole.
+
+    `line` is the body's line in the file; with `event_lines` (body line k is file line `line` + k),
+    an event's findings get the event's own line, else the body's (the message names the body line)."""
     flavour = stream_flavour(path)
     stream = parse_sse(body)
+
+    def at(body_line: int | None) -> int | None:
+        return line + body_line if event_lines and line is not None and body_line is not None else line
     done_at: int | None = None
     first_id: Any = None
     last_seq: tuple[int, int] | None = None  # (event index, sequence_number)
@@ -53,16 +61,16 @@ def iter_stream_findings(
             done_at = i
             continue
         if done_at is not None:
-            yield where.finding(Code.SSE_INCONSISTENT, Severity.ERROR, f"{label} comes after `data: {DONE}`", part=part, line=line)
+            yield where.finding(Code.SSE_INCONSISTENT, Severity.ERROR, f"{label} comes after `data: {DONE}`", part=part, line=at(event.line))
         try:
             payload = json.loads(event.data)
         except ValueError as exc:
             yield where.finding(
                 Code.SSE_MALFORMED_EVENT, Severity.ERROR, f"{label}: data is not JSON ({exc})",
-                part=part, line=line, detail=_excerpt(event.data),
+                part=part, line=at(event.line), detail=_excerpt(event.data),
             )
             continue
-        yield from validate(payload, part, label)
+        yield from validate(payload, part, label, at(event.line))
         if not isinstance(payload, dict):
             continue
         kind = payload.get("type")
@@ -71,7 +79,7 @@ def iter_stream_findings(
             if event.event != "message" and event.event != kind:
                 yield where.finding(
                     Code.SSE_INCONSISTENT, Severity.ERROR, f"{label}: `event: {event.event}` but the payload's type is {kind!r}",
-                    part=part, line=line, pointer="/type",
+                    part=part, line=at(event.line), pointer="/type",
                 )
         if flavour == "chat" and "id" in payload:
             if first_id is None:
@@ -79,7 +87,7 @@ def iter_stream_findings(
             elif payload["id"] != first_id:
                 yield where.finding(
                     Code.SSE_INCONSISTENT, Severity.ERROR, f"{label}: chunk id {payload['id']!r} differs from the stream's first id {first_id!r}",
-                    part=part, line=line, pointer="/id",
+                    part=part, line=at(event.line), pointer="/id",
                 )
         seq = payload.get("sequence_number")
         if flavour == "responses" and isinstance(seq, int) and not isinstance(seq, bool):
@@ -87,18 +95,20 @@ def iter_stream_findings(
                 yield where.finding(
                     Code.SSE_INCONSISTENT, Severity.ERROR,
                     f"{label}: sequence_number {seq} does not increase (event {last_seq[0]} had {last_seq[1]})",
-                    part=part, line=line, pointer="/sequence_number",
+                    part=part, line=at(event.line), pointer="/sequence_number",
                 )
             last_seq = (i, seq)
-    yield from _termination(stream, flavour, done_at, last_type, where, line)
+    yield from _termination(stream, flavour, done_at, last_type, where, line, at(stream.tail_line))
 
 
-def _termination(stream: Any, flavour: str, done_at: int | None, last_type: str, where: FindingMaker, line: int | None) -> Iterator[Finding]:
+def _termination(
+    stream: Any, flavour: str, done_at: int | None, last_type: str, where: FindingMaker, line: int | None, tail_line: int | None
+) -> Iterator[Finding]:
     if stream.tail:
         yield where.finding(
             Code.SSE_UNTERMINATED, Severity.ERROR,
             f"the body ends mid-event (body line {stream.tail_line}: no blank line after it), so the event is discarded",
-            part="stream", line=line, detail=_excerpt(stream.tail),
+            part="stream", line=tail_line, detail=_excerpt(stream.tail),
         )
     if not stream.events:
         yield where.finding(Code.SSE_UNTERMINATED, Severity.ERROR, "the stream has no events at all", part="stream", line=line)

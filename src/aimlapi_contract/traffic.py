@@ -17,6 +17,7 @@ from .exchange import Exchange, documenting_operation
 from .findings import Code, Finding, Severity
 from .intent import deliberately_invalid
 from .root_causes import status_cause, undocumented_cause, violation_cause
+from .schema_use import unusable_schema, validate
 from .semantics import iter_semantic_findings
 from .specs import Operation, Spec
 from .streams import iter_stream_findings
@@ -82,6 +83,17 @@ def iter_exchange_findings(
     yield from iter_located_findings(exchange, specs, source=source, anchor=anchor, lines=(line, line, line))
 
 
+def once_per_unusable_schema(findings: Iterable[Finding]) -> Iterator[Finding]:
+    """`findings` with each CT306 (a malformed schema) kept once per spec and schema pointer."""
+    seen: set[tuple[str, ...]] = set()
+    for finding in findings:
+        if finding.code is Code.DOC_SCHEMA_UNUSABLE:
+            if finding.key in seen:
+                continue
+            seen.add(finding.key)
+        yield finding
+
+
 def iter_located_findings(
     exchange: Exchange,
     specs: Sequence[Spec],
@@ -89,8 +101,12 @@ def iter_located_findings(
     source: str,
     anchor: str,
     lines: tuple[int | None, int | None, int | None],
+    event_lines: bool = False,
 ) -> Iterator[Finding]:
-    """As iter_exchange_findings, with separate lines for the exchange, its request body and its response body."""
+    """As iter_exchange_findings, with separate lines for the exchange, its request body and its response body.
+
+    With `event_lines`, body line k of the response is file line response_line + k (a literal block
+    scalar), so each SSE event's findings get the event's own line."""
     line, request_line, response_line = lines
     found = documenting_operation(specs, exchange.path, exchange.method)
     endpoint = f"{exchange.method.upper()} {exchange.path}"
@@ -104,8 +120,9 @@ def iter_located_findings(
         return
     spec, op = found
     base = _Where(exchange, spec, op, source, anchor, op.endpoint)
-    yield from _request_findings(base, request_line)
-    yield from _response_findings(base, line, response_line)
+    # A malformed schema is reported once, not once per stream event.
+    yield from once_per_unusable_schema(_request_findings(base, request_line))
+    yield from once_per_unusable_schema(_response_findings(base, line, response_line, event_lines))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +160,7 @@ def _request_findings(where: _Where, line: int | None) -> Iterator[Finding]:
         yield from _payload_findings(where, pointer, payload, "request", line)
 
 
-def _response_findings(where: _Where, line: int | None, body_line: int | None) -> Iterator[Finding]:
+def _response_findings(where: _Where, line: int | None, body_line: int | None, event_lines: bool) -> Iterator[Finding]:
     ex = where.exchange
     media = where.op.response_media_types(ex.status)
     if media is None:
@@ -168,7 +185,8 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None) -
     if ctype == "text/event-stream":
         yield from iter_stream_findings(
             ex.response_body, where, where.op.path, body_line,
-            validate=lambda payload, part, label: _payload_findings(where, pointer, payload, part, body_line, label),
+            validate=lambda payload, part, label, at: _payload_findings(where, pointer, payload, part, at, label),
+            event_lines=event_lines,
         )
         return
     payload = yield from _parsed_json(where, ex.response_body, "response", body_line)
@@ -196,9 +214,15 @@ def _payload_findings(
     """Schema violations (one finding each), undocumented fields, then the extra payload checks."""
     engine, walker = engine_for(where.spec)
     request = part == "request"
-    violations = engine.validate_request(schema_pointer, payload) if request else engine.validate_response(schema_pointer, payload)
-    seen: set[tuple[str, str, str]] = set()
     label = label or part
+    violations, problem = validate(engine, "request" if request else "response", schema_pointer, payload)
+    if problem:  # the spec's schema is malformed: one CT306 at the schema (keyed on spec and pointer), not a crash
+        yield unusable_schema(
+            problem, f"traffic ({where.source} {where.part_anchor(part)})", source=where.spec.source,
+            schema_pointer=schema_pointer, spec_source=where.spec.source, endpoint=where.endpoint, pointer=schema_pointer,
+            anchor="traffic",
+        )
+    seen: set[tuple[str, str, str]] = set()
     for v in violations:
         cause = violation_cause(where.spec, where.endpoint, v.keyword, v.schema_pointer, v.instance, v.message)
         if (v.pointer, cause.pointer, cause.kind) in seen:
@@ -221,7 +245,7 @@ def _payload_findings(
             part=part, line=line, pointer=v.pointer, fix=cause.fix,
             extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
         )
-    if not request:
+    if not request and not problem:  # undocumented fields mean nothing against a malformed schema
         for field in walker.iter_undocumented(schema_pointer, payload):
             cause = undocumented_cause(where.spec, where.endpoint, field.schema_pointer, field.name)
             yield where.finding(

@@ -11,7 +11,7 @@ import yaml
 from vcr import serialize
 from vcr.serializers import yamlserializer
 
-from aimlapi_contract.cassettes import CassetteError, read_cassette
+from aimlapi_contract.cassettes import BrokenInteraction, CassetteError, read_cassette
 
 DATA = Path(__file__).parents[1] / "data" / "cassettes"
 ROOT = Path(__file__).parents[2]
@@ -65,12 +65,18 @@ def test_bad_files_give_one_error_with_a_line(name: str, message: str, line: int
     assert err.value.line == line
 
 
-def test_interaction_without_status_names_the_interaction(tmp_path: Path) -> None:
+def test_interaction_without_status_is_broken_on_its_own(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("interactions:\n- request: {method: POST, uri: 'http://x/v1/responses'}\n  response: {status: {message: OK}}\n")
-    with pytest.raises(CassetteError, match="interaction 0: the response status code is None") as err:
-        read_cassette(path)
-    assert err.value.line == 2
+    cassette = read_cassette(path)
+    assert cassette.interactions == []
+    assert cassette.broken == [BrokenInteraction(0, "the response status code is None, not an integer", 2)]
+
+
+def test_a_broken_interaction_does_not_hide_the_others() -> None:
+    cassette = read_cassette(DATA / "interaction-status-not-a-number.yaml")
+    assert [r.index for r in cassette.interactions] == [0]
+    assert cassette.broken == [BrokenInteraction(1, "the response status code is 'two hundred', not an integer", 13)]
 
 
 def test_gzip_body_recorded_without_decoding_is_decompressed(tmp_path: Path) -> None:

@@ -22,3 +22,10 @@ def test_a_corrupt_baseline_stops_the_run_with_one_line(pytester: pytest.Pyteste
     result = pytester.runpytest_subprocess("--docs-base", str(pytester.path))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: *specs/baseline.json: not a valid baseline file*"])
+
+
+def test_a_missing_cassette_dir_stops_the_run_with_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest_subprocess("--docs-base", str(pytester.path), "--contract-cassettes", str(pytester.path / "none"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: cassette directory *none does not exist*"])

@@ -6,13 +6,17 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from traffic_specs import both_specs
 
 from aimlapi_contract.cli import main
+from aimlapi_contract.errors import UsageError
 from aimlapi_contract.findings import Code
 from aimlapi_contract.replay import interaction_items, iter_cassette_findings
+from aimlapi_contract.specs import Spec, load_spec
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data" / "cassettes"
@@ -89,13 +93,101 @@ def test_one_bad_cassette_never_stops_the_others(tmp_path: Path) -> None:
     assert any(f.code is Code.RESPONSE_SCHEMA_MISMATCH for f in findings)
 
 
-def test_missing_directory_is_one_finding(tmp_path: Path) -> None:
-    (f,) = iter_cassette_findings(tmp_path / "nope", both_specs())
-    assert (f.code, f.message) == (Code.CASSETTE_UNREADABLE, "not a directory of cassettes")
+def test_a_missing_directory_is_a_usage_error_not_a_finding(tmp_path: Path) -> None:
+    for replay in (lambda d: list(iter_cassette_findings(d, both_specs())), interaction_items):
+        with pytest.raises(UsageError, match=f"cassette directory {tmp_path / 'nope'} does not exist") as err:
+            replay(tmp_path / "nope")
+        assert "--cassettes DIR" in err.value.tip
+
+
+def test_check_with_a_missing_cassette_directory_exits_2_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["check", "--cassettes", str(tmp_path / "nonexistent")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"error: cassette directory {tmp_path / 'nonexistent'} does not exist"
+    assert err[1].startswith("tip: ")
+
+
+def test_finding_keys_do_not_depend_on_the_working_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cd tests && pytest contract/test_cassettes.py` must hit the same baseline entries as a run from the root."""
+    keys = {}
+    for cwd in (ROOT, ROOT / "tests", ROOT / "src" / "aimlapi_contract"):
+        monkeypatch.chdir(cwd)
+        keys[cwd] = sorted(f.key for f in iter_cassette_findings(DATA, both_specs(), root=ROOT))
+    assert keys[ROOT] == keys[ROOT / "tests"] == keys[ROOT / "src" / "aimlapi_contract"]
+    assert {k[1] for k in keys[ROOT] if k[0] != "CT220"} >= {"tests/data/cassettes/response-bad-enum.yaml"}
+
+
+def test_cassettes_outside_the_root_keep_the_path_as_given(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    (tmp_path / "shared").mkdir()
+    shutil.copy(DATA / "response-bad-enum.yaml", tmp_path / "shared" / "x.yaml")
+    monkeypatch.chdir(tmp_path / "root")
+    given = Path("../shared")
+    sources = {f.source for f in iter_cassette_findings(given, both_specs(), root=tmp_path / "root") if f.code is not Code.TRAFFIC_ROOT_CAUSE}
+    assert sources == {"../shared/x.yaml"}
 
 
 def test_items_name_cassette_interaction_and_endpoint(tmp_path: Path) -> None:
-    for name in ("corrupt.yaml", "chat-valid.yaml"):
+    for name in ("corrupt.yaml", "chat-valid.yaml", "interaction-status-not-a-number.yaml"):
         shutil.copy(DATA / name, tmp_path / name)
     ids = [item.id for item in interaction_items(tmp_path)]
-    assert ids == ["chat-valid.yaml#0 POST /v1/chat/completions", "corrupt.yaml#unreadable"]
+    assert ids == [
+        "chat-valid.yaml#0 POST /v1/chat/completions",
+        "corrupt.yaml#unreadable",
+        "interaction-status-not-a-number.yaml#0 POST /v1/chat/completions",
+        "interaction-status-not-a-number.yaml#1 (unreadable)",
+    ]
+
+
+def test_one_bad_interaction_is_its_own_ct209_and_the_rest_of_its_cassette_is_checked(tmp_path: Path) -> None:
+    shutil.copy(DATA / "interaction-status-not-a-number.yaml", tmp_path / "x.yaml")
+    findings = [f for f in iter_cassette_findings(tmp_path, both_specs()) if f.code is not Code.TRAFFIC_ROOT_CAUSE]
+    assert [(f.code, f.anchor, f.line, f.pointer) for f in findings] == [
+        (Code.RESPONSE_SCHEMA_MISMATCH, "interaction:0:response", 11, "/choices/0/finish_reason"),
+        (Code.CASSETTE_UNREADABLE, "interaction:1", 13, ""),
+    ]
+    assert findings[1].message == "interaction 1 is not a vcrpy exchange: the response status code is 'two hundred', not an integer"
+
+
+def _malformed_spec(schema: dict[str, Any], components: dict[str, Any] | None = None) -> Spec:
+    op = {"post": {"responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}}}
+    doc: dict[str, Any] = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {"/v1/broken": op}}
+    if components:
+        doc["components"] = {"schemas": components}
+    return load_spec("broken.json", json.dumps(doc).encode())
+
+
+def _cassette(path: Path, uri: str, body: str, n: int = 1) -> None:
+    interaction = {
+        "request": {"method": "POST", "uri": uri, "body": None, "headers": {}},
+        "response": {"status": {"code": 200}, "headers": {"Content-Type": ["application/json"]}, "body": {"string": body}},
+    }
+    path.write_text(yaml.safe_dump({"interactions": [interaction] * n, "version": 1}))
+
+
+@pytest.mark.parametrize(
+    ("schema", "components", "problem"),
+    [
+        ({"type": "object", "properties": {"a": {"type": "string", "enum": 5}}}, None, "TypeError"),
+        ({"$ref": "#/components/schemas/A"}, {"A": {"$ref": "#/components/schemas/A"}}, "Error"),
+    ],
+    ids=["enum-not-a-list", "self-referencing-ref"],
+)
+def test_a_malformed_schema_is_one_ct306_per_schema_and_the_rest_is_still_checked(
+    tmp_path: Path, schema: dict[str, Any], components: dict[str, Any] | None, problem: str
+) -> None:
+    # Given two cassettes (three exchanges) hitting a malformed schema, and one with a real violation
+    _cassette(tmp_path / "a.yaml", "http://h/v1/broken", '{"a": "z"}', n=2)
+    _cassette(tmp_path / "b.yaml", "http://h/v1/broken", '{"a": "y"}')
+    shutil.copy(DATA / "response-bad-enum.yaml", tmp_path / "c.yaml")
+    findings = list(iter_cassette_findings(tmp_path, [*both_specs(), _malformed_spec(schema, components)]))
+    # Then the malformed schema is one warning at the spec and schema pointer, not a crash
+    (unusable,) = [f for f in findings if f.code is Code.DOC_SCHEMA_UNUSABLE]
+    assert (unusable.source, unusable.anchor, unusable.endpoint) == ("broken.json", "traffic", "POST /v1/broken")
+    assert unusable.pointer == "/paths/~1v1~1broken/post/responses/200/content/application~1json/schema"
+    assert problem in unusable.message and "is malformed" in unusable.message
+    # And the other cassette is still checked in full
+    assert [(f.code, f.pointer) for f in findings if f.source.endswith("c.yaml")] == [(Code.RESPONSE_SCHEMA_MISMATCH, "/choices/0/finish_reason")]

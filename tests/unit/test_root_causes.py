@@ -37,7 +37,24 @@ def test_one_cause_per_spec_location_with_count_cassettes_and_fix(tmp_path: Path
 def test_missing_required_properties_are_one_cause_each(tmp_path: Path) -> None:
     findings = list(iter_cassette_findings(copies(tmp_path, "request-invalid.yaml", 1), both_specs()))
     kinds = sorted(f.anchor for f in findings if f.code is Code.TRAFFIC_ROOT_CAUSE)
-    assert kinds == ["enum", "required:messages", "type"]
+    assert kinds == ['enum:"gpt-4o-mini"', "required:messages", "type"]
+
+
+def test_a_baselined_enum_cause_accepts_its_value_only(tmp_path: Path) -> None:
+    """Accepting 'length_exceeded' at finish_reason must leave a new value there a new finding."""
+    copies(tmp_path, "response-bad-enum.yaml", 2)
+    text = (DATA / "response-bad-enum.yaml").read_text().replace("length_exceeded", "content_filter")
+    (tmp_path / "new-value.yaml").write_text(text)
+    findings = list(iter_cassette_findings(tmp_path, both_specs()))
+    causes = {f.anchor: f for f in findings if f.code is Code.TRAFFIC_ROOT_CAUSE}
+    assert set(causes) == {'enum:"length_exceeded"', 'enum:"content_filter"'}
+    assert causes['enum:"length_exceeded"'].pointer == causes['enum:"content_filter"'].pointer
+    tri = triage(findings, [BaselineEntry.from_finding(causes['enum:"length_exceeded"'], "known: length_exceeded")])
+    assert sum(f.code is Code.RESPONSE_SCHEMA_MISMATCH for f in tri.baselined) == 2
+    assert {(f.code, f.source) for f in tri.new} == {
+        (Code.TRAFFIC_ROOT_CAUSE, "chat.json"),
+        (Code.RESPONSE_SCHEMA_MISMATCH, display(tmp_path / "new-value.yaml")),
+    }
 
 
 def test_a_baselined_cause_accepts_every_single_failure_it_groups(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from traffic_specs import both_specs, chat_spec, responses_spec
 
 from aimlapi_contract import traffic as traffic_module
@@ -23,7 +24,7 @@ def findings_for(name: str) -> list[Finding]:
     for rec in read_cassette(DATA / name).interactions:
         out += iter_located_findings(
             rec.exchange, both_specs(), source=name, anchor=f"interaction:{rec.index}",
-            lines=(rec.line, rec.request_body_line, rec.response_body_line),
+            lines=(rec.line, rec.request_body_line, rec.response_body_line), event_lines=rec.response_body_literal,
         )
     return out
 
@@ -187,3 +188,27 @@ def test_semantic_rules_apply_to_recorded_replies_and_stream_events() -> None:
     )
     found = [f for f in iter_exchange_findings(exchange, both_specs(), source="x.yaml", anchor="interaction:0") if f.code.value.startswith("CT34")]
     assert [(f.code, f.pointer, f.anchor) for f in found] == [(Code.SEMANTIC_USAGE_SUM, "/usage/total_tokens", "interaction:0:response")]
+
+
+def test_stream_findings_give_each_event_its_own_line_in_a_literal_block_body() -> None:
+    # stream-malformed-event.yaml: `string: |+` on line 11, so body line 3 (event 1) is file line 14
+    (malformed,) = findings_for("stream-malformed-event.yaml")
+    assert (malformed.code, malformed.line) == (Code.SSE_MALFORMED_EVENT, 14)
+    assert malformed.message.startswith("event 1 (body line 3): data is not JSON")
+    # every event-level finding is on its event's line; the stream as a whole stays on the body's line
+    # (responses-stream-inconsistent.yaml: `string: |+` on line 11, event 2 starts on body line 7)
+    assert {(f.anchor, f.line) for f in findings_for("responses-stream-inconsistent.yaml")} == {("interaction:0:event:2", 18)}
+
+
+def test_a_quoted_body_keeps_the_body_line_and_names_the_event_body_line(tmp_path: Path) -> None:
+    """A quoted scalar folds its line breaks, so no event line can be placed exactly: the body's line is kept."""
+    text = (DATA / "stream-malformed-event.yaml").read_text()
+    data = yaml.safe_load(text)
+    path = tmp_path / "quoted.yaml"
+    path.write_text(yaml.dump(data, default_style="'", width=60))
+    rec = read_cassette(path).interactions[0]
+    assert not rec.response_body_literal
+    (malformed,) = iter_located_findings(rec.exchange, both_specs(), source="q", anchor="i", lines=(rec.line, None, rec.response_body_line),
+                                         event_lines=rec.response_body_literal)
+    assert (malformed.code, malformed.line) == (Code.SSE_MALFORMED_EVENT, rec.response_body_line)
+    assert "(body line 3)" in malformed.message

@@ -12,47 +12,30 @@ _CHAT_MESSAGE = {
     "properties": {"role": {"type": "string", "enum": ["assistant"]}, "content": {"type": "string"}},
     "required": ["role", "content"],
 }
-_CHAT_RESPONSE = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string"},
-        "object": {"type": "string", "enum": ["chat.completion"]},
-        "choices": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "index": {"type": "integer"},
-                    "finish_reason": {"type": "string", "enum": ["stop", "length"]},
-                    "message": _CHAT_MESSAGE,
-                },
-                "required": ["index", "finish_reason", "message"],
-            },
-        },
-        "usage": {"type": "object", "nullable": True, "properties": {"total_tokens": {"type": "integer"}}},
+
+
+def _completion(object_name: str, choice: dict[str, Any], choice_required: list[str], **extra: Any) -> dict[str, Any]:
+    """A chat completion (or chunk) object: id, its `object` name, and choices shaped by `choice`."""
+    choices = {"type": "array", "items": {"type": "object", "properties": {"index": {"type": "integer"}, **choice}, "required": choice_required}}
+    properties = {"id": {"type": "string"}, "object": {"type": "string", "enum": [object_name]}, "choices": choices, **extra}
+    return {"type": "object", "properties": properties, "required": ["id", "object", "choices"]}
+
+
+_CHAT_RESPONSE = _completion(
+    "chat.completion",
+    {"finish_reason": {"type": "string", "enum": ["stop", "length"]}, "message": _CHAT_MESSAGE},
+    ["index", "finish_reason", "message"],
+    usage={"type": "object", "nullable": True, "properties": {"total_tokens": {"type": "integer"}}},
+)
+_CHAT_CHUNK = _completion(
+    "chat.completion.chunk",
+    {
+        "delta": {"type": "object", "properties": {"role": {"type": "string"}, "content": {"type": "string"}}},
+        "finish_reason": {"type": "string", "nullable": True, "enum": ["stop", "length", None]},
     },
-    "required": ["id", "object", "choices"],
-}
-_CHAT_CHUNK = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string"},
-        "object": {"type": "string", "enum": ["chat.completion.chunk"]},
-        "choices": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "index": {"type": "integer"},
-                    "delta": {"type": "object", "properties": {"role": {"type": "string"}, "content": {"type": "string"}}},
-                    "finish_reason": {"type": "string", "nullable": True, "enum": ["stop", "length", None]},
-                },
-                "required": ["index", "delta"],
-            },
-        },
-    },
-    "required": ["id", "object", "choices"],
-}
+    ["index", "delta"],
+)
+
 _CHAT_REQUEST = {
     "type": "object",
     "properties": {
