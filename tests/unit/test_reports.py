@@ -6,7 +6,6 @@ import html.parser
 from html import escape
 import importlib.resources
 import json
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +13,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+
+from shared_paths import MIRROR, needs_mirror
 
 from aimlapi_contract.check import CheckOptions, Report, run_checks, spec_conformance
 from aimlapi_contract.cli import main
@@ -24,17 +25,8 @@ from aimlapi_contract.reports import ReportContext, docs_ref_for, render_html, r
 from aimlapi_contract.sources import DEFAULT_PAGE, DocsBase
 
 
-def _mirror() -> Path:
-    """../shared/aimlapi-docs beside the repository (CI), else a local $AIMLAPI_DOCS_BASE (a git worktree elsewhere)."""
-    beside = Path(__file__).parents[2].parent / "shared" / "aimlapi-docs"
-    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    return Path(base) if not beside.is_dir() and base and "://" not in base else beside
-
-
-MIRROR = _mirror()
 ROOT = Path(__file__).parents[2]
 CHAT_SPEC = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano.json"
-needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"{MIRROR} (the published docs mirror) is absent")
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> | `code` **bold** [x](javascript:alert(3))'
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -12,21 +11,14 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from shared_paths import shared_root
+
 from aimlapi_contract.cli import main
 from aimlapi_contract.fetch import Fetcher
 from aimlapi_contract.sources import DEFAULT_PAGE, DocsBase
 
 
-def _shared_dir() -> Path:
-    """../shared beside the repository (CI); from a git worktree elsewhere, the parent of a local $AIMLAPI_DOCS_BASE."""
-    beside = Path(__file__).parents[2].parent / "shared"
-    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    if not beside.is_dir() and base and "://" not in base:
-        return Path(base).resolve().parent
-    return beside
-
-
-HISTORY = _shared_dir() / "aimlapi-docs-history"
+HISTORY = shared_root() / "aimlapi-docs-history"
 JAN, APR = HISTORY / "2026-01-16-7c5e4d70", HISTORY / "2026-04-22-5134a9d2"
 RESPONSES = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano-RESPONSES.json"
 needs_history = pytest.mark.skipif(not HISTORY.is_dir(), reason=f"{HISTORY} (published spec history) is absent")
