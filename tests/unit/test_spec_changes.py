@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +149,10 @@ def test_diff_command_bad_input_is_one_line_error(tmp_path: Path, capsys: pytest
     assert main(["diff", str(good), str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {bad}: ") and message in err
+
+
+def test_checking_for_changes_does_not_import_requests() -> None:
+    # `requests` takes ~40 ms to import and only downloads need it (fetch.py imports it lazily too).
+    code = "import sys, aimlapi_contract.spec_changes; print('requests' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
