@@ -12,10 +12,10 @@ from live_standin import CHAT, RESPONSES, serve_api, slow
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from aimlapi_contract.findings import Code
-from aimlapi_contract.intent import INTENT_HEADER
-from aimlapi_contract.live import LiveClient, run_scenario
 from aimlapi_contract.errors import UsageError
+from aimlapi_contract.findings import Code, Severity
+from aimlapi_contract.intent import INTENT_HEADER
+from aimlapi_contract.live import LiveClient, run_live, run_scenario
 from aimlapi_contract.live_settings import CLI_FLAGS, PYTEST_FLAGS, Budget, BudgetError, BudgetExhausted, LiveError, LiveSettings
 from aimlapi_contract.redact import Secret
 from aimlapi_contract.scenarios import CHAT as CHAT_PATH
@@ -188,6 +188,19 @@ def test_a_refused_connection_fails_with_one_line() -> None:
         client.send(chat("plain"))
     assert caught.value.message.startswith(f"POST http://127.0.0.1:{port}/v1/chat/completions: cannot connect")
     assert "\n" not in caught.value.message and caught.value.__suppress_context__
+
+
+def test_a_run_reports_each_scenario_and_a_failed_call_does_not_stop_the_others(httpserver: HTTPServer, specs: list[Spec]) -> None:
+    serve_api(httpserver)
+    lines: list[str] = []
+    client = LiveClient(settings(httpserver))
+    code = run_live(client, [chat("big", max_completion_tokens=500), chat("plain")], specs, baseline=[], fail_on=Severity.ERROR, echo=lines.append)
+    assert code == 1
+    assert lines == [
+        "FAIL chat-big: scenario chat-big may ask for 500 output tokens; the budget allows 64 per call",
+        "ok   chat-plain (200, 1 attempt(s))",
+        "1 of 2 scenarios as documented; 1 request(s) sent",
+    ]
 
 
 # --- the budget -----------------------------------------------------------------------------------
