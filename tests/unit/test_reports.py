@@ -290,4 +290,25 @@ def test_no_report_carries_the_api_key(tmp_path: Path, monkeypatch: pytest.Monke
           "--baseline", str(empty), *outputs])
     for fmt in FORMATS:
         out = (tmp_path / f"r.{fmt}").read_text()
-        assert "not valid OpenAPI 3.0" not in out and "<AIMLAPI_KEY>" in out, fmt
+        assert "not valid OpenAPI 3.0" not in out and "<redacted>" in out, fmt
+
+
+def test_no_report_carries_the_api_key_url_quoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that echoes the key URL-quoted (a query it received) into a body a finding quotes: every
+    report scrubs it as the cassettes do, with the one Redactor, also for a key shorter than 8 characters."""
+    from urllib.parse import quote
+
+    from aimlapi_contract import cli
+    from aimlapi_contract.baseline import triage
+
+    for key in ("sk-report/key=77", "k/y="):
+        monkeypatch.setenv("AIMLAPI_KEY", key)
+        forms = [key, quote(key, safe=""), quote(key)]
+        f = Finding(Code.SOURCE_UNREACHABLE, Severity.ERROR, "p.md", f"body echoes {forms[1]} and {forms[2]}", detail=f"raw {key}")
+        report = Report([f], triage([f], []), docsets=[DocSet("p.md", "# page\n")])
+        monkeypatch.setattr(cli, "run_checks", lambda options: report)
+        outputs = [arg for fmt in FORMATS for arg in ("--format", fmt, "--output", str(tmp_path / f"r.{fmt}"))]
+        assert cli.main(["check", "--docs-base", str(tmp_path), "--page", "p.md", *outputs]) == 1
+        for fmt in FORMATS:
+            out = (tmp_path / f"r.{fmt}").read_text()
+            assert not [form for form in forms if form in out] and "<redacted>" in out, (key, fmt)
