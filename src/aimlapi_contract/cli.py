@@ -10,18 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .baseline import BASELINE_PATH, read_baseline, triage, updated_entries, write_baseline
+from .baseline import BASELINE_PATH, read_baseline, updated_entries, write_baseline
 from .check import CheckOptions, Report, load_docsets, run_checks
 from .docset import load_docset
 from .errors import MIRROR_TIP, ContractError, UsageError
 from .fetch import Fetcher, atomic_write
 from .findings import LOAD_CODES, Code, Severity
-from .live import (
-    API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV,
-    BudgetExhausted, LiveClient, LiveError, LiveSettings, run_scenario,
-)
+from .live_settings import API_BASE_ENV, CLI_FLAGS, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV, LiveSettings
 from .lock import LOCK_PATH, entry_for, lock_findings, read_lock, write_lock
-from .recording import live_cassette_source
 from .render import render_finding, render_json, render_text
 from .scenarios import SCENARIOS, scenario_by_id
 from .reports import ReportContext, docs_ref_for, redact_secrets, render_html, render_markdown, render_sarif
@@ -256,7 +252,10 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 def cmd_live(args: argparse.Namespace) -> int:
     """Each scenario sent once, its reply validated as a recorded one would be; findings keyed by its cassette."""
-    settings = LiveSettings.from_env(api_base=args.api_base, max_requests=args.max_requests, max_tokens=args.max_tokens, read_timeout=args.timeout)
+    from .live import LiveClient, run_live  # here, not at the top: `requests` is slow to import and only `live` sends
+
+    overrides = {"api_base": args.api_base, "max_requests": args.max_requests, "max_tokens": args.max_tokens, "read_timeout": args.timeout}
+    settings = LiveSettings.from_env(flags=CLI_FLAGS, **overrides)
     if not settings.key:
         raise UsageError(f"`live` needs the API key in ${KEY_ENV}", tip="set it; it never reaches a cassette, report or output")
     try:
@@ -267,27 +266,10 @@ def cmd_live(args: argparse.Namespace) -> int:
     specs = list({spec.source: spec for ds in docsets for spec in ds.specs.values()}.values())
     if not specs:
         raise UsageError("no tracked spec could be loaded, so no reply can be validated", tip=MIRROR_TIP)
-    baseline, fail_on = read_baseline(args.baseline), Severity.from_label(args.fail_on)
-    client, failed = LiveClient(settings), 0
-    for scenario in scenarios:
-        source = live_cassette_source(scenario.id)
-        try:
-            result = run_scenario(client, scenario, specs, source=source)
-        except BudgetExhausted as exc:
-            print(f"error: {exc.message}\ntip: {exc.tip}", file=sys.stderr)
-            return 2
-        except LiveError as exc:
-            print(f"FAIL {scenario.id}: {exc.message}")
-            failed += 1
-            continue
-        new = [f for f in triage(result.findings, baseline).new if f.severity >= fail_on]
-        status = f"{result.exchange.status}, {result.attempts} attempt(s)" if result.exchange else "not sent"
-        print(f"{'FAIL' if new else 'ok  '} {scenario.id} ({status})")
-        for finding in new:
-            print("    " + render_finding(finding).replace("\n", "\n    "))
-        failed += bool(new)
-    print(f"{len(scenarios) - failed} of {len(scenarios)} scenarios as documented; {client.budget.used} request(s) sent")
-    return 1 if failed else 0
+    baseline = read_baseline(args.baseline)
+    return run_live(LiveClient(settings), scenarios, specs, baseline=baseline, fail_on=Severity.from_label(args.fail_on))
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     old, new = load_spec_argument(args.old), load_spec_argument(args.new)
     diff = diff_specs(old.data, new.data)

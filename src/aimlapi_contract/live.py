@@ -9,119 +9,27 @@ also what a replayed cassette goes through, so live and offline runs give the sa
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from .errors import ContractError, UsageError
+from .baseline import BaselineEntry, triage
 from .exchange import Exchange, documenting_operation
 from .findings import Code, Finding, Severity
 from .intent import with_marker
+from .live_settings import Budget, BudgetExhausted, LiveError, LiveSettings
+from .recording import live_cassette_source
 from .redact import Redactor, Secret
-from .scenarios import TOKEN_FIELDS, Scenario
+from .render import render_finding
+from .scenarios import Scenario
 from .specs import Spec
 from .traffic import dotted, engine_for, iter_exchange_findings
 
-DEFAULT_API_BASE = "https://api.aimlapi.com"
-KEY_ENV = "AIMLAPI_KEY"
-API_BASE_ENV = "AIMLAPI_BASE_URL"
-MAX_REQUESTS_ENV = "AIMLAPI_LIVE_MAX_REQUESTS"
-MAX_TOKENS_ENV = "AIMLAPI_LIVE_MAX_TOKENS"
-TIMEOUT_ENV = "AIMLAPI_LIVE_TIMEOUT"
-BACKOFF_ENV = "AIMLAPI_LIVE_BACKOFF"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-
-
-class LiveError(ContractError):
-    """A live call could not be made or completed; the message is one line and never holds the key."""
-
-
-class BudgetError(LiveError):
-    """The budget refuses this call (it asks for too many tokens, or sets no cap)."""
-
-
-class BudgetExhausted(BudgetError):
-    """The run has sent as many requests as its budget allows: stop."""
-
-
-@dataclass(slots=True)
-class LiveSettings:
-    """Where to send and how carefully. Tests shorten the timeouts and the backoff."""
-
-    api_base: str = DEFAULT_API_BASE
-    key: Secret = field(default_factory=lambda: Secret(""))
-    connect_timeout: float = 5.0
-    read_timeout: float = 60.0
-    retries: int = 2
-    backoff_factor: float = 1.0
-    retry_after_max: int = 30  # a longer Retry-After is cut to this, so no reply means a hang
-    max_requests: int = 40  # every HTTP attempt counts, retries included
-    max_tokens: int = 64  # output tokens one call may ask for (cap times n)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> LiveSettings:
-        """Settings from AIMLAPI_* variables; `overrides` (command-line values, None = not given) win."""
-        env = os.environ if environ is None else environ
-        settings = cls(api_base=env.get(API_BASE_ENV) or DEFAULT_API_BASE, key=Secret(env.get(KEY_ENV, "").strip()))
-        for name, var, kind in (
-            ("max_requests", MAX_REQUESTS_ENV, int),
-            ("max_tokens", MAX_TOKENS_ENV, int),
-            ("read_timeout", TIMEOUT_ENV, float),
-            ("backoff_factor", BACKOFF_ENV, float),
-        ):
-            if env.get(var):
-                setattr(settings, name, _number(env[var], var, kind))
-        for name, value in overrides.items():
-            if value is not None:
-                setattr(settings, name, value)
-        if not settings.api_base.startswith(("http://", "https://")):
-            raise UsageError(f"API base `{settings.api_base}` is not an http(s) URL", tip="e.g. --api-base http://127.0.0.1:8080")
-        return settings
-
-
-def _number(value: str, var: str, kind: type[int] | type[float]) -> Any:
-    try:
-        number = kind(value)
-    except ValueError:
-        raise UsageError(f"${var} is `{value}`, not a number") from None
-    if number < 0 or (number == 0 and var != BACKOFF_ENV):  # only the backoff may be 0 (no waiting)
-        raise UsageError(f"${var} is `{value}`; it must be above 0")
-    return number
-
-
-class Budget:
-    """What one run may spend: requests sent (retries included) and output tokens asked per call."""
-
-    def __init__(self, max_requests: int, max_tokens: int) -> None:
-        self.max_requests = max_requests
-        self.max_tokens = max_tokens
-        self.used = 0
-
-    def check(self, scenario: Scenario) -> None:
-        """Raise BudgetError when `scenario` may not be sent now."""
-        if self.used >= self.max_requests:
-            raise BudgetExhausted(
-                f"live budget spent: {self.used} of {self.max_requests} requests sent; the run stops here",
-                tip=f"allow more with --live-max-requests N or ${MAX_REQUESTS_ENV}",
-            )
-        tokens = scenario.requested_tokens()
-        if tokens is None:
-            caps = " or ".join(TOKEN_FIELDS.get(scenario.path, ("a token cap",)))
-            raise BudgetError(f"scenario {scenario.id} sets no {caps}; every live request must cap its tokens")
-        if tokens > self.max_tokens:
-            raise BudgetError(
-                f"scenario {scenario.id} may ask for {tokens} output tokens; the budget allows {self.max_tokens} per call",
-                tip=f"lower the scenario's cap, or raise --live-max-tokens / ${MAX_TOKENS_ENV}",
-            )
-
-    def spend(self, attempts: int) -> None:
-        self.used += attempts
 
 
 class _BearerAuth(requests.auth.AuthBase):
@@ -168,7 +76,7 @@ class LiveClient:
     def __init__(self, settings: LiveSettings, budget: Budget | None = None, *, replay: bool = False) -> None:
         self.settings = settings
         self.replay = replay  # replies come from a cassette: nothing is spent
-        self.budget = budget or Budget(settings.max_requests, settings.max_tokens)
+        self.budget = budget or Budget.for_settings(settings)
         self.redactor = Redactor([settings.key])
         self.session = build_session(settings, replay=replay)
 
@@ -297,3 +205,29 @@ def run_scenario(
     findings = validate_reply(exchange, specs, source=source, anchor=anchor, redactor=client.redactor)
     findings += status_findings(scenario, exchange, source=source, anchor=anchor)
     return LiveResult(scenario, findings, exchange, attempts)
+
+
+def run_live(
+    client: LiveClient, scenarios: Sequence[Scenario], specs: Sequence[Spec], *, baseline: list[BaselineEntry],
+    fail_on: Severity, echo: Callable[[str], None] = print,
+) -> int:
+    """Send each scenario once, echoing a line per scenario and its new findings: 1 if any failed, else 0.
+    BudgetExhausted is raised: the run stops at the first request the budget refuses."""
+    failed = 0
+    for scenario in scenarios:
+        try:
+            result = run_scenario(client, scenario, specs, source=live_cassette_source(scenario.id))
+        except BudgetExhausted:
+            raise
+        except LiveError as exc:
+            echo(f"FAIL {scenario.id}: {exc.message}")
+            failed += 1
+            continue
+        new = [f for f in triage(result.findings, baseline).new if f.severity >= fail_on]
+        status = f"{result.exchange.status}, {result.attempts} attempt(s)" if result.exchange else "not sent"
+        echo(f"{'FAIL' if new else 'ok  '} {scenario.id} ({status})")
+        for finding in new:
+            echo("    " + render_finding(finding).replace("\n", "\n    "))
+        failed += bool(new)
+    echo(f"{len(scenarios) - failed} of {len(scenarios)} scenarios as documented; {client.budget.used} request(s) sent")
+    return 1 if failed else 0

@@ -18,7 +18,8 @@ from .baseline import BaselineEntry, triage
 from .cassettes import display_path
 from .errors import ContractError
 from .findings import Severity
-from .live import KEY_ENV, Budget, BudgetExhausted, LiveClient, LiveError, LiveSettings, run_scenario
+from .live import LiveClient, run_scenario
+from .live_settings import KEY_ENV, PYTEST_FLAGS, Budget, BudgetExhausted, LiveError, LiveSettings
 from .recording import REPLAY_MODES, effective_record_mode
 from .redact import Redactor
 from .render import render_finding
@@ -42,7 +43,7 @@ def live_state_for(config: pytest.Config, *, overrides: dict[str, Any]) -> LiveS
     """Settings from the command line and environment; pytest.UsageError (one line) when --live cannot run."""
     live = bool(config.getoption("--live"))
     try:
-        settings = LiveSettings.from_env(**overrides)
+        settings = LiveSettings.from_env(flags=PYTEST_FLAGS, **overrides)
     except ContractError as exc:
         raise pytest.UsageError(f"{exc.message}{'; ' + exc.tip if exc.tip else ''}") from None
     if live and not settings.key:
@@ -51,7 +52,7 @@ def live_state_for(config: pytest.Config, *, overrides: dict[str, Any]) -> LiveS
             "or drop --live to replay the recorded cassettes"
         )
     mode = effective_record_mode(config.getoption("--record-mode", None), live)
-    return LiveState(live, mode, settings, Budget(settings.max_requests, settings.max_tokens), Redactor([settings.key]))
+    return LiveState(live, mode, settings, Budget.for_settings(settings), Redactor([settings.key]))
 
 
 class LiveRun:

@@ -11,7 +11,7 @@ import pytest
 from .baseline import read_baseline
 from .check import CheckOptions, Report, load_docsets, run_checks
 from .errors import ContractError
-from .live import API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV
+from .live_settings import API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV
 from .live_items import LiveRun, LiveState, live_run_for, live_state_for
 from .recording import persister_for, vcr_settings
 from .redact import install_log_scrubber

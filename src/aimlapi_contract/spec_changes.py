@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import requests
-
 from .errors import SourceError
 from .fetch import CONNECT_TIMEOUT, READ_TIMEOUT, Fetched, object_path
 from .findings import Code, Finding, Severity
@@ -43,6 +41,8 @@ def _unknown(fetched: Fetched, entry: LockEntry, why: str) -> Finding:
 def load_spec_argument(arg: str) -> Spec:
     """A spec named on the command line: a file path or an http(s) URL; SourceError naming it otherwise."""
     if arg.startswith(("http://", "https://")):
+        import requests  # here, not at the top: it is slow to import and only `diff URL` needs it
+
         try:
             resp = requests.get(arg, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
         except requests.RequestException as exc:

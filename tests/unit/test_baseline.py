@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+
+from shared_paths import MIRROR, needs_mirror
 
 from aimlapi_contract.baseline import read_baseline
 from aimlapi_contract.cli import main
@@ -14,16 +15,7 @@ from aimlapi_contract.errors import UsageError
 from aimlapi_contract.sources import DEFAULT_PAGE
 
 
-def _mirror() -> Path:
-    """../shared/aimlapi-docs beside the repository (CI), else a local $AIMLAPI_DOCS_BASE (a git worktree elsewhere)."""
-    beside = Path(__file__).parents[2].parent / "shared" / "aimlapi-docs"
-    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    return Path(base) if not beside.is_dir() and base and "://" not in base else beside
-
-
-MIRROR = _mirror()
 ROOT = Path(__file__).parents[2]
-needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"{MIRROR} (the published docs mirror) is absent")
 CHAT_SPEC = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano.json"
 STALE = {"code": "CT110", "source": CHAT_SPEC, "endpoint": "POST /v1/chat/completions", "pointer": "/paths/~1gone",
          "anchor": "", "reason": "fixed upstream since", "message": "was here"}

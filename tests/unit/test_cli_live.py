@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,45 @@ def test_live_without_a_key_or_with_an_unknown_scenario_is_a_usage_error(
     monkeypatch.setenv("AIMLAPI_KEY", KEY)
     assert main(["live", "--docs-base", docs_base, "--scenario", "chat-nope"]) == 2
     assert capsys.readouterr().err.startswith("error: no scenario `chat-nope`; known: chat-plain, ")
+
+
+@pytest.mark.parametrize(
+    "option, error",
+    [
+        pytest.param(["--max-requests", "-5"], "error: --max-requests is `-5`; it must be above 0", id="negative-requests"),
+        pytest.param(["--max-tokens", "0"], "error: --max-tokens is `0`; it must be above 0", id="zero-tokens"),
+        pytest.param(["--timeout", "-1"], "error: --timeout is `-1`; it must be above 0", id="negative-timeout"),
+    ],
+)
+def test_an_option_out_of_range_is_one_line_and_nothing_is_sent(
+    httpserver: HTTPServer, docs_base: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], option: list[str], error: str
+) -> None:
+    url = serve_api(httpserver)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    assert main(["live", "--docs-base", docs_base, "--api-base", url, "--scenario", "chat-plain", *option]) == 2
+    out = capsys.readouterr()
+    assert out.err.splitlines() == [error] and out.out == ""
+    assert httpserver.log == []
+
+
+def test_a_spent_budget_stops_the_run_with_the_cli_option_in_its_tip(
+    httpserver: HTTPServer, docs_base: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = serve_api(httpserver)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    code = main(["live", "--docs-base", docs_base, "--api-base", url, "--scenario", "chat-plain", "--scenario", "chat-stream-usage", "--max-requests", "1"])
+    out = capsys.readouterr()
+    assert code == 2
+    assert out.out.splitlines() == ["ok   chat-plain (200, 1 attempt(s))"]
+    assert out.err.splitlines() == [
+        "error: live budget spent: 1 of 1 requests sent; the run stops here",
+        "tip: allow more with --max-requests N or $AIMLAPI_LIVE_MAX_REQUESTS",
+    ]
+    assert len(httpserver.log) == 1
+
+
+def test_the_cli_imports_requests_only_when_it_sends() -> None:
+    # `requests` takes ~40 ms to import: `check` and `diff FILE FILE` never need it, `live` imports it itself.
+    code = "import sys, aimlapi_contract.cli; print('requests' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -12,17 +12,11 @@ from live_standin import CHAT, RESPONSES, serve_api, slow
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from aimlapi_contract.findings import Code
+from aimlapi_contract.errors import UsageError
+from aimlapi_contract.findings import Code, Severity
 from aimlapi_contract.intent import INTENT_HEADER
-from aimlapi_contract.live import (
-    Budget,
-    BudgetError,
-    BudgetExhausted,
-    LiveClient,
-    LiveError,
-    LiveSettings,
-    run_scenario,
-)
+from aimlapi_contract.live import LiveClient, run_live, run_scenario
+from aimlapi_contract.live_settings import CLI_FLAGS, PYTEST_FLAGS, Budget, BudgetError, BudgetExhausted, LiveError, LiveSettings
 from aimlapi_contract.redact import Secret
 from aimlapi_contract.scenarios import CHAT as CHAT_PATH
 from aimlapi_contract.scenarios import SCENARIOS, Scenario, chat, responses
@@ -196,6 +190,19 @@ def test_a_refused_connection_fails_with_one_line() -> None:
     assert "\n" not in caught.value.message and caught.value.__suppress_context__
 
 
+def test_a_run_reports_each_scenario_and_a_failed_call_does_not_stop_the_others(httpserver: HTTPServer, specs: list[Spec]) -> None:
+    serve_api(httpserver)
+    lines: list[str] = []
+    client = LiveClient(settings(httpserver))
+    code = run_live(client, [chat("big", max_completion_tokens=500), chat("plain")], specs, baseline=[], fail_on=Severity.ERROR, echo=lines.append)
+    assert code == 1
+    assert lines == [
+        "FAIL chat-big: scenario chat-big may ask for 500 output tokens; the budget allows 64 per call",
+        "ok   chat-plain (200, 1 attempt(s))",
+        "1 of 2 scenarios as documented; 1 request(s) sent",
+    ]
+
+
 # --- the budget -----------------------------------------------------------------------------------
 
 
@@ -231,3 +238,38 @@ def test_settings_come_from_the_environment_and_options_win() -> None:
     assert KEY not in repr(got)
     assert LiveSettings.from_env({}).api_base == "https://api.aimlapi.com"
     assert CHAT_PATH == CHAT
+
+
+@pytest.mark.parametrize(
+    "flags, overrides, message",
+    [
+        pytest.param(CLI_FLAGS, {"max_requests": -5}, "--max-requests is `-5`; it must be above 0", id="cli-negative-requests"),
+        pytest.param(CLI_FLAGS, {"max_tokens": 0}, "--max-tokens is `0`; it must be above 0", id="cli-zero-tokens"),
+        pytest.param(CLI_FLAGS, {"read_timeout": -1.0}, "--timeout is `-1`; it must be above 0", id="cli-negative-timeout"),
+        pytest.param(PYTEST_FLAGS, {"read_timeout": float("nan")}, "--live-timeout is `nan`; it must be above 0", id="pytest-nan-timeout"),
+        pytest.param(PYTEST_FLAGS, {"max_requests": -1}, "--live-max-requests is `-1`; it must be above 0", id="pytest-negative-requests"),
+    ],
+)
+def test_option_values_are_checked_like_environment_values(flags: dict[str, str], overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        LiveSettings.from_env({}, flags=flags, **overrides)
+    assert caught.value.message == message
+    env = {"AIMLAPI_LIVE_TIMEOUT": "-1"}
+    with pytest.raises(UsageError, match=r"^\$AIMLAPI_LIVE_TIMEOUT is `-1`; it must be above 0$"):
+        LiveSettings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    "flags, tip",
+    [
+        pytest.param(CLI_FLAGS, "allow more with --max-requests N or $AIMLAPI_LIVE_MAX_REQUESTS", id="cli"),
+        pytest.param(PYTEST_FLAGS, "allow more with --live-max-requests N or $AIMLAPI_LIVE_MAX_REQUESTS", id="pytest"),
+        pytest.param({}, "allow more with $AIMLAPI_LIVE_MAX_REQUESTS", id="library"),
+    ],
+)
+def test_the_budget_tip_names_the_option_of_the_entry_point_in_use(flags: dict[str, str], tip: str) -> None:
+    budget = Budget.for_settings(LiveSettings.from_env({}, flags=flags, max_requests=1))
+    budget.spend(1)
+    with pytest.raises(BudgetExhausted) as caught:
+        budget.check(chat("plain"))
+    assert caught.value.tip == tip

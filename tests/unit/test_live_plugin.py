@@ -163,6 +163,20 @@ def test_live_without_a_key_fails_at_once_with_one_line(suite: pytest.Pytester) 
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.parametrize(
+    "option, error",
+    [
+        pytest.param(["--live-timeout", "-1"], "ERROR: --live-timeout is `-1`; it must be above 0", id="negative-timeout"),
+        pytest.param(["--live-max-requests", "-5"], "ERROR: --live-max-requests is `-5`; it must be above 0", id="negative-requests"),
+    ],
+)
+def test_a_live_option_out_of_range_is_one_line(suite: pytest.Pytester, option: list[str], error: str) -> None:
+    result = suite.runpytest(*option, "tests/contract/test_live.py")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.lines[0] == error
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
 def test_without_live_and_without_cassettes_items_skip_saying_how_to_record(suite: pytest.Pytester) -> None:
     result = suite.runpytest("-rs", "tests/contract/test_live.py")
     result.assert_outcomes(skipped=len(SCENARIOS))

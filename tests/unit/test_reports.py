@@ -6,7 +6,6 @@ import html.parser
 from html import escape
 import importlib.resources
 import json
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +13,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+
+from shared_paths import MIRROR, needs_mirror
 
 from aimlapi_contract.check import CheckOptions, Report, run_checks, spec_conformance
 from aimlapi_contract.cli import main
@@ -24,17 +25,8 @@ from aimlapi_contract.reports import ReportContext, docs_ref_for, render_html, r
 from aimlapi_contract.sources import DEFAULT_PAGE, DocsBase
 
 
-def _mirror() -> Path:
-    """../shared/aimlapi-docs beside the repository (CI), else a local $AIMLAPI_DOCS_BASE (a git worktree elsewhere)."""
-    beside = Path(__file__).parents[2].parent / "shared" / "aimlapi-docs"
-    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    return Path(base) if not beside.is_dir() and base and "://" not in base else beside
-
-
-MIRROR = _mirror()
 ROOT = Path(__file__).parents[2]
 CHAT_SPEC = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano.json"
-needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"{MIRROR} (the published docs mirror) is absent")
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> | `code` **bold** [x](javascript:alert(3))'
 
 
@@ -298,4 +290,25 @@ def test_no_report_carries_the_api_key(tmp_path: Path, monkeypatch: pytest.Monke
           "--baseline", str(empty), *outputs])
     for fmt in FORMATS:
         out = (tmp_path / f"r.{fmt}").read_text()
-        assert "not valid OpenAPI 3.0" not in out and "<AIMLAPI_KEY>" in out, fmt
+        assert "not valid OpenAPI 3.0" not in out and "<redacted>" in out, fmt
+
+
+def test_no_report_carries_the_api_key_url_quoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that echoes the key URL-quoted (a query it received) into a body a finding quotes: every
+    report scrubs it as the cassettes do, with the one Redactor, also for a key shorter than 8 characters."""
+    from urllib.parse import quote
+
+    from aimlapi_contract import cli
+    from aimlapi_contract.baseline import triage
+
+    for key in ("sk-report/key=77", "k/y="):
+        monkeypatch.setenv("AIMLAPI_KEY", key)
+        forms = [key, quote(key, safe=""), quote(key)]
+        f = Finding(Code.SOURCE_UNREACHABLE, Severity.ERROR, "p.md", f"body echoes {forms[1]} and {forms[2]}", detail=f"raw {key}")
+        report = Report([f], triage([f], []), docsets=[DocSet("p.md", "# page\n")])
+        monkeypatch.setattr(cli, "run_checks", lambda options: report)
+        outputs = [arg for fmt in FORMATS for arg in ("--format", fmt, "--output", str(tmp_path / f"r.{fmt}"))]
+        assert cli.main(["check", "--docs-base", str(tmp_path), "--page", "p.md", *outputs]) == 1
+        for fmt in FORMATS:
+            out = (tmp_path / f"r.{fmt}").read_text()
+            assert not [form for form in forms if form in out] and "<redacted>" in out, (key, fmt)

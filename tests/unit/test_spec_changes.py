@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,21 +13,14 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from shared_paths import shared_root
+
 from aimlapi_contract.cli import main
 from aimlapi_contract.fetch import Fetcher
 from aimlapi_contract.sources import DEFAULT_PAGE, DocsBase
 
 
-def _shared_dir() -> Path:
-    """../shared beside the repository (CI); from a git worktree elsewhere, the parent of a local $AIMLAPI_DOCS_BASE."""
-    beside = Path(__file__).parents[2].parent / "shared"
-    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    if not beside.is_dir() and base and "://" not in base:
-        return Path(base).resolve().parent
-    return beside
-
-
-HISTORY = _shared_dir() / "aimlapi-docs-history"
+HISTORY = shared_root() / "aimlapi-docs-history"
 JAN, APR = HISTORY / "2026-01-16-7c5e4d70", HISTORY / "2026-04-22-5134a9d2"
 RESPONSES = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano-RESPONSES.json"
 needs_history = pytest.mark.skipif(not HISTORY.is_dir(), reason=f"{HISTORY} (published spec history) is absent")
@@ -155,3 +149,10 @@ def test_diff_command_bad_input_is_one_line_error(tmp_path: Path, capsys: pytest
     assert main(["diff", str(good), str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {bad}: ") and message in err
+
+
+def test_checking_for_changes_does_not_import_requests() -> None:
+    # `requests` takes ~40 ms to import and only downloads need it (fetch.py imports it lazily too).
+    code = "import sys, aimlapi_contract.spec_changes; print('requests' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

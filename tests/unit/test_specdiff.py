@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shared_paths import shared_root
+
 from aimlapi_contract.findings import Code, Severity
 from aimlapi_contract.specdiff import NO_CHANGE, change_findings, diff_specs, render_diff_text
 
 
-def _shared_dir() -> Path:
-    """../shared beside the repository (CI); from a git worktree elsewhere, the parent of a local $AIMLAPI_DOCS_BASE."""
-    beside = Path(__file__).parents[2].parent / "shared"
-    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    if not beside.is_dir() and base and "://" not in base:
-        return Path(base).resolve().parent
-    return beside
-
-
-SHARED = _shared_dir()
+SHARED = shared_root()
 HISTORY = SHARED / "aimlapi-docs-history"
 SPECS = "docs/api-references/text-models-llm/OpenAI"
 needs_history = pytest.mark.skipif(not HISTORY.is_dir(), reason=f"{HISTORY} (published spec history) is absent")

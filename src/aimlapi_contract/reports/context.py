@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +9,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..findings import Finding
+from ..live_settings import api_key
 from ..locate import JsonLocator
+from ..redact import Redactor
 from ..sources import DEFAULT_DOCS_BASE, DocsBase
 
 if TYPE_CHECKING:
@@ -18,14 +19,12 @@ if TYPE_CHECKING:
 
 DOCS_REPO = "https://github.com/aimlapi/api-docs"
 _RAW = re.compile(r"^https://raw\.githubusercontent\.com/([^/]+/[^/]+)/(?:refs/(?:heads|tags)/)?([^/]+)/")
-KEY_ENV = "AIMLAPI_KEY"
 MAX_PROJECT_FILE = 2_000_000  # bytes: a cassette larger than this is not quoted
 
 
 def redact_secrets(text: str) -> str:
-    """The text with the API key (if set) replaced: findings quote payloads, and no report may carry the key."""
-    key = os.environ.get(KEY_ENV, "").strip()
-    return text.replace(key, f"<{KEY_ENV}>") if len(key) >= 8 else text
+    """The text with the API key ($AIMLAPI_KEY) scrubbed in every form the cassettes scrub: findings quote payloads."""
+    return Redactor([api_key()]).text(text)
 
 
 def docs_ref_for(base: DocsBase | None) -> str:
