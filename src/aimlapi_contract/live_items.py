@@ -124,7 +124,7 @@ class LiveRun:
 
 def live_run_for(request: pytest.FixtureRequest, state: LiveState, specs: Sequence[Spec], baseline: list[BaselineEntry], cassette: Any, cassette_path: Path) -> LiveRun:
     """The LiveRun for this item, or a skip that says how to run it."""
-    source = display_path(cassette_path)
+    source = display_path(cassette_path, Path(request.config.rootpath))  # baseline keys: project-relative, whatever the cwd
     mode = state.mode
     if state.live:
         return LiveRun(LiveClient(state.settings, state.budget), specs, baseline, cassette=cassette, source=source, state=state, session=request.session)
@@ -137,6 +137,6 @@ def live_run_for(request: pytest.FixtureRequest, state: LiveState, specs: Sequen
     if not cassette.data and cassette_path.is_file() and cassette_path.read_bytes().strip():
         pytest.fail(f"{source} is not a readable vcrpy cassette; re-record it: {how.replace('once', 'rewrite')}", pytrace=False)
     if not cassette.data:
-        pytest.skip(f"no recording in {display_path(cassette_path.parent)}/; record: {how}")
+        pytest.skip(f"no recording in {display_path(cassette_path.parent, Path(request.config.rootpath))}/; record: {how}")
     replay = LiveSettings(api_base=state.settings.api_base)  # no key: the cassette answers
     return LiveRun(LiveClient(replay, replay=True), specs, baseline, cassette=cassette, source=source, state=state, session=request.session)
