@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import json5
 
-from .examples import json_lines, matching_close
+from .examples import matching_close
+from .locate import JsonLocator
 
 NO_PAYLOAD = object()
 _HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
@@ -295,7 +296,7 @@ def _json_body(data: str, sample: Sample, line: int | None) -> None:
     try:
         sample.payload = json.loads(data)
         sample.payload_line = line
-        sample.payload_lines = {p: (line or 1) + n - 1 for p, n in json_lines(data).items()}
+        sample.payload_lines = {p: (line or 1) + n - 1 for p, n in JsonLocator(data).lines().items()}
     except json.JSONDecodeError as exc:
         sample.problems.append((f"the request body is not JSON: {exc.msg} (body line {exc.lineno})", line))
 

@@ -49,7 +49,7 @@ def test_each_bad_value_is_reported_at_its_pointer() -> None:
 def test_enum_violation_offers_the_values() -> None:
     schema = {"type": "string", "enum": ["a", "b"], "example": "c"}
     first = next(iter(iter_spec_example_findings(spec(schema))))
-    assert first.fix == 'use one of ["a", "b"], or add the value to the enum' and first.endpoint == "POST /v1/x"
+    assert first.fix == f'use one of ["a", "b"], or add "c" to the enum at {REQ}/schema/enum' and first.endpoint == "POST /v1/x"
 
 
 def test_malformed_schema_is_a_warning_not_a_crash() -> None:
