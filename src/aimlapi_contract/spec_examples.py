@@ -29,7 +29,7 @@ def iter_spec_example_findings(spec: Spec, engine: SchemaEngine | None = None) -
         if problem:
             yield unusable_schema(problem, f"`{value_path[-1]}` at {value_pointer}", source=spec.source,
                                   schema_pointer=schema_pointer, spec_source=spec.source,
-                                  pointer=value_pointer, endpoint=_endpoint_of(value_path))
+                                  pointer=value_pointer, endpoint=_endpoint_of(value_path), **spec.location(value_pointer))
             continue
         for v in violations:
             yield Finding(
@@ -40,6 +40,7 @@ def iter_spec_example_findings(spec: Spec, engine: SchemaEngine | None = None) -
                 f"its own schema: {_short(v.message)}",
                 pointer=value_pointer + v.pointer,
                 endpoint=_endpoint_of(value_path),
+                **spec.location(value_pointer + v.pointer),
                 fix=enum_fix(spec, v),
                 extra={"schema_pointer": v.schema_pointer},
             )

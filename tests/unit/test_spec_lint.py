@@ -36,3 +36,20 @@ def test_missing_description_names_the_field_and_the_fix() -> None:
     assert "'description' is a required property" in invalid.message
     assert invalid.endpoint == "POST /v1/echo"
     assert '"description"' in invalid.fix
+
+
+def test_each_finding_is_on_the_line_of_its_pointer() -> None:
+    text = (SPECS / "known-defects.json").read_text(encoding="utf-8").splitlines()
+    findings = _lint("known-defects.json")
+    assert findings
+    for finding in findings:
+        # the member the pointer names starts at line:column (its key, quoted)
+        name = finding.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        assert finding.line and finding.column
+        assert text[finding.line - 1][finding.column - 1 :].startswith(f'"{name}"'), finding
+
+
+def test_spec_without_text_has_no_line() -> None:
+    spec = load_spec("known-defects.json", (SPECS / "known-defects.json").read_bytes())
+    spec.text = ""  # a Spec built from data alone
+    assert {f.line for f in iter_spec_findings(spec)} == {None}
