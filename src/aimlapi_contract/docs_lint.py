@@ -151,7 +151,7 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
                       "cannot tell which endpoint this example belongs to (no sample in its section, no `object`), "
                       "so it is not checked against a schema", line=block.line, anchor=anchor)
         return
-    locator = JsonLocator(block.text) if reading.is_json else None
+    locator = JsonLocator(block.text, known_json=True) if reading.is_json else None
 
     def line_of(pointer: str) -> int | None:
         n = locator.line(pointer, nearest=True) if locator else None

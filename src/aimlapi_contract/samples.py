@@ -175,7 +175,7 @@ def _json_body(data: str, sample: Sample, line: int | None) -> None:
     try:
         sample.payload = json.loads(data)
         sample.payload_line = line
-        sample.payload_lines = {p: (line or 1) + n - 1 for p, n in JsonLocator(data).lines().items()}
+        sample.payload_lines = {p: (line or 1) + n - 1 for p, n in JsonLocator(data, known_json=True).lines().items()}
     except json.JSONDecodeError as exc:
         sample.problems.append((f"the request body is not JSON: {exc.msg} (body line {exc.lineno})", line))
 

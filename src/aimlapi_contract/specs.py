@@ -90,7 +90,7 @@ class Spec:
         if not self.text:
             return {}
         if self._locator is None:
-            self._locator = JsonLocator(self.text)  # built on first use: most runs read findings from the cache
+            self._locator = JsonLocator(self.text, known_json=True)  # built on first use: most runs read findings from the cache
         position = self._locator.position(pointer, nearest=True)
         return TextPosition(line=position[0], column=position[1]) if position else {}
 
