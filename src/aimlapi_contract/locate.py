@@ -83,8 +83,6 @@ class JsonLocator:
                 offsets[pointer] = here
                 for name, (member, value) in self._all_members(pos).items():
                     stack.append((pointer + "/" + name.replace("~", "~0").replace("/", "~1"), member, value))
-            if start >= len(self.text):
-                return {}
         except (ValueError, IndexError, StopIteration, RecursionError):
             return {}
         return {pointer: self._line_column(offset)[0] for pointer, offset in sorted(offsets.items(), key=lambda item: item[1])}
@@ -151,8 +149,9 @@ class JsonLocator:
             name = str(key)
         else:
             name = str(len(container.members))
-        container.members.setdefault(name, (start, cur))
+        container.members.setdefault(name, (start, cur))  # a duplicate key keeps its first place (json keeps the last value)
         container.cursor, container.value_pending = cur, True
+
 
 def nearest_line(lines: dict[str, int], pointer: str) -> int | None:
     """The line of `pointer`, else of its deepest ancestor in `lines` (a missing property is reported at its parent)."""
