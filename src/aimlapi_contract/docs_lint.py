@@ -17,13 +17,14 @@ from typing import Any
 
 from .docset import DocSet
 from .engine import SchemaEngine
-from .examples import ExampleReading, json_lines, line_for_pointer, read_example
+from .examples import ExampleReading, read_example
 from .findings import Code, Finding, Severity
+from .locate import JsonLocator
 from .page import Block, parse_page
 from .root_causes import violation_cause
 from .sample_checks import SampleSite, SentPayload, check_sample, iter_payload_differences, spec_samples
 from .samples import read_sample
-from .schema_use import unusable_schema, validate
+from .schema_use import enum_fix, unusable_schema, validate
 from .semantics import endpoint_kind, iter_semantic_findings
 from .sources import relative_link
 from .spec_examples import iter_spec_example_findings
@@ -150,10 +151,10 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
                       "cannot tell which endpoint this example belongs to (no sample in its section, no `object`), "
                       "so it is not checked against a schema", line=block.line, anchor=anchor)
         return
-    lines = json_lines(block.text) if reading.is_json else {}
+    locator = JsonLocator(block.text, known_json=True) if reading.is_json else None
 
     def line_of(pointer: str) -> int | None:
-        n = line_for_pointer(lines, pointer)
+        n = locator.line(pointer, nearest=True) if locator else None
         return block.first_line + n - 1 if n else block.line
 
     if spec and schema:
@@ -164,7 +165,7 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
         converted = " (after conversion to JSON)" if reading.converted or not reading.is_json else ""
         for v in violations:
             message = v.message
-            fix = _enum_fix(spec, v.schema_pointer, v.instance) if v.keyword == "enum" else ""
+            fix = enum_fix(spec, v)
             if v.instance is None:
                 # Say it in JSON terms, as for recorded traffic: `null`, and why the schema rejects it.
                 cause = violation_cause(spec, endpoint, v.keyword, v.schema_pointer, None, v.message)
@@ -193,14 +194,6 @@ def _not_json(block: Block, reading: ExampleReading, page: str, endpoint: str, a
     return Finding(Code.DOC_EXAMPLE_NOT_JSON, Severity.ERROR, page,
                    "the Response example is not JSON: " + "; ".join(reading.problems),
                    line=block.line, endpoint=endpoint, anchor=anchor, fix=fix, detail=f"JSON parser: {reading.error}" if reading.error else "", extra=extra)
-
-
-def _enum_fix(spec: Spec, schema_pointer: str, instance: Any) -> str:
-    try:
-        allowed = spec.resolve(schema_pointer)
-    except (KeyError, IndexError, ValueError):
-        return ""
-    return f"use one of {json.dumps(allowed)}; if the API really sends {json.dumps(instance)}, add it to the enum at {schema_pointer}"
 
 
 def _endpoint_from_words(title: str, docset: DocSet) -> str:

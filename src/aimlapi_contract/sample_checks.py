@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +11,9 @@ from urllib.parse import urlsplit
 from .docset import DocSet
 from .engine import SchemaEngine
 from .findings import Code, Finding, Severity, pointer_from_path
+from .locate import nearest_line
 from .samples import Sample, read_sample
-from .schema_use import unusable_schema, validate
+from .schema_use import enum_fix, unusable_schema, validate
 from .specs import Operation, Spec
 
 # x-codeSamples `lang` -> the language samples.py reads.
@@ -117,9 +117,9 @@ def check_sample(
             yield unusable_schema(problem, f"{site.label}'s payload", source=site.source, schema_pointer=schema,
                                   spec_source=meant_spec.source, line=site.line(sample.payload_line), endpoint=endpoint, anchor=anchor)
         for v in violations:
-            n = _line_for(sample.payload_lines, v.pointer) or sample.payload_line
+            n = nearest_line(sample.payload_lines, v.pointer) or sample.payload_line
             yield finding(Code.DOC_SAMPLE_SCHEMA_MISMATCH, Severity.ERROR, f"the request payload does not match the "
-                          f"request schema: {v.message}", n, v.pointer, fix=_enum_fix(meant_spec, v.schema_pointer, v.keyword))
+                          f"request schema: {v.message}", n, v.pointer, fix=enum_fix(meant_spec, v))
     return endpoint, SentPayload(site, anchor, sample.payload, sample.payload_lines)
 
 
@@ -164,21 +164,6 @@ def _closest_operation(asked: str, docset: DocSet) -> tuple[Spec | None, Operati
     return ops[guess[0]] if guess else (None, None)
 
 
-def _line_for(lines: dict[str, int], pointer: str) -> int | None:
-    while pointer not in lines and pointer:
-        pointer = pointer.rsplit("/", 1)[0]
-    return lines.get(pointer)
-
-
-def _enum_fix(spec: Spec, schema_pointer: str, keyword: str) -> str:
-    if keyword != "enum":
-        return ""
-    try:
-        return f"use one of {json.dumps(spec.resolve(schema_pointer))}"
-    except (KeyError, IndexError, ValueError):
-        return ""
-
-
 def iter_payload_differences(endpoint: str, sent: list[SentPayload]) -> Iterator[Finding]:
     """Where a sample of `endpoint` sends a different payload from the first one (page samples come first)."""
     if len(sent) < 2:
@@ -186,8 +171,8 @@ def iter_payload_differences(endpoint: str, sent: list[SentPayload]) -> Iterator
     ref = sent[0]
     for other in sent[1:]:
         for pointer, expected, found in _differences(ref.payload, other.payload, ""):
-            n = _line_for(other.lines, pointer)
-            ref_where = ref.site.where(_line_for(ref.lines, pointer))
+            n = nearest_line(other.lines, pointer)
+            ref_where = ref.site.where(nearest_line(ref.lines, pointer))
             yield Finding(Code.DOC_SAMPLES_DIFFER, Severity.WARNING, other.site.source,
                           f"{other.site.label} sends {_show(found)} at `{pointer or '/'}`, but the {ref.site.label} "
                           f"({ref.site.source.rsplit('/', 1)[-1]} {ref_where}) sends {_show(expected)}",

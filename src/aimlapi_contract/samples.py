@@ -1,60 +1,32 @@
 """What a code sample sends: URL, method, headers and JSON payload, read from Python, JavaScript, cURL or HTTP.
 
-Python is read with `ast` (the requests call, its `headers=` dict with duplicate keys, its `json=`
-literal); JavaScript's `fetch(url, {...})` with `body: JSON.stringify({...})` read as JSON5 (comments
-removed); cURL with `shlex`; a raw HTTP request by its lines. Lines are 1-based within the sample.
+Python is read with `ast` (python_sample.py); JavaScript's `fetch(url, {...})` with
+`body: JSON.stringify({...})` read as JSON5 (comments removed); cURL with `shlex`; a raw HTTP request
+by its lines. Lines are 1-based within the sample.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import shlex
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 import json5
 
-from .examples import json_lines, matching_close
+from .examples import matching_close
+from .locate import JsonLocator
+from .python_sample import read_python
+from .sample_request import Header, Sample
 
-NO_PAYLOAD = object()
-_HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
+__all__ = ["Sample", "read_sample"]
+
 _URL = re.compile(r"""https?://[^\s'"`)\\]+""")
-
-
-@dataclass(frozen=True, slots=True)
-class Header:
-    name: str
-    value: str
-    line: int | None
-
-
-@dataclass(slots=True)
-class Sample:
-    """The request a sample makes, as far as it can be read; `problems` say what could not be."""
-
-    lang: str
-    url: str = ""
-    url_line: int | None = None
-    method: str = ""  # upper case; "" when unknown
-    headers: list[Header] = field(default_factory=list)
-    headers_read: bool = False  # False: headers could not be read, so none can be called missing
-    payload: Any = NO_PAYLOAD
-    payload_line: int | None = None
-    payload_lines: dict[str, int] = field(default_factory=dict)  # pointer -> line
-    sets_json_content_type: bool = False  # the client adds Content-Type itself (requests' json=, curl --json)
-    problems: list[tuple[str, int | None]] = field(default_factory=list)  # (what, line)
-
-    @property
-    def has_payload(self) -> bool:
-        return self.payload is not NO_PAYLOAD
 
 
 def read_sample(lang: str, text: str) -> Sample:
     """Read the request a sample makes; never raises on bad input (see `problems`)."""
-    reader = {"python": _python, "javascript": _javascript, "shell": _curl, "http": _http}.get(lang)
+    reader = {"python": read_python, "javascript": _javascript, "shell": _curl, "http": _http}.get(lang)
     sample = Sample(lang)
     if reader is None:
         return sample
@@ -69,98 +41,6 @@ def read_sample(lang: str, text: str) -> Sample:
         sample.problems.append((f"`{sample.url}` is not a URL: {exc}", sample.url_line))
         sample.url = ""
     return sample
-
-
-# Python -------------------------------------------------------------------------------------------
-
-
-def _python(text: str, sample: Sample) -> None:
-    try:
-        tree = ast.parse(text)
-    except SyntaxError as exc:
-        sample.problems.append((f"not valid Python: {exc.msg}", exc.lineno))
-        return
-    except (ValueError, RecursionError) as exc:  # a NUL byte, absurd nesting
-        sample.problems.append((f"not valid Python: {exc}", None))
-        return
-    names = {t.id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
-             for t in node.targets if isinstance(t, ast.Name)}
-    call = next((n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_requests_call(n)), None)
-    if call is None:
-        return
-    kwargs = {k.arg: k.value for k in call.keywords if k.arg}
-    method = call.func.attr  # type: ignore[attr-defined]
-    args = list(call.args)
-    if method == "request" and args:
-        sample.method = str(_literal(args.pop(0), names) or "").upper()
-    else:
-        sample.method = method.upper()
-    url_node = args[0] if args else kwargs.get("url")
-    if url_node is not None:
-        url = _literal(_resolve(url_node, names), names)
-        sample.url, sample.url_line = (url if isinstance(url, str) else ""), url_node.lineno
-    headers = _resolve(kwargs["headers"], names) if "headers" in kwargs else None
-    if isinstance(headers, ast.Dict):
-        sample.headers_read = True
-        for key, value in zip(headers.keys, headers.values):
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                sample.headers.append(Header(key.value, str(_literal(value, names) or ""), key.lineno))
-    elif headers is None:
-        sample.headers_read = True
-    body = kwargs.get("json")
-    sample.sets_json_content_type = body is not None
-    if body is None and "data" in kwargs:
-        data = _resolve(kwargs["data"], names)
-        if isinstance(data, ast.Call) and ast.unparse(data.func) == "json.dumps" and data.args:
-            body = data.args[0]
-    if body is not None:
-        body = _resolve(body, names)
-        try:
-            sample.payload = ast.literal_eval(body)
-            sample.payload_line = body.lineno
-            sample.payload_lines = _ast_lines(body, "")
-        except (ValueError, SyntaxError, TypeError, RecursionError):
-            sample.problems.append(("the request payload is not a literal, so it cannot be checked", body.lineno))
-
-
-def _is_requests_call(node: ast.Call) -> bool:
-    """`requests.post(...)`, `requests.request("POST", ...)`, `session.post(...)`."""
-    func = node.func
-    if not (isinstance(func, ast.Attribute) and (func.attr in _HTTP_METHODS or func.attr == "request")):
-        return False
-    owner = ast.unparse(func.value).lower()
-    return owner.split(".")[0] == "requests" or owner.endswith("session")
-
-
-def _resolve(node: ast.expr, names: dict[str, ast.expr]) -> ast.expr:
-    seen = 0
-    while isinstance(node, ast.Name) and node.id in names and seen < 10:
-        node, seen = names[node.id], seen + 1
-    return node
-
-
-def _literal(node: ast.expr, names: dict[str, ast.expr]) -> Any:
-    node = _resolve(node, names)
-    if isinstance(node, ast.JoinedStr):  # f"https://{host}/v1/x": keep the literal parts, mark the rest
-        return "".join(str(v.value) if isinstance(v, ast.Constant) else "{…}" for v in node.values)
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, SyntaxError, TypeError):
-        return None
-
-
-def _ast_lines(node: ast.expr, pointer: str) -> dict[str, int]:
-    out = {pointer: node.lineno}
-    if isinstance(node, ast.Dict):
-        for key, value in zip(node.keys, node.values):
-            if isinstance(key, ast.Constant):
-                child = pointer + "/" + str(key.value).replace("~", "~0").replace("/", "~1")
-                out.update(_ast_lines(value, child))
-                out[child] = key.lineno
-    elif isinstance(node, ast.List):
-        for i, value in enumerate(node.elts):
-            out.update(_ast_lines(value, f"{pointer}/{i}"))
-    return out
 
 
 # JavaScript ---------------------------------------------------------------------------------------
@@ -295,7 +175,7 @@ def _json_body(data: str, sample: Sample, line: int | None) -> None:
     try:
         sample.payload = json.loads(data)
         sample.payload_line = line
-        sample.payload_lines = {p: (line or 1) + n - 1 for p, n in json_lines(data).items()}
+        sample.payload_lines = {p: (line or 1) + n - 1 for p, n in JsonLocator(data, known_json=True).lines().items()}
     except json.JSONDecodeError as exc:
         sample.problems.append((f"the request body is not JSON: {exc.msg} (body line {exc.lineno})", line))
 

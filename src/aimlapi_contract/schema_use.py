@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .engine import SchemaEngine, Violation
 from .findings import Code, Finding, Severity
+from .specs import Spec
 
 
 def validate(engine: SchemaEngine, direction: str, schema_pointer: str, instance: Any) -> tuple[list[Violation], str]:
@@ -27,3 +29,15 @@ def unusable_schema(problem: str, what: str, *, source: str, schema_pointer: str
         extra={"schema_pointer": schema_pointer, "spec": spec_source},
         **where,
     )
+
+
+def enum_fix(spec: Spec, violation: Violation) -> str:
+    """The fix for an `enum` violation: the allowed values, or where to add the value; "" for other keywords."""
+    if violation.keyword != "enum":
+        return ""
+    try:
+        allowed = spec.resolve(violation.schema_pointer)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return ""
+    return (f"use one of {json.dumps(allowed, ensure_ascii=False)}, or add {json.dumps(violation.instance, ensure_ascii=False)} "
+            f"to the enum at {violation.schema_pointer}")

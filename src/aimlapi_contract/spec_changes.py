@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import SourceError
@@ -25,7 +26,9 @@ def locked_change_findings(fetched: Fetched, lock: dict[str, LockEntry], cache: 
         return [_unknown(fetched, entry, f"the locked version is not in the cache ({stored})")]
     except SpecParseError as exc:
         return [_unknown(fetched, entry, f"one version is not a JSON object ({exc})")]
-    return change_findings(diff_specs(old.data, new.data), fetched.rel, entry.sha256, fetched.sha256)
+    findings = change_findings(diff_specs(old.data, new.data), fetched.rel, entry.sha256, fetched.sha256)
+    # On the line of the new spec (a removed member: its nearest surviving ancestor).
+    return [replace(f, **new.location(f.pointer)) for f in findings]
 
 
 def _unknown(fetched: Fetched, entry: LockEntry, why: str) -> Finding:

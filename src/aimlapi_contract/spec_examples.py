@@ -7,13 +7,12 @@ the write direction, response-side ones in the read direction, all through Schem
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from .engine import SchemaEngine
 from .findings import Code, Finding, Severity, pointer_from_path
-from .schema_use import unusable_schema, validate
+from .schema_use import enum_fix, unusable_schema, validate
 from .specs import Spec
 
 _SUBSCHEMA = ("items", "additionalProperties", "not")
@@ -30,15 +29,9 @@ def iter_spec_example_findings(spec: Spec, engine: SchemaEngine | None = None) -
         if problem:
             yield unusable_schema(problem, f"`{value_path[-1]}` at {value_pointer}", source=spec.source,
                                   schema_pointer=schema_pointer, spec_source=spec.source,
-                                  pointer=value_pointer, endpoint=_endpoint_of(value_path))
+                                  pointer=value_pointer, endpoint=_endpoint_of(value_path), **spec.location(value_pointer))
             continue
         for v in violations:
-            fix = ""
-            if v.keyword == "enum":
-                try:
-                    fix = f"use one of {json.dumps(spec.resolve(v.schema_pointer))}, or add the value to the enum"
-                except (KeyError, IndexError, ValueError):
-                    fix = ""
             yield Finding(
                 Code.SPEC_EXAMPLE_SCHEMA_MISMATCH,
                 Severity.ERROR,
@@ -47,7 +40,8 @@ def iter_spec_example_findings(spec: Spec, engine: SchemaEngine | None = None) -
                 f"its own schema: {_short(v.message)}",
                 pointer=value_pointer + v.pointer,
                 endpoint=_endpoint_of(value_path),
-                fix=fix,
+                **spec.location(value_pointer + v.pointer),
+                fix=enum_fix(spec, v),
                 extra={"schema_pointer": v.schema_pointer},
             )
 

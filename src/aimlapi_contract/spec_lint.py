@@ -54,6 +54,7 @@ def _openapi_errors(spec: Spec) -> Iterator[Finding]:
             pointer=pointer,
             endpoint=_endpoint_of(pointer),
             fix=fix,
+            **spec.location(pointer),
         )
 
 
@@ -91,6 +92,7 @@ def _nullable_problems(spec: Spec) -> Iterator[Finding]:
                 "validators and mock servers then treat the schema inconsistently",
                 pointer=pointer,
                 endpoint=_endpoint_of(pointer),
+                **spec.location(pointer),
                 fix="give this schema a `type`, or move `nullable: true` into the branch schemas that have one",
             )
         enum = schema.get("enum")
@@ -103,6 +105,7 @@ def _nullable_problems(spec: Spec) -> Iterator[Finding]:
                 f"(OpenAPI 3.0.3); enum is {enum!r}",
                 pointer=pointer,
                 endpoint=_endpoint_of(pointer),
+                **spec.location(pointer),
                 fix=f"add null to the enum at {pointer}/enum",
             )
 
@@ -127,6 +130,7 @@ def _unapplied_security(spec: Spec) -> Iterator[Finding]:
             f"security scheme `{name}` is defined but no `security` requirement applies it, "
             "so the spec documents no authentication",
             pointer=pointer_from_path(["components", "securitySchemes", name]),
+            **spec.location(pointer_from_path(["components", "securitySchemes", name])),
             fix=f'add a top-level "security": [{{"{name}": []}}]',
         )
 

@@ -7,9 +7,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .findings import pointer_from_path
+from .locate import JsonLocator
 
 if TYPE_CHECKING:
     from openapi_core import OpenAPI
@@ -24,6 +25,13 @@ class SpecParseError(ValueError):
         super().__init__(message)
         self.line = line
         self.column = column
+
+
+class TextPosition(TypedDict, total=False):
+    """Where a pointer is in the spec's text, as keyword arguments of Finding."""
+
+    line: int
+    column: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +81,18 @@ class Spec:
     source: str  # path relative to the docs base
     data: dict[str, Any]
     sha256: str
+    text: str = field(default="", repr=False, compare=False)  # as published, for line numbers
     _openapi: Any = field(default=None, repr=False)
+    _locator: JsonLocator | None = field(default=None, repr=False, compare=False)
+
+    def location(self, pointer: str) -> TextPosition:
+        """`line` and `column` of the pointer's member (or of its deepest ancestor present) as Finding fields; {} without text."""
+        if not self.text:
+            return {}
+        if self._locator is None:
+            self._locator = JsonLocator(self.text, known_json=True)  # built on first use: most runs read findings from the cache
+        position = self._locator.position(pointer, nearest=True)
+        return TextPosition(line=position[0], column=position[1]) if position else {}
 
     @property
     def servers(self) -> list[str]:
@@ -127,7 +146,7 @@ def load_spec(source: str, raw: bytes) -> Spec:
         raise SpecParseError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     if not isinstance(data, dict):
         raise SpecParseError(f"not an OpenAPI document: the top level is a JSON {type(data).__name__}")
-    return Spec(source=source, data=data, sha256=hashlib.sha256(raw).hexdigest())
+    return Spec(source=source, data=data, sha256=hashlib.sha256(raw).hexdigest(), text=text)
 
 
 def _escape(part: str) -> str:

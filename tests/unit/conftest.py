@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aimlapi_contract.sources import DOCS_BASE_ENV
+from aimlapi_contract.check import CheckOptions, Report, run_checks
+from aimlapi_contract.sources import DEFAULT_PAGE, DOCS_BASE_ENV, DocsBase
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +22,20 @@ def shared_dir() -> Path:
         if (path / "aimlapi-docs").is_dir():
             return path
     pytest.skip(f"the shared published-docs directory is absent (looked in {', '.join(map(str, candidates))})")
+
+
+@pytest.fixture(scope="session")
+def mirror_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for runs over the unchanged mirror: the spec lint's findings are computed once per session."""
+    return tmp_path_factory.mktemp("mirror-cache")
+
+
+@pytest.fixture(scope="session")
+def mirror_report(shared_dir: Path, mirror_cache: Path) -> Report:
+    """Every check over the published mirror with the repository's cassettes, baseline and lock, run once per
+    session: for tests that only read the report. Tests that write a baseline, lock or cache run their own."""
+    root = Path(__file__).parents[2]
+    options = CheckOptions(DocsBase(str(shared_dir / "aimlapi-docs")), [DEFAULT_PAGE],
+                           cache=mirror_cache, cassettes=root / "cassettes",
+                           baseline_path=root / "specs" / "baseline.json", lock_path=root / "specs" / "lock.json")
+    return run_checks(options)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aimlapi_contract.examples import json_lines, line_for_pointer, read_example
+from aimlapi_contract.examples import read_example
 
 
 def test_json_is_read_as_is() -> None:
@@ -42,12 +42,3 @@ def test_diagnoses(text: str, problem: str, has_value: bool) -> None:
 def test_brackets_inside_strings_do_not_end_the_value() -> None:
     reading = read_example("{'text': 'a } b', 'n': None} tail")
     assert reading.value == {"text": "a } b", "n": None} and reading.suffix == "tail"
-
-
-def test_json_lines_and_nearest_ancestor() -> None:
-    text = '{\n  "a": {\n    "b": [\n      1,\n      {"c": 2}\n    ]\n  },\n  "d": "x"\n}\n'
-    lines = json_lines(text)
-    assert lines["/a"] == 2 and lines["/a/b"] == 3 and lines["/a/b/0"] == 4 and lines["/a/b/1/c"] == 5
-    assert lines["/d"] == 8
-    assert line_for_pointer(lines, "/a/b/1/missing") == 5
-    assert json_lines("{not json") == {}

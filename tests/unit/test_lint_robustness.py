@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from aimlapi_contract.docs_lint import iter_doc_findings
 from aimlapi_contract.docset import DocSet, load_docset
-from aimlapi_contract.examples import json_lines, read_example
+from aimlapi_contract.examples import read_example
 from aimlapi_contract.page import parse_page
 from aimlapi_contract.fetch import Fetcher
+from aimlapi_contract.locate import JsonLocator
 from aimlapi_contract.samples import read_sample
 from aimlapi_contract.sources import DocsBase
 
@@ -29,7 +30,8 @@ _text = st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join)
 def test_readers_never_raise(text: str) -> None:
     parse_page(text)
     read_example(text)
-    json_lines(text)
+    JsonLocator(text).lines()
+    JsonLocator(text).position("/a/0/b", nearest=True)
     for lang in ("python", "javascript", "shell", "http"):
         read_sample(lang, text)
 

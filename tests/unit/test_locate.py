@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from aimlapi_contract.locate import JsonLocator
+from aimlapi_contract.locate import JsonLocator, nearest_line
 
 TEXT = json.dumps(
     {"paths": {"/v1/x": {"post": {"responses": {"200": {"content": {}}}}}}, "a~b": [1, {"c/d": True}], "s": "x\n{"},
@@ -47,3 +47,40 @@ def test_remembered_containers_give_the_same_answer() -> None:
     locator = JsonLocator(TEXT)
     first = [locator.line(p) for p in ("/a~0b/1/c~1d", "/paths/~1v1~1x/post", "/a~0b/0")]
     assert first == [locator.line(p) for p in ("/a~0b/1/c~1d", "/paths/~1v1~1x/post", "/a~0b/0")]
+
+
+NESTED = '{\n  "a": {\n    "b": [\n      1,\n      {"c": 2}\n    ]\n  },\n  "d": "x"\n}\n'
+
+
+def test_every_pointer_of_a_payload_has_its_line() -> None:
+    lines = JsonLocator(NESTED).lines()
+    assert lines == {"": 1, "/a": 2, "/a/b": 3, "/a/b/0": 4, "/a/b/1": 5, "/a/b/1/c": 5, "/d": 8}
+    assert list(lines) == sorted(lines, key=lines.__getitem__)  # document order
+
+
+@pytest.mark.parametrize("text", ['{"a": [1', "{not json", "", "   "])
+def test_malformed_payload_has_no_lines(text: str) -> None:
+    assert JsonLocator(text).lines() == {}
+
+
+@pytest.mark.parametrize(
+    ("pointer", "expected"),
+    [
+        pytest.param("/a/b/1/missing", (5, 7), id="missing-property-at-its-object"),
+        pytest.param("/a/b/9/c", (3, 5), id="missing-index-at-its-array"),
+        pytest.param("/d/x", (8, 3), id="below-a-scalar-at-the-scalar"),
+        pytest.param("/a/b/1/c", (5, 8), id="present-at-itself"),
+    ],
+)
+def test_nearest_position_is_the_deepest_ancestor_present(pointer: str, expected: tuple[int, int]) -> None:
+    locator = JsonLocator(NESTED)
+    assert locator.position(pointer, nearest=True) == expected
+    assert NESTED.splitlines()[expected[0] - 1][expected[1] - 1] in '"{['
+    assert locator.line(pointer) == (5 if pointer == "/a/b/1/c" else None)  # only `nearest` falls back
+
+
+def test_nearest_line_in_a_known_map() -> None:
+    lines = {"": 1, "/a": 2, "/a/b": 3}
+    assert nearest_line(lines, "/a/b/0/x") == 3
+    assert nearest_line(lines, "/z") == 1
+    assert nearest_line({}, "/a") is None

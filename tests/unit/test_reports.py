@@ -16,7 +16,7 @@ import pytest
 
 from shared_paths import MIRROR, needs_mirror
 
-from aimlapi_contract.check import CheckOptions, Report, run_checks, spec_conformance
+from aimlapi_contract.check import CheckOptions, Report, run_checks
 from aimlapi_contract.cli import main
 from aimlapi_contract.docset import DocSet
 from aimlapi_contract.findings import Code, Finding, Severity
@@ -30,19 +30,19 @@ CHAT_SPEC = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano.json"
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> | `code` **bold** [x](javascript:alert(3))'
 
 
-_SPEC_FINDINGS: list[Finding] = []
+_SPEC_CODES = {Code.SPEC_INVALID_OPENAPI, Code.SPEC_NULLABLE_WITHOUT_TYPE, Code.SPEC_SECURITY_UNAPPLIED,
+               Code.SPEC_NULLABLE_ENUM_WITHOUT_NULL}
 
 
 def report_with(tmp_path: Path, extra: Iterable[Finding] = (), baseline: list[dict[str, str]] | None = None,
-                mirror_checks: bool = True) -> Report:
-    """A run over the mirror's page and specs: the spec checks (computed once), plus findings a test adds."""
+                mirror: Report | None = None) -> Report:
+    """A run over the mirror's page and specs with the findings a test adds, plus `mirror`'s spec findings if given."""
     bl = tmp_path / "baseline.json"
     bl.write_text(json.dumps({"version": 1, "accepted": baseline or []}))
     options = CheckOptions(DocsBase(str(MIRROR)), [DEFAULT_PAGE], cache=tmp_path / "cache", baseline_path=bl,
                            lock_path=tmp_path / "lock.json")
-    if mirror_checks and not _SPEC_FINDINGS:
-        _SPEC_FINDINGS.extend(run_checks(options, checks=[spec_conformance]).findings)
-    added = [*(_SPEC_FINDINGS if mirror_checks else []), *extra]
+    spec_findings = [f for f in mirror.findings if f.code in _SPEC_CODES] if mirror else []
+    added = [*spec_findings, *extra]
     return run_checks(options, checks=[lambda docsets, opts: added])
 
 
@@ -84,10 +84,10 @@ def parse_html(text: str) -> _Parser:
 
 @needs_mirror
 def test_every_format_reports_the_same_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+                                                capsys: pytest.CaptureFixture[str], mirror_cache: Path) -> None:
     monkeypatch.chdir(ROOT)  # the project's specs/baseline.json and docs/findings.md
     out = {fmt: tmp_path / f"report.{fmt}" for fmt in ("html", "sarif", "markdown")}
-    code = main(["check", "--docs-base", str(MIRROR), "--page", DEFAULT_PAGE, "--cache-dir", str(tmp_path / "cache"),
+    code = main(["check", "--docs-base", str(MIRROR), "--page", DEFAULT_PAGE, "--cache-dir", str(mirror_cache),
                  "--format", "html", "--output", str(out["html"]), "--format", "sarif", "--output", str(out["sarif"]),
                  "--format", "markdown", "--output", str(out["markdown"]), "--format", "json"])
     assert code == 0
@@ -122,7 +122,7 @@ def test_output_before_format_still_pairs_with_it(tmp_path: Path) -> None:
 @needs_mirror
 def test_html_shows_the_chat_example_problem_at_its_line_with_fix_and_link(tmp_path: Path) -> None:
     finding, line = chat_example_finding()
-    report = report_with(tmp_path, [finding], mirror_checks=False)
+    report = report_with(tmp_path, [finding])
     page = render_html(report, ReportContext.from_report(report, ref="f14fa72f"))
     parse_html(page)
     block = page[page.index(f'id="f-{finding.fingerprint}"'):].split("</div>\n</div>")[0]
@@ -133,12 +133,10 @@ def test_html_shows_the_chat_example_problem_at_its_line_with_fix_and_link(tmp_p
 
 
 @needs_mirror
-def test_html_of_the_full_check_shows_the_chat_example_problem(tmp_path: Path) -> None:
+def test_html_of_the_full_check_shows_the_chat_example_problem(mirror_report: Report) -> None:
     """Acceptance: every check over the mirror; the docs lint's finding on the chat Response example is shown
     at its line, with the lines around it (the stray text among them), the fix and the link."""
-    options = CheckOptions(DocsBase(str(MIRROR)), [DEFAULT_PAGE], cache=tmp_path / "cache", cassettes=ROOT / "cassettes",
-                           baseline_path=ROOT / "specs" / "baseline.json", lock_path=ROOT / "specs" / "lock.json")
-    report = run_checks(options)
+    report = mirror_report
     _, stray = chat_example_finding()
     finding = next(f for f in report.findings if f.source == DEFAULT_PAGE and f.endpoint == "POST /v1/chat/completions"
                    and f.line in (stray - 1, stray) and f.severity is Severity.ERROR)
@@ -152,8 +150,8 @@ def test_html_of_the_full_check_shows_the_chat_example_problem(tmp_path: Path) -
 
 
 @needs_mirror
-def test_html_puts_spec_findings_on_the_line_of_their_pointer(tmp_path: Path) -> None:
-    report = report_with(tmp_path)
+def test_html_puts_spec_findings_on_the_line_of_their_pointer(tmp_path: Path, mirror_report: Report) -> None:
+    report = report_with(tmp_path, mirror=mirror_report)
     finding = next(f for f in report.findings if f.code is Code.SPEC_INVALID_OPENAPI and f.source == CHAT_SPEC)
     line = JsonLocator((MIRROR / CHAT_SPEC).read_text()).line(finding.pointer)
     assert line and line > 1
@@ -166,7 +164,7 @@ def test_html_puts_spec_findings_on_the_line_of_their_pointer(tmp_path: Path) ->
 def test_html_is_self_contained_and_escapes_untrusted_text(tmp_path: Path) -> None:
     hostile = Finding(Code.DOC_PAGE_UNREADABLE, Severity.WARNING, DEFAULT_PAGE, HOSTILE, line=3, fix=HOSTILE,
                       detail=HOSTILE, pointer="/<b>")
-    page = render_html(report_with(tmp_path, [hostile], mirror_checks=False))
+    page = render_html(report_with(tmp_path, [hostile]))
     parsed = parse_html(page)
     tags = [t for t, _ in parsed.tags]
     assert tags.count("script") == 1 and "img" not in tags and "link" not in tags and "iframe" not in tags
@@ -178,8 +176,8 @@ def test_html_is_self_contained_and_escapes_untrusted_text(tmp_path: Path) -> No
 
 
 @needs_mirror
-def test_html_filters_by_severity_and_baselined_state(tmp_path: Path) -> None:
-    report = report_with(tmp_path, [chat_example_finding()[0]])
+def test_html_filters_by_severity_and_baselined_state(tmp_path: Path, mirror_report: Report) -> None:
+    report = report_with(tmp_path, [chat_example_finding()[0]], mirror=mirror_report)
     parsed = parse_html(render_html(report))
     boxes = {a.get("data-sev") for t, a in parsed.tags if t == "input" and a.get("data-sev")}
     assert boxes == {"error", "warning", "info"}
@@ -197,10 +195,10 @@ def sarif_schema() -> dict[str, Any]:
 
 
 @needs_mirror
-def test_sarif_is_valid_against_the_published_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sarif_is_valid_against_the_published_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mirror_report: Report) -> None:
     monkeypatch.chdir(ROOT)
     stale = {"code": "CT110", "source": CHAT_SPEC, "endpoint": "", "pointer": "/gone", "anchor": "", "reason": "r"}
-    report = report_with(tmp_path, [chat_example_finding()[0]], baseline=[stale])
+    report = report_with(tmp_path, [chat_example_finding()[0]], baseline=[stale], mirror=mirror_report)
     log = json.loads(render_sarif(report, ReportContext.from_report(report, ref="f14fa72f")))
     jsonschema.Draft4Validator(sarif_schema()).validate(log)
     run = log["runs"][0]
@@ -212,9 +210,9 @@ def test_sarif_is_valid_against_the_published_schema(tmp_path: Path, monkeypatch
 
 
 @needs_mirror
-def test_sarif_results_locate_findings_in_the_docs_repository(tmp_path: Path) -> None:
+def test_sarif_results_locate_findings_in_the_docs_repository(tmp_path: Path, mirror_report: Report) -> None:
     finding, line = chat_example_finding()
-    report = report_with(tmp_path, [finding])
+    report = report_with(tmp_path, [finding], mirror=mirror_report)
     results = json.loads(render_sarif(report))["runs"][0]["results"]
     by_print = {r["partialFingerprints"]["aimlapiContract/v1"]: r for r in results}
     page = by_print[finding.fingerprint]
@@ -230,13 +228,13 @@ def test_sarif_results_locate_findings_in_the_docs_repository(tmp_path: Path) ->
 # --- Markdown ------------------------------------------------------------------------------------------
 
 @needs_mirror
-def test_markdown_summary_counts_new_and_baselined_then_lists_new(tmp_path: Path) -> None:
+def test_markdown_summary_counts_new_and_baselined_then_lists_new(tmp_path: Path, mirror_report: Report) -> None:
     finding, line = chat_example_finding()
-    report = report_with(tmp_path, [finding])
+    report = report_with(tmp_path, [finding], mirror=mirror_report)
     spec_findings = [f for f in report.findings if f is not finding]
     accepted = [{"code": f.code.value, "source": f.source, "endpoint": f.endpoint, "pointer": f.pointer,
                  "anchor": f.anchor, "reason": "known"} for f in spec_findings]
-    report = report_with(tmp_path, [finding], baseline=accepted)
+    report = report_with(tmp_path, [finding], baseline=accepted, mirror=mirror_report)
     text = render_markdown(report)
     errors_baselined = sum(f.severity is Severity.ERROR for f in spec_findings)
     assert f"| error | 1 | {errors_baselined} | {errors_baselined + 1} |" in text
@@ -279,14 +277,14 @@ FORMATS = ("text", "json", "markdown", "html", "sarif")
 
 
 @needs_mirror
-def test_no_report_carries_the_api_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_report_carries_the_api_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mirror_cache: Path) -> None:
     monkeypatch.chdir(ROOT)
     # Stand-in for a key that a finding quotes (e.g. from a payload): text every report contains.
     monkeypatch.setenv("AIMLAPI_KEY", "not valid OpenAPI 3.0")
     empty = tmp_path / "baseline.json"
     empty.write_text('{"version": 1, "accepted": []}')  # every finding new, so every format lists it
     outputs = [arg for fmt in FORMATS for arg in ("--format", fmt, "--output", str(tmp_path / f"r.{fmt}"))]
-    main(["check", "--docs-base", str(MIRROR), "--page", DEFAULT_PAGE, "--cache-dir", str(tmp_path / "cache"),
+    main(["check", "--docs-base", str(MIRROR), "--page", DEFAULT_PAGE, "--cache-dir", str(mirror_cache),
           "--baseline", str(empty), *outputs])
     for fmt in FORMATS:
         out = (tmp_path / f"r.{fmt}").read_text()

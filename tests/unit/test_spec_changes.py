@@ -93,6 +93,9 @@ def test_check_reports_what_changed_since_the_locked_spec(tmp_path: Path, monkey
     minimum = next(f for f in report["findings"] if f["anchor"] == "minimum")
     assert minimum["severity"] == "warning" and minimum["endpoint"] == "POST /v1/responses"
     assert minimum["pointer"].endswith("/properties/max_output_tokens")
+    # On the line of the new spec that holds it, so `file:line` in the text report opens it
+    new_lines = (APR / RESPONSES).read_text(encoding="utf-8").splitlines()
+    assert new_lines[minimum["line"] - 1].strip().startswith('"max_output_tokens"')
     # And `fetch` prints the same change before anything is accepted
     capsys.readouterr()
     _fetch(tmp_path, base, cache)

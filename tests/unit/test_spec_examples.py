@@ -49,7 +49,21 @@ def test_each_bad_value_is_reported_at_its_pointer() -> None:
 def test_enum_violation_offers_the_values() -> None:
     schema = {"type": "string", "enum": ["a", "b"], "example": "c"}
     first = next(iter(iter_spec_example_findings(spec(schema))))
-    assert first.fix == 'use one of ["a", "b"], or add the value to the enum' and first.endpoint == "POST /v1/x"
+    assert first.fix == f'use one of ["a", "b"], or add "c" to the enum at {REQ}/schema/enum' and first.endpoint == "POST /v1/x"
+
+
+def test_finding_is_on_the_line_of_the_rejected_value() -> None:
+    schema = {"type": "object", "required": ["id"], "properties": {"mode": {"type": "string", "enum": ["a"]}},
+              "example": {"mode": "b"}}
+    data = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/v1/x": {"post": {"responses": {"200": {"description": "OK",
+                                                              "content": {"application/json": {"schema": schema}}}}}}}}
+    text = json.dumps(data, indent=2)
+    lines = text.splitlines()
+    by_pointer = {f.pointer: f for f in iter_spec_example_findings(load_spec("s.json", text.encode()))}
+    example = f"{RESP}/schema/example"
+    assert lines[by_pointer[f"{example}/mode"].line - 1].strip() == '"mode": "b"'  # type: ignore[operator]
+    assert lines[by_pointer[example].line - 1].strip() == '"example": {'  # type: ignore[operator]  # the missing `id`
 
 
 def test_malformed_schema_is_a_warning_not_a_crash() -> None:

@@ -50,3 +50,20 @@ def test_a_spec_too_malformed_to_validate_is_one_finding_not_a_crash() -> None:
         found = list(iter_spec_findings(spec))
         assert found and all(f.code is Code.SPEC_INVALID_OPENAPI for f in found)
         assert any("too malformed to check" in f.message for f in found)
+
+
+def test_each_finding_is_on_the_line_of_its_pointer() -> None:
+    text = (SPECS / "known-defects.json").read_text(encoding="utf-8").splitlines()
+    findings = _lint("known-defects.json")
+    assert findings
+    for finding in findings:
+        # the member the pointer names starts at line:column (its key, quoted)
+        name = finding.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        assert finding.line and finding.column
+        assert text[finding.line - 1][finding.column - 1 :].startswith(f'"{name}"'), finding
+
+
+def test_spec_without_text_has_no_line() -> None:
+    spec = load_spec("known-defects.json", (SPECS / "known-defects.json").read_bytes())
+    spec.text = ""  # a Spec built from data alone
+    assert {f.line for f in iter_spec_findings(spec)} == {None}

@@ -1,0 +1,36 @@
+"""The request a code sample makes (URL, method, headers, payload), as the sample readers fill it in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+NO_PAYLOAD = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    name: str
+    value: str
+    line: int | None
+
+
+@dataclass(slots=True)
+class Sample:
+    """The request a sample makes, as far as it can be read; `problems` say what could not be."""
+
+    lang: str
+    url: str = ""
+    url_line: int | None = None
+    method: str = ""  # upper case; "" when unknown
+    headers: list[Header] = field(default_factory=list)
+    headers_read: bool = False  # False: headers could not be read, so none can be called missing
+    payload: Any = NO_PAYLOAD
+    payload_line: int | None = None
+    payload_lines: dict[str, int] = field(default_factory=dict)  # pointer -> line
+    sets_json_content_type: bool = False  # the client adds Content-Type itself (requests' json=, curl --json)
+    problems: list[tuple[str, int | None]] = field(default_factory=list)  # (what, line)
+
+    @property
+    def has_payload(self) -> bool:
+        return self.payload is not NO_PAYLOAD
