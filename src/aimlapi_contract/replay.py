@@ -82,7 +82,7 @@ def iter_cassette_findings(directory: Path, specs: Sequence[Spec], *, root: Path
         singles += _cassette_findings(loaded, source, specs)
     singles = list(once_per_unusable_schema(singles))
     yield from singles
-    yield from iter_root_causes(singles)
+    yield from iter_root_causes(singles, specs)
 
 
 def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec]) -> Iterator[Finding]:

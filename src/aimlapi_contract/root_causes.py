@@ -88,8 +88,12 @@ def status_cause(spec: Spec, operation: Operation, status: int) -> Cause:
     return Cause(spec.source, pointer, f"status:{status}", f"document the {status} response (its content type and schema) under {pointer}", operation.endpoint)
 
 
-def iter_root_causes(findings: Iterable[Finding]) -> Iterator[Finding]:
-    """One CT220 finding per cause named by the findings, with its count and the cassettes affected."""
+def iter_root_causes(findings: Iterable[Finding], specs: Iterable[Spec] = ()) -> Iterator[Finding]:
+    """One CT220 finding per cause named by the findings, with its count and the cassettes affected.
+
+    With the specs, each cause is also pinned to the line of its schema location in the spec file.
+    """
+    by_source = {spec.source: spec for spec in specs}
     groups: dict[tuple[str, ...], list[Finding]] = {}
     for finding in findings:
         if "cause_key" in finding.extra:
@@ -100,6 +104,7 @@ def iter_root_causes(findings: Iterable[Finding]) -> Iterator[Finding]:
         codes = sorted({m.code.value for m in members})
         example = members[0]
         payloads = len({(m.source, m.anchor) for m in members})
+        spec = by_source.get(cause["spec"])
         yield Finding(
             Code.TRAFFIC_ROOT_CAUSE,
             max(m.severity for m in members),
@@ -112,6 +117,7 @@ def iter_root_causes(findings: Iterable[Finding]) -> Iterator[Finding]:
             fix=cause["fix"],
             detail="\n".join(sources[:20]) + (f"\n… and {len(sources) - 20} more" if len(sources) > 20 else ""),
             extra={"count": payloads, "cassettes": sources},
+            **(spec.location(cause["pointer"]) if spec else {}),
         )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from shared_paths import MIRROR
 from traffic_specs import both_specs
 
 from aimlapi_contract.cli import main
@@ -191,3 +192,13 @@ def test_a_malformed_schema_is_one_ct306_per_schema_and_the_rest_is_still_checke
     assert problem in unusable.message and "is malformed" in unusable.message
     # And the other cassette is still checked in full
     assert [(f.code, f.pointer) for f in findings if f.source.endswith("c.yaml")] == [(Code.RESPONSE_SCHEMA_MISMATCH, "/choices/0/finish_reason")]
+
+
+def test_root_causes_are_pinned_to_their_line_in_the_spec(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _, report = check_json(monkeypatch, capsys, "cassettes/published-examples")
+    causes = [f for f in report["findings"] if f["code"] == "CT220"]
+    assert causes
+    for cause in causes:
+        spec_lines = (MIRROR / cause["source"]).read_text(encoding="utf-8").splitlines()
+        name = cause["pointer"].rsplit("/", 1)[-1]
+        assert spec_lines[cause["line"] - 1][cause["column"] - 1 :].startswith(f'"{name}"'), cause
