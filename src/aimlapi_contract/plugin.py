@@ -47,11 +47,15 @@ def pytest_configure(config: pytest.Config) -> None:
         "max_tokens": config.getoption("--live-max-tokens"),
         "read_timeout": config.getoption("--live-timeout"),
     }
-    with _setup_errors_as_usage():  # a bad docs base, manifest, baseline or cassette dir stops the run here, in one line
-        options = contract_options_from(config)
-        read_baseline(options.baseline_path)
-        if config.getoption("--contract-cassettes") and options.cassettes is not None:
-            require_directory(options.cassettes)
+    # In a contract project (a specs/ folder at the rootdir, or an explicit --docs-base), a bad docs base,
+    # manifest, baseline or cassette dir stops the run here, in one line. Elsewhere (the plugin loads in
+    # every pytest run of this environment) nothing is checked until a contract item asks.
+    if config.getoption("--docs-base") or (Path(config.rootpath) / "specs").is_dir():
+        with _setup_errors_as_usage():
+            options = contract_options_from(config)
+            read_baseline(options.baseline_path)
+            if config.getoption("--contract-cassettes") and options.cassettes is not None:
+                require_directory(options.cassettes)
     state = live_state_for(config, overrides=overrides)  # --live without a key stops the run here, with one line
     if state.settings.key:  # with a key in the environment, no log record may carry it, live or not
         state.undo = install_log_scrubber(state.redactor)

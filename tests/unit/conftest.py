@@ -32,10 +32,10 @@ def mirror_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def mirror_report(shared_dir: Path, mirror_cache: Path) -> Report:
-    """Every check over the published mirror with the repository's cassettes, baseline and lock, run once per
+    """Every check over the published mirror with the repository's committed cassettes, baseline and lock, run once per
     session: for tests that only read the report. Tests that write a baseline, lock or cache run their own."""
     root = Path(__file__).parents[2]
     options = CheckOptions(DocsBase(str(shared_dir / "aimlapi-docs")), [DEFAULT_PAGE],
-                           cache=mirror_cache, cassettes=root / "cassettes",
+                           cache=mirror_cache, cassettes=root / "cassettes" / "published-examples",  # committed ones, not local recordings
                            baseline_path=root / "specs" / "baseline.json", lock_path=root / "specs" / "lock.json")
     return run_checks(options)

@@ -29,3 +29,11 @@ def test_a_missing_cassette_dir_stops_the_run_with_one_line(pytester: pytest.Pyt
     result = pytester.runpytest_subprocess("--docs-base", str(pytester.path), "--contract-cassettes", str(pytester.path / "none"))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: cassette directory *none does not exist*"])
+
+
+def test_outside_a_contract_project_a_relative_docs_base_is_not_checked(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin loads in every pytest run of the environment; a run elsewhere must not trip over the suite's setting."""
+    monkeypatch.setenv("AIMLAPI_DOCS_BASE", "../no/such/mirror")
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.OK
