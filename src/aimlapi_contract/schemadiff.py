@@ -235,7 +235,7 @@ class SchemaDiff:
         old_at, new_at = o.get("alternatives_at") or [], n.get("alternatives_at") or []
         pairs, gone, added = match_alternatives(old, new)
         for i, j in pairs:
-            self._walk(old[i], new[j], _at(path, new_at[j]), _suffix(where, f"(form {j + 1})"), request, oroot, nroot, depth + 1)
+            self._walk(old[i], new[j], _at(path, new_at[j]), _suffix(where, f"({_form_label(new[j], j)})"), request, oroot, nroot, depth + 1)
         wrapped = wrapped_into_array(old, new, gone, added)
         if wrapped is not None:
             j, moved = wrapped
@@ -262,6 +262,16 @@ def _suffix(where: str, text: str) -> str:
 
 def _at(path: list[Any], at: str) -> list[Any]:
     return [*path, *at.split("/")] if at else path
+
+
+def _form_label(alt: Any, j: int) -> str:
+    """"form 10: response.completed" where the form is tagged by a one-value `type`/`role`/`object`, else "form 10"."""
+    props = alt.get("properties") if isinstance(alt, dict) else None
+    for key in ("type", "role", "object"):
+        enum = (props or {}).get(key, {}).get("enum") if isinstance((props or {}).get(key), dict) else None
+        if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], str):
+            return f"form {j + 1}: {enum[0]}"
+    return f"form {j + 1}"
 
 
 def _kind(alt: Any) -> str:

@@ -163,3 +163,11 @@ def test_responses_spec_diffs_in_seconds_and_reordering_is_no_change() -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 5, f"diffing the 1.8 MB responses spec took {elapsed:.1f}s"
     assert diff_specs(new, _reordered(new)).changes == []
+
+
+def test_a_tagged_form_is_named_by_its_tag() -> None:
+    from aimlapi_contract.schemadiff import _form_label
+
+    assert _form_label({"properties": {"type": {"type": "string", "enum": ["response.completed"]}}}, 9) == "form 10: response.completed"
+    assert _form_label({"properties": {"type": {"type": "string", "enum": ["a", "b"]}}}, 0) == "form 1"
+    assert _form_label({"type": "string"}, 1) == "form 2"
