@@ -27,6 +27,10 @@ class DocSet:
         rel = relative_link(link.url, self.page) if link.url else None
         return self.specs.get(rel) if rel else None
 
+    def unloaded_endpoints(self) -> set[str]:
+        """Endpoints the page links to a spec for, where that spec could not be loaded: nothing about them can be checked."""
+        return {link.endpoint for link in self.links if self.spec_for_link(link) is None}
+
     def spec_for_endpoint(self, path: str, method: str = "post") -> Spec | None:
         """The loaded spec documenting a request path (any tracked spec, linked or not)."""
         for spec in self.specs.values():

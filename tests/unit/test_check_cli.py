@@ -191,3 +191,29 @@ def test_when_nothing_loads_only_the_reason_is_printed_and_no_entry_is_called_st
         f"error: {mirror / 'docs' / 'p.md'}: cannot read (No such file or directory)"
     ]
     assert "CT901" not in captured.out
+
+
+def test_an_endpoint_whose_spec_failed_to_load_gets_no_guessed_findings(
+    mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its samples and traffic are not checked against a neighbouring operation: the load failure says why."""
+    page = _page("minimal-valid.json").replace("[spec]", "[spec echo]") + (
+        '{% openapi-operation spec="other" path="/v1/other" method="post" %}\n'
+        f"[spec other]({DEFAULT_DOCS_BASE}docs/specs/missing.json)\n{{% endopenapi-operation %}}\n\n"
+        "```python\nimport requests\n\nrequests.post(\n    \"https://api.example.test/v1/other\",\n"
+        "    headers={\"Authorization\": \"Bearer <KEY>\", \"Content-Type\": \"application/json\"},\n"
+        "    json={\"model\": \"m\", \"extra\": 1},\n)\n```\n"
+    )
+    (mirror / "docs" / "p.md").write_text(page)
+    cassettes = tmp_path / "traffic"
+    cassettes.mkdir()
+    (cassettes / "other.yaml").write_text(
+        "interactions:\n- request:\n    method: POST\n    uri: https://api.example.test/v1/other\n"
+        "    body: '{\"model\": \"m\"}'\n    headers: {content-type: [application/json]}\n"
+        "  response:\n    status: {code: 200, message: OK}\n    headers: {content-type: [application/json]}\n"
+        "    body: {string: '{\"id\": \"x\"}'}\nversion: 1\n"
+    )
+    main(["check", "--docs-base", str(mirror), "--page", "docs/p.md", "--baseline", str(tmp_path / "b.json"),
+          "--lock", str(tmp_path / "l.json"), "--cassettes", str(cassettes), "--format", "json"])
+    codes = sorted({f["code"] for f in json.loads(capsys.readouterr().out)["findings"]})
+    assert codes == ["CT101", "CT302"]
