@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,14 +15,14 @@ from .baseline import BASELINE_PATH, read_baseline, updated_entries, write_basel
 from .check import CheckOptions, Report, load_docsets, run_checks
 from .docset import load_docset
 from .errors import MIRROR_TIP, ContractError, UsageError
-from .fetch import Fetcher, atomic_write
+from .fetch import CACHE_ENV, DEFAULT_CACHE, Fetcher, atomic_write
 from .findings import LOAD_CODES, Code, Severity
 from .live_settings import API_BASE_ENV, CLI_FLAGS, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV, LiveSettings
 from .lock import LOCK_PATH, entry_for, lock_findings, read_lock, write_lock
 from .render import render_finding, render_json, render_text
 from .scenarios import SCENARIOS, scenario_by_id
 from .reports import ReportContext, docs_ref_for, redact_secrets, render_html, render_markdown, render_sarif
-from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
+from .sources import DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest
 from .spec_changes import load_spec_argument, locked_change_findings
 from .specdiff import diff_as_dict, diff_specs, render_diff_text
 
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch", help="download the page and the specs it links to; pin them in specs/lock.json")
     _common(fetch)
     fetch.add_argument("--update-lock", action="store_true", help="accept published changes into the lock")
-    fetch.add_argument("--lock", type=Path, default=LOCK_PATH, help=f"lock file (default: {LOCK_PATH})")
+    fetch.add_argument("--lock", type=Path, help=f"lock file (default: {LOCK_PATH} in the project root)")
     fetch.set_defaults(run=cmd_fetch)
 
     check = sub.add_parser("check", help="run every offline check and report the findings")
@@ -91,15 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--docs-ref", metavar="REF", help="docs repository revision for report links (default: from the docs base, else main)")
     check.add_argument("--fail-on", default="error", choices=[s.label for s in Severity], help="lowest severity of a new finding that fails the run")
     check.add_argument("--show-baselined", action="store_true", help="text format: also list baselined findings")
-    check.add_argument("--baseline", type=Path, default=BASELINE_PATH, help=f"baseline file (default: {BASELINE_PATH})")
-    check.add_argument("--lock", type=Path, default=LOCK_PATH, help=f"lock file (default: {LOCK_PATH})")
+    check.add_argument("--baseline", type=Path, help=f"baseline file (default: {BASELINE_PATH} in the project root)")
+    check.add_argument("--lock", type=Path, help=f"lock file (default: {LOCK_PATH} in the project root)")
     check.set_defaults(run=cmd_check)
 
     base = sub.add_parser("baseline", help="accept the current findings as known drift, each with a reason")
     _common(base)
     base.add_argument("--cassettes", type=Path, metavar="DIR", help="vcrpy cassettes to validate (default: cassettes/)")
-    base.add_argument("--baseline", type=Path, default=BASELINE_PATH, help=f"baseline file (default: {BASELINE_PATH})")
-    base.add_argument("--lock", type=Path, default=LOCK_PATH, help=f"lock file (default: {LOCK_PATH})")
+    base.add_argument("--baseline", type=Path, help=f"baseline file (default: {BASELINE_PATH} in the project root)")
+    base.add_argument("--lock", type=Path, help=f"lock file (default: {LOCK_PATH} in the project root)")
     base.add_argument("--update", action="store_true", help="only drop entries that no longer occur; add nothing")
     base.add_argument("--reason", default="", help="reason recorded on every entry this run adds")
     base.add_argument("--only", action="append", metavar="CODE", help="add only findings with this code (repeatable)")
@@ -113,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--max-tokens", type=int, metavar="N", help=f"most output tokens one call may ask for (default: ${MAX_TOKENS_ENV}, else 64)")
     live.add_argument("--timeout", type=float, metavar="SECONDS", help=f"read timeout per call (default: ${TIMEOUT_ENV}, else 60)")
     live.add_argument("--fail-on", default="error", choices=[s.label for s in Severity], help="lowest severity of a new finding that fails the run")
-    live.add_argument("--baseline", type=Path, default=BASELINE_PATH, help=f"baseline file (default: {BASELINE_PATH})")
+    live.add_argument("--baseline", type=Path, help=f"baseline file (default: {BASELINE_PATH} in the project root)")
     live.set_defaults(run=cmd_live)
 
     diff = sub.add_parser("diff", help="what changed between two versions of a spec, breaking or compatible for clients")
@@ -125,18 +126,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def project_root(start: Path) -> Path | None:
+    """The nearest directory at or above `start` holding specs/manifest.json, as git finds its top level."""
+    for directory in (start, *start.parents):
+        if (directory / MANIFEST_PATH).is_file():
+            return directory
+    return None
+
+
+def _anchor_defaults(args: argparse.Namespace) -> None:
+    """Fill unset project paths (baseline, lock, cassettes, cache) from the project root, so any subdirectory works.
+
+    Paths given on the command line stay relative to the working directory, as the user typed them.
+    """
+    found = project_root(Path.cwd())
+    args.root = found or Path.cwd()
+    if found is None and hasattr(args, "page") and not args.page:
+        print(f"note: no {MANIFEST_PATH} here or above: checking the default page without the project's "
+              "baseline and lock (run from the aimlapi-contract project)", file=sys.stderr)
+    for name, default in (("baseline", BASELINE_PATH), ("lock", LOCK_PATH)):
+        if hasattr(args, name) and getattr(args, name) is None:
+            setattr(args, name, args.root / default)
+    if hasattr(args, "cassettes") and args.cassettes is None and (args.root / "cassettes").is_dir():
+        args.cassettes = args.root / "cassettes"
+    if hasattr(args, "cache_dir") and not args.cache_dir and not os.environ.get(CACHE_ENV):
+        args.cache_dir = str(args.root / DEFAULT_CACHE)
+
+
 def _options(args: argparse.Namespace) -> CheckOptions:
-    cassettes = getattr(args, "cassettes", None)
-    if cassettes is None and Path("cassettes").is_dir():
-        cassettes = Path("cassettes")
     return CheckOptions(
         docs_base=DocsBase.from_setting(args.docs_base),
-        pages=args.page or [p.path for p in load_manifest()],
+        pages=args.page or [p.path for p in load_manifest(args.root / MANIFEST_PATH)],
         cache=Path(args.cache_dir) if args.cache_dir else None,
         offline=args.offline,
-        cassettes=cassettes,
-        baseline_path=getattr(args, "baseline", BASELINE_PATH),
-        lock_path=getattr(args, "lock", LOCK_PATH),
+        cassettes=getattr(args, "cassettes", None),
+        baseline_path=getattr(args, "baseline", None) or args.root / BASELINE_PATH,
+        lock_path=getattr(args, "lock", None) or args.root / LOCK_PATH,
+        root=args.root,
     )
 
 
@@ -289,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _anchor_defaults(args)
         return int(args.run(args))
     except ContractError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

@@ -217,3 +217,25 @@ def test_an_endpoint_whose_spec_failed_to_load_gets_no_guessed_findings(
           "--lock", str(tmp_path / "l.json"), "--cassettes", str(cassettes), "--format", "json"])
     codes = sorted({f["code"] for f in json.loads(capsys.readouterr().out)["findings"]})
     assert codes == ["CT101", "CT302"]
+
+
+def test_from_a_subdirectory_the_project_files_are_found(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Like git, the CLI finds the project root (specs/manifest.json) above the working directory."""
+    root = Path(__file__).parents[2]
+    mirror = root.parent / "shared" / "aimlapi-docs"
+    if not mirror.is_dir():
+        pytest.skip(f"{mirror} is absent")
+    monkeypatch.chdir(root / "tests" / "unit")
+    args = ["check", "--docs-base", str(mirror), "--cache-dir", str(tmp_path / "cache"), "--format", "json"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["new"] == 0 and report["summary"]["baselined"] > 0
+    assert any(f["source"].startswith("cassettes/published-examples/") for f in report["findings"])
+
+
+def test_outside_a_project_the_run_says_what_it_is_missing(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, mirror: Path) -> None:
+    (mirror / "docs" / "api-references" / "text-models-llm" / "openai").mkdir(parents=True)
+    (mirror / "docs" / "api-references" / "text-models-llm" / "openai" / "gpt-4.1-nano.md").write_text("# empty page\n")
+    monkeypatch.chdir(tmp_path)
+    main(["check", "--docs-base", str(mirror)])
+    assert "note: no specs/manifest.json here or above" in capsys.readouterr().err
