@@ -12,7 +12,9 @@ def mirror_dir() -> Path:
     """../shared/aimlapi-docs beside the repository (CI), else a local $AIMLAPI_DOCS_BASE (a git worktree elsewhere)."""
     beside = Path(__file__).parents[2].parent / "shared" / "aimlapi-docs"
     base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    return Path(base) if not beside.is_dir() and base and "://" not in base else beside
+    # Resolved now, at import: a relative $AIMLAPI_DOCS_BASE means the directory pytest started in,
+    # and pytester and some tests change directory later.
+    return Path(base).resolve() if not beside.is_dir() and base and "://" not in base else beside
 
 
 def shared_root() -> Path:

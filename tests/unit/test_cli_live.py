@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 import pytest
 from live_standin import serve_api
 from pytest_httpserver import HTTPServer
+
+from shared_paths import MIRROR
 
 from aimlapi_contract.cli import main
 
@@ -24,8 +25,7 @@ def httpserver_listen_address() -> tuple[str, int]:
 
 @pytest.fixture
 def docs_base(monkeypatch: pytest.MonkeyPatch) -> str:
-    env = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    docs = Path(env) if env and Path(env).is_dir() else ROOT.parent / "shared" / "aimlapi-docs"
+    docs = MIRROR  # ../shared/aimlapi-docs, else $AIMLAPI_DOCS_BASE resolved when the tests started
     if not docs.is_dir():
         pytest.skip(f"no docs mirror at {docs}: set AIMLAPI_DOCS_BASE to a copy of the published docs")
     monkeypatch.chdir(ROOT)  # specs/manifest.json and specs/baseline.json

@@ -12,6 +12,8 @@ from live_standin import CHAT, RESPONSES, serve_api, slow
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from shared_paths import MIRROR
+
 from aimlapi_contract.errors import UsageError
 from aimlapi_contract.findings import Code, Severity
 from aimlapi_contract.intent import INTENT_HEADER
@@ -35,8 +37,7 @@ def httpserver_listen_address() -> tuple[str, int]:
 @pytest.fixture(scope="module")
 def specs() -> list[Spec]:
     """The two published specs, from the mirror ($AIMLAPI_DOCS_BASE, else ../shared/aimlapi-docs)."""
-    env = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    base = Path(env) if env and Path(env).is_dir() else ROOT.parent / "shared" / "aimlapi-docs"
+    base = MIRROR  # ../shared/aimlapi-docs, else $AIMLAPI_DOCS_BASE resolved when the tests started
     if not (base / SPEC_DIR).is_dir():
         pytest.skip(f"no docs mirror at {base}: set AIMLAPI_DOCS_BASE to a copy of the published docs")
     return [load_spec(f"{SPEC_DIR}/{name}", (base / SPEC_DIR / name).read_bytes()) for name in ("gpt-4.1-nano.json", "gpt-4.1-nano-RESPONSES.json")]

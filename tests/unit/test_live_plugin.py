@@ -14,6 +14,8 @@ import pytest
 from live_standin import CHAT, serve_api
 from pytest_httpserver import HTTPServer
 
+from shared_paths import MIRROR
+
 from aimlapi_contract.baseline import read_baseline, write_baseline
 from aimlapi_contract.cli import main
 from aimlapi_contract.intent import INTENT_HEADER
@@ -35,8 +37,7 @@ def httpserver_listen_address() -> tuple[str, int]:
 @pytest.fixture
 def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     """A copy of the suite's settings and live items in a fresh directory, reading the docs mirror."""
-    env = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    docs = Path(env) if env and Path(env).is_dir() else ROOT.parent / "shared" / "aimlapi-docs"
+    docs = MIRROR  # ../shared/aimlapi-docs, else $AIMLAPI_DOCS_BASE resolved when the tests started
     if not docs.is_dir():
         pytest.skip(f"no docs mirror at {docs}: set AIMLAPI_DOCS_BASE to a copy of the published docs")
     for rel in ("conftest.py", "tests/contract/test_live.py", "specs/manifest.json", "specs/baseline.json", "specs/lock.json"):
