@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from shared_paths import MIRROR
 
 from aimlapi_contract.cli import main
 from aimlapi_contract.sources import DEFAULT_DOCS_BASE
@@ -222,9 +223,9 @@ def test_an_endpoint_whose_spec_failed_to_load_gets_no_guessed_findings(
 def test_from_a_subdirectory_the_project_files_are_found(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """Like git, the CLI finds the project root (specs/manifest.json) above the working directory."""
     root = Path(__file__).parents[2]
-    mirror = root.parent / "shared" / "aimlapi-docs"
+    mirror = MIRROR
     if not mirror.is_dir():
-        pytest.skip(f"{mirror} is absent")
+        pytest.skip(f"{mirror} (the published docs mirror) is absent")
     monkeypatch.chdir(root / "tests" / "unit")
     args = ["check", "--docs-base", str(mirror), "--cache-dir", str(tmp_path / "cache"), "--format", "json"]
     assert main(args) == 0
