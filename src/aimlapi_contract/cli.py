@@ -22,7 +22,7 @@ from .lock import LOCK_PATH, entry_for, lock_findings, read_lock, write_lock
 from .render import render_finding, render_json, render_text
 from .scenarios import SCENARIOS, scenario_by_id
 from .reports import ReportContext, docs_ref_for, redact_secrets, render_html, render_markdown, render_sarif
-from .sources import DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest
+from .sources import DEFAULT_DOCS_BASE, DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest
 from .spec_changes import load_spec_argument, locked_change_findings
 from .specdiff import diff_as_dict, diff_specs, render_diff_text
 
@@ -175,6 +175,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     fetcher = Fetcher(options.docs_base, options.cache)
     lock = read_lock(args.lock)
     new_lock = dict(lock)
+    from_upstream = options.docs_base.location == DEFAULT_DOCS_BASE
     status = 0
     for page in options.pages:
         docset = load_docset(fetcher, page, offline=options.offline)
@@ -195,9 +196,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                 print(render_finding(finding))
             if fetched.rel not in lock or args.update_lock:
                 new_lock[fetched.rel] = entry_for(fetched, upstream)
-            elif not changed and not fetched.from_cache and (fetched.etag or fetched.last_modified):
-                # Same bytes: refresh ETag/Last-Modified without changing what is pinned; a server that
-                # stopped sending them leaves the lock as it was.
+            elif not changed and not fetched.from_cache and from_upstream and (fetched.etag or fetched.last_modified):
+                # Same bytes from upstream: refresh ETag/Last-Modified without changing what is pinned. A mirror's
+                # (or a server that stopped sending them) leaves the committed lock as it was.
                 new_lock[fetched.rel] = entry_for(fetched, upstream)
             where = "cache" if fetched.from_cache else fetched.url
             print(f"{fetched.rel}  sha256 {fetched.sha256[:16]}  {len(fetched.data)} bytes  from {where}")

@@ -55,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
             options = contract_options_from(config)
             read_baseline(options.baseline_path)
             if config.getoption("--contract-cassettes") and options.cassettes is not None:
-                require_directory(options.cassettes)
+                require_directory(options.cassettes, flag="--contract-cassettes")
     state = live_state_for(config, overrides=overrides)  # --live without a key stops the run here, with one line
     if state.settings.key:  # with a key in the environment, no log record may carry it, live or not
         state.undo = install_log_scrubber(state.redactor)

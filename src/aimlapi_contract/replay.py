@@ -36,13 +36,13 @@ class InteractionItem:
         return finding.source == self.source and (finding.anchor == self.anchor or finding.anchor.startswith(self.anchor + ":"))
 
 
-def require_directory(directory: Path) -> None:
+def require_directory(directory: Path, flag: str = "--cassettes") -> None:
     """UsageError unless `directory` is an existing directory: a missing one given explicitly is a typo, not a finding."""
     if not directory.is_dir():
         what = "is not a directory" if directory.exists() else "does not exist"
         raise UsageError(
             f"cassette directory {directory} {what}",
-            tip="pass `--cassettes DIR` with an existing directory of vcrpy cassettes, or omit it to replay cassettes/",
+            tip=f"pass `{flag} DIR` with an existing directory of vcrpy cassettes, or omit it to replay cassettes/",
         )
 
 

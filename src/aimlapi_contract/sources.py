@@ -37,8 +37,9 @@ class DocsBase:
             raise UsageError(f"docs base `{raw}` is neither an http(s) URL nor a directory")
         path = Path(raw).expanduser().resolve()
         if not path.is_dir():
+            shown = f"`{raw}`" if Path(raw).is_absolute() else f"`{raw}` (= {path})"
             raise UsageError(
-                f"docs base `{raw}` is not a directory",
+                f"docs base {shown} is not a directory",
                 tip="pass an http(s) URL or a directory laid out like upstream, e.g. ../shared/aimlapi-docs",
             )
         return cls(str(path))

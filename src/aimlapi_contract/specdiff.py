@@ -162,7 +162,8 @@ def _doc_change(endpoint: str, places: list[tuple[str, str]]) -> Change:
     counts = Counter(k for _, k in places)
     summary = ", ".join(f"{k} ×{n}" for k, n in sorted(counts.items()))
     # additionalProperties counts here only outside request bodies, where it changes nothing a client relies on.
-    return Change(False, endpoint, places[0][0], "documentation", f"documentation-level changes in {len(places)} place(s): {summary}", "docs")
+    what = "documentation and response-validation changes" if "additionalProperties" in counts else "documentation-level changes"
+    return Change(False, endpoint, places[0][0], "documentation", f"{what} in {len(places)} place(s): {summary}", "docs")
 
 
 def _natural(pointer: str) -> list[tuple[int, str]]:

@@ -240,3 +240,15 @@ def test_outside_a_project_the_run_says_what_it_is_missing(monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     main(["check", "--docs-base", str(mirror)])
     assert "note: no specs/manifest.json here or above" in capsys.readouterr().err
+
+
+def test_reports_get_ordinary_file_permissions(mirror: Path, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    (mirror / "docs" / "p.md").write_text(_page("minimal-valid.json"))
+    assert _check(mirror, tmp_path, "--format", "json", "--output", str(tmp_path / "r.json")) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    # As `open()` would make it under this umask, not mkstemp's 0600.
+    assert stat.S_IMODE((tmp_path / "r.json").stat().st_mode) == 0o666 & ~umask

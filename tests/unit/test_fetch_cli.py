@@ -234,12 +234,15 @@ def test_cache_paths_never_leave_the_cache(workdir: Path) -> None:
             fetcher.cache_path(rel)
 
 
-def test_same_bytes_without_validators_leave_the_lock_untouched(httpserver: HTTPServer, workdir: Path) -> None:
+@pytest.mark.parametrize("etag", [None, '"page-2"'], ids=["validators-dropped", "validators-changed"])
+def test_same_bytes_from_a_mirror_leave_the_lock_untouched(httpserver: HTTPServer, workdir: Path, etag: str | None) -> None:
+    """A mirror's ETag/Last-Modified describe the mirror, not upstream: they never churn the committed lock."""
     _serve(httpserver)
     assert _fetch(httpserver, workdir) == 0
     before = (workdir / "lock.json").read_bytes()
     httpserver.clear()
-    httpserver.expect_request("/docs/p.md").respond_with_data(PAGE, content_type="text/markdown")  # no ETag now
+    headers = {"ETag": etag} if etag else {}
+    httpserver.expect_request("/docs/p.md").respond_with_data(PAGE, content_type="text/markdown", headers=headers)
     httpserver.expect_request("/docs/specs/echo.json").respond_with_data(SPEC, content_type="application/json")
     assert _fetch(httpserver, workdir) == 0
     assert (workdir / "lock.json").read_bytes() == before
