@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +19,12 @@ from .fetch import CACHE_ENV, DEFAULT_CACHE, Fetcher, atomic_write
 from .findings import LOAD_CODES, Code, Severity
 from .live_settings import API_BASE_ENV, CLI_FLAGS, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV, LiveSettings
 from .lock import LOCK_PATH, entry_for, lock_findings, read_lock, write_lock
-from .render import render_finding, render_json, render_text
+from .render import render_finding
 from .scenarios import SCENARIOS, scenario_by_id
-from .reports import ReportContext, docs_ref_for, redact_secrets, render_html, render_markdown, render_sarif
-from .sources import DEFAULT_DOCS_BASE, DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest
+from .reports import FORMATS, ReportContext, docs_ref_for, render_report
+from .sources import DEFAULT_DOCS_BASE, DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest, project_root
 from .spec_changes import load_spec_argument, locked_change_findings
 from .specdiff import diff_as_dict, diff_specs, render_diff_text
-
-# Formats rendered with the source texts and links of a ReportContext; text and json need only the Report.
-RICH_FORMATS: dict[str, Callable[[Report, ReportContext], str]] = {
-    "markdown": render_markdown, "html": render_html, "sarif": render_sarif,
-}
-FORMATS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json, **RICH_FORMATS}
-
 
 class _ReportFormat(argparse.Action):
     """`--format F`: starts a new report (or names the one a preceding `--output` began)."""
@@ -126,14 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def project_root(start: Path) -> Path | None:
-    """The nearest directory at or above `start` holding specs/manifest.json, as git finds its top level."""
-    for directory in (start, *start.parents):
-        if (directory / MANIFEST_PATH).is_file():
-            return directory
-    return None
-
-
 def _anchor_defaults(args: argparse.Namespace) -> None:
     """Fill unset project paths (baseline, lock, cassettes, cache) from the project root, so any subdirectory works.
 
@@ -223,13 +208,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     context = ReportContext.from_report(report, ref=args.docs_ref or docs_ref_for(options.docs_base))
     for fmt, output in targets:
-        if fmt == "text":
-            text = render_text(report, show_baselined=args.show_baselined)
-        elif fmt == "json":
-            text = render_json(report)
-        else:
-            text = RICH_FORMATS[fmt](report, context)
-        text = redact_secrets(text)
+        text = render_report(fmt, report, context, show_baselined=args.show_baselined)
         if output:
             atomic_write(output, text.encode())
             print(f"wrote {output}", file=sys.stderr)

@@ -72,6 +72,14 @@ def relative_link(link: str, page_rel: str) -> str | None:
     return None if joined.startswith(("..", "/")) or joined == "." else joined
 
 
+def project_root(start: Path) -> Path | None:
+    """The nearest directory at or above `start` holding specs/manifest.json, as git finds its top level."""
+    for directory in (start, *start.parents):
+        if (directory / MANIFEST_PATH).is_file():
+            return directory
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class TrackedPage:
     """One page in specs/manifest.json."""
