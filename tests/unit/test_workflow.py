@@ -67,6 +67,7 @@ def test_live_job_runs_on_schedule_only_with_the_secret_and_one_at_a_time(workfl
     assert live["concurrency"]["group"] == "contract-live-recording"  # the same for every trigger
     [suite] = steps_running(live, "pytest")
     assert "--live" in suite["run"] and "--record-mode=new_episodes" in suite["run"]
+    assert "pytest tests/contract " in suite["run"]  # only the contract items see the real key
     # The key reaches the live job only, never the offline one.
     assert "secrets.AIMLAPI_KEY" in json.dumps(live) and "secrets." not in json.dumps(workflow["jobs"]["offline"])
 
