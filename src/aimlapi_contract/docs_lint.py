@@ -18,6 +18,7 @@ from typing import Any
 from .docset import DocSet
 from .engine import SchemaEngine
 from .examples import ExampleReading, read_example
+from .exchange import documenting_operation
 from .findings import Code, Finding, Severity
 from .locate import JsonLocator
 from .page import Block, parse_page
@@ -58,9 +59,7 @@ class _Lint:
         if not endpoint:
             return None
         method, path = endpoint.split(" ", 1)
-        spec = self.docset.spec_for_endpoint(path, method)
-        op = spec.find_operation(path, method) if spec else None
-        return (spec, op) if spec and op else None
+        return documenting_operation(self.docset.specs.values(), path, method)
 
 
 def iter_doc_findings(docset: DocSet) -> Iterator[Finding]:

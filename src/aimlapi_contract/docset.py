@@ -31,13 +31,6 @@ class DocSet:
         """Endpoints the page links to a spec for, where that spec could not be loaded: nothing about them can be checked."""
         return {link.endpoint for link in self.links if self.spec_for_link(link) is None}
 
-    def spec_for_endpoint(self, path: str, method: str = "post") -> Spec | None:
-        """The loaded spec documenting a request path (any tracked spec, linked or not)."""
-        for spec in self.specs.values():
-            if spec.find_operation(path, method):
-                return spec
-        return None
-
 
 def load_docset(fetcher: Fetcher, page: str, *, offline: bool = False) -> DocSet:
     """Load a page and every spec it links to; failures become findings, never exceptions."""
