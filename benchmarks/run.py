@@ -47,7 +47,7 @@ def worker(scenario: str, side: str, base: Path, count: int) -> dict[str, Any]:
     sys.path.insert(0, str(HERE))
     import payloads
 
-    from aimlapi_contract.specs import load_spec
+    from aimlapi_contract.sources.specs import load_spec
 
     rel = RESPONSES_SPEC if scenario == "responses_stream" else CHAT_SPEC
     path = "/v1/responses" if scenario == "responses_stream" else "/v1/chat/completions"
@@ -107,7 +107,7 @@ def _baseline(scenario: str, spec: Any, path: str) -> Any:
 
 def _engine(scenario: str, spec: Any, path: str) -> Any:
     """The suite's engine, with the same work around it: parse, find the operation and media type, validate."""
-    from aimlapi_contract.engine import SchemaEngine
+    from aimlapi_contract.validation.engine import SchemaEngine
 
     engine = SchemaEngine(spec)
     if scenario == "pairs":

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .fetch import atomic_write
+from .files import atomic_write
 from .findings import Code, Finding, Severity
 
 BASELINE_PATH = Path("specs/baseline.json")
@@ -106,7 +106,7 @@ def triage(findings: list[Finding], entries: list[BaselineEntry]) -> Triage:
             baselined.append(f)
             seen.add(f.key)
         elif tuple(f.extra.get("cause_key", ())) in by_key:
-            # A baselined root cause (CT220) accepts every single finding it groups; see root_causes.py.
+            # A baselined root cause (CT220) accepts every single finding it groups; see traffic/root_causes.py.
             baselined.append(f)
         else:
             new.append(f)

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from .baseline import BASELINE_PATH, Triage, read_baseline, stale_findings, triage
-from .docset import DocSet, load_docset
-from .docs_lint import iter_doc_findings
-from .fetch import Fetcher, cache_dir
+from .baseline import BASELINE_PATH, read_baseline, stale_findings, triage
 from .findings import LOAD_CODES, Code, Finding, Severity, sort_key
-from .findings_cache import cache_key, cached_findings
-from .lock import LOCK_PATH, lock_findings, read_lock
-from .replay import iter_cassette_findings
-from .sources import DocsBase
-from .spec_changes import locked_change_findings
-from .spec_lint import LINT_LIBRARY, LINT_RULES, iter_spec_findings
+from .page import iter_doc_findings
+from .reports import Report
+from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
+from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
+from .traffic import iter_cassette_findings
 
 
 @dataclass(slots=True)
@@ -34,38 +28,6 @@ class CheckOptions:
     baseline_path: Path = BASELINE_PATH
     lock_path: Path = LOCK_PATH
     root: Path = field(default_factory=Path.cwd)  # the project root: cassette sources (baseline keys) are relative to it
-
-
-@dataclass(slots=True)
-class Report:
-    """All findings of one run, split by the baseline, with what a reader needs to trust them."""
-
-    findings: list[Finding]
-    triage: Triage
-    docsets: list[DocSet] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def failing(self, fail_on: Severity = Severity.ERROR) -> list[Finding]:
-        """New findings at or above `fail_on`: what makes the run fail."""
-        return [f for f in self.triage.new if f.severity >= fail_on]
-
-    def summary(self) -> dict[str, Any]:
-        sev = Counter(f.severity.label for f in self.findings)
-        new_sev = Counter(f.severity.label for f in self.triage.new)
-        return {
-            "total": len(self.findings),
-            "by_severity": {s.label: sev.get(s.label, 0) for s in Severity},
-            "new_by_severity": {s.label: new_sev.get(s.label, 0) for s in Severity},
-            "by_endpoint": dict(sorted(Counter(f.endpoint or "-" for f in self.findings).items())),
-            "new": len(self.triage.new),
-            "baselined": len(self.triage.baselined),
-            "stale_baseline_entries": len(self.triage.stale),
-            "sources": {
-                d.rel: {"url": d.url, "sha256": d.sha256, "from_cache": d.from_cache}
-                for ds in self.docsets
-                for d in ds.fetched
-            },
-        }
 
 
 # A check sees every loaded docset (page + specs) and the options; it yields findings and never raises

@@ -12,19 +12,42 @@ from typing import Any
 
 from . import __version__
 from .baseline import BASELINE_PATH, read_baseline, updated_entries, write_baseline
-from .check import CheckOptions, Report, load_docsets, run_checks
-from .docset import load_docset
+from .check import CheckOptions, load_docsets, run_checks
 from .errors import MIRROR_TIP, ContractError, UsageError
-from .fetch import CACHE_ENV, DEFAULT_CACHE, Fetcher, atomic_write
+from .files import atomic_write
 from .findings import LOAD_CODES, Code, Severity
-from .live_settings import API_BASE_ENV, CLI_FLAGS, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV, LiveSettings
-from .lock import LOCK_PATH, entry_for, lock_findings, read_lock, write_lock
-from .render import render_finding
-from .scenarios import SCENARIOS, scenario_by_id
-from .reports import FORMATS, ReportContext, docs_ref_for, render_report
-from .sources import DEFAULT_DOCS_BASE, DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest, project_root
-from .spec_changes import load_spec_argument, locked_change_findings
-from .specdiff import diff_as_dict, diff_specs, render_diff_text
+from .live import (
+    API_BASE_ENV,
+    CLI_FLAGS,
+    DEFAULT_API_BASE,
+    MAX_REQUESTS_ENV,
+    MAX_TOKENS_ENV,
+    SCENARIOS,
+    TIMEOUT_ENV,
+    LiveSettings,
+    scenario_by_id,
+)
+from .redact import KEY_ENV
+from .reports import FORMATS, Report, ReportContext, docs_ref_for, render_finding, render_report
+from .sources import (
+    CACHE_ENV,
+    DEFAULT_CACHE,
+    DEFAULT_DOCS_BASE,
+    DOCS_BASE_ENV,
+    LOCK_PATH,
+    MANIFEST_PATH,
+    DocsBase,
+    Fetcher,
+    entry_for,
+    load_docset,
+    load_manifest,
+    lock_findings,
+    project_root,
+    read_lock,
+    write_lock,
+)
+from .spec import diff_as_dict, diff_specs, load_spec_argument, locked_change_findings, render_diff_text
+
 
 class _ReportFormat(argparse.Action):
     """`--format F`: starts a new report (or names the one a preceding `--output` began)."""
@@ -258,7 +281,10 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 def cmd_live(args: argparse.Namespace) -> int:
     """Each scenario sent once, its reply validated as a recorded one would be; findings keyed by its cassette."""
-    from .live import LiveClient, run_live  # here, not at the top: `requests` is slow to import and only `live` sends
+    from .live.client import (  # here, not at the top: `requests` is slow to import and only `live` sends
+        LiveClient,
+        run_live,
+    )
 
     overrides = {"api_base": args.api_base, "max_requests": args.max_requests, "max_tokens": args.max_tokens, "read_timeout": args.timeout}
     settings = LiveSettings.from_env(flags=CLI_FLAGS, **overrides)

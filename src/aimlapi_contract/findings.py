@@ -80,7 +80,7 @@ class Code(str, enum.Enum):
     DOC_SAMPLE_SCHEMA_MISMATCH = "CT325"
     DOC_SAMPLES_DIFFER = "CT326"
     SPEC_EXAMPLE_SCHEMA_MISMATCH = "CT330"
-    # Semantic rules (semantics.py), shared with recorded traffic and live runs
+    # Semantic rules (validation/semantics.py), shared with recorded traffic and live runs
     SEMANTIC_USAGE_SUM = "CT340"
     SEMANTIC_OUTPUT_OVER_LIMIT = "CT341"
     SEMANTIC_IN_PROGRESS = "CT342"

@@ -9,15 +9,22 @@ from pathlib import Path
 import pytest
 
 from .baseline import read_baseline
-from .check import CheckOptions, Report, load_docsets, run_checks
+from .check import CheckOptions, load_docsets, run_checks
 from .errors import ContractError
-from .live_settings import API_BASE_ENV, DEFAULT_API_BASE, KEY_ENV, MAX_REQUESTS_ENV, MAX_TOKENS_ENV, TIMEOUT_ENV
-from .live_items import LiveRun, LiveState, live_run_for, live_state_for
-from .recording import persister_for, vcr_settings
-from .redact import install_log_scrubber
-from .replay import interaction_items, require_directory
-from .sources import DOCS_BASE_ENV, DocsBase, load_manifest
-from .specs import Spec
+from .live import (
+    API_BASE_ENV,
+    DEFAULT_API_BASE,
+    MAX_REQUESTS_ENV,
+    MAX_TOKENS_ENV,
+    TIMEOUT_ENV,
+    persister_for,
+    vcr_settings,
+)
+from .live.items import LiveRun, LiveState, live_run_for, live_state_for
+from .redact import KEY_ENV, install_log_scrubber
+from .reports import Report
+from .sources import DOCS_BASE_ENV, DocsBase, Spec, load_manifest
+from .traffic import interaction_items, require_directory
 
 _REPORT = pytest.StashKey[Report]()
 _LIVE = pytest.StashKey[LiveState]()

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .findings import Finding
 
+KEY_ENV = "AIMLAPI_KEY"
 REDACTED = "<redacted>"
 # Headers that carry credentials whatever their value.
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"})
@@ -39,6 +41,12 @@ class Secret:
         return f"Secret({REDACTED})"
 
     __str__ = __repr__
+
+
+def api_key(environ: Mapping[str, str] | None = None) -> Secret:
+    """The API key from $AIMLAPI_KEY (empty when unset): what live mode sends and what every output scrubs."""
+    env = os.environ if environ is None else environ
+    return Secret(env.get(KEY_ENV, "").strip())
 
 
 class Redactor:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from aimlapi_contract.assertions import assert_no_new_findings
-from aimlapi_contract.check import Report
-from aimlapi_contract.replay import InteractionItem
+from aimlapi_contract.reports.assertion import assert_no_new_findings
+from aimlapi_contract.reports.model import Report
+from aimlapi_contract.traffic.replay import InteractionItem
 
 pytestmark = pytest.mark.contract
 

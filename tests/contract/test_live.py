@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from aimlapi_contract.live_items import LiveRun
-from aimlapi_contract.scenarios import SCENARIOS, Scenario
+from aimlapi_contract.live.items import LiveRun
+from aimlapi_contract.live.scenarios import SCENARIOS, Scenario
 
 pytestmark = [pytest.mark.live, pytest.mark.vcr]
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from aimlapi_contract.check import CheckOptions, Report, run_checks
-from aimlapi_contract.sources import DEFAULT_PAGE, DOCS_BASE_ENV, DocsBase
+from aimlapi_contract.check import CheckOptions, run_checks
+from aimlapi_contract.reports.model import Report
+from aimlapi_contract.sources.base import DEFAULT_PAGE, DOCS_BASE_ENV, DocsBase
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 CONTRACT_ITEM = textwrap.dedent(
     """
-    from aimlapi_contract.assertions import assert_no_new_findings
+    from aimlapi_contract.reports.assertion import assert_no_new_findings
     from aimlapi_contract.baseline import BaselineEntry, triage
-    from aimlapi_contract.check import Report
+    from aimlapi_contract.reports.model import Report
     from aimlapi_contract.findings import Code, Finding, Severity
 
     NEW = Finding(Code.SPEC_INVALID_OPENAPI, Severity.ERROR, "specs/chat.json", "'description' is a required property",

@@ -6,14 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-
 from shared_paths import MIRROR, needs_mirror
 
 from aimlapi_contract.baseline import read_baseline
 from aimlapi_contract.cli import main
 from aimlapi_contract.errors import UsageError
-from aimlapi_contract.sources import DEFAULT_PAGE
-
+from aimlapi_contract.sources.base import DEFAULT_PAGE
 
 ROOT = Path(__file__).parents[2]
 CHAT_SPEC = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano.json"

@@ -11,7 +11,7 @@ import yaml
 from vcr import serialize
 from vcr.serializers import yamlserializer
 
-from aimlapi_contract.cassettes import BrokenInteraction, CassetteError, read_cassette
+from aimlapi_contract.traffic.cassettes import BrokenInteraction, CassetteError, read_cassette
 
 DATA = Path(__file__).parents[1] / "data" / "cassettes"
 ROOT = Path(__file__).parents[2]

@@ -9,7 +9,7 @@ import pytest
 from shared_paths import MIRROR
 
 from aimlapi_contract.cli import main
-from aimlapi_contract.sources import DEFAULT_DOCS_BASE
+from aimlapi_contract.sources.base import DEFAULT_DOCS_BASE
 
 SPECS = Path(__file__).parents[1] / "data" / "specs"
 

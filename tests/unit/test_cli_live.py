@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from live_standin import serve_api
 from pytest_httpserver import HTTPServer
-
 from shared_paths import MIRROR
 
 from aimlapi_contract.cli import main

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from aimlapi_contract.discovery import iter_spec_links
-from aimlapi_contract.sources import DEFAULT_DOCS_BASE, relative_link
+from aimlapi_contract.sources.base import DEFAULT_DOCS_BASE, relative_link
+from aimlapi_contract.sources.discovery import iter_spec_links
 
 DATA = Path(__file__).parents[1] / "data"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from aimlapi_contract.docs_lint import iter_doc_findings
-from aimlapi_contract.docset import DocSet, load_docset
-from aimlapi_contract.fetch import Fetcher
 from aimlapi_contract.findings import Finding
-from aimlapi_contract.sources import DEFAULT_PAGE, DocsBase
+from aimlapi_contract.page.lint import iter_doc_findings
+from aimlapi_contract.sources.base import DEFAULT_PAGE, DocsBase
+from aimlapi_contract.sources.docset import DocSet, load_docset
+from aimlapi_contract.sources.fetch import Fetcher
 
 DATA = Path(__file__).parents[1] / "data" / "docs"
 

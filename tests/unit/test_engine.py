@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from aimlapi_contract.engine import SchemaEngine, Violation
-from aimlapi_contract.specs import load_spec
+from aimlapi_contract.sources.specs import load_spec
+from aimlapi_contract.validation.engine import SchemaEngine, Violation
 
 
 def _event(kind: str, extra: dict[str, Any]) -> dict[str, Any]:

@@ -21,9 +21,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aimlapi_contract.engine import SchemaEngine
 from aimlapi_contract.findings import pointer_from_path
-from aimlapi_contract.specs import Spec, load_spec
+from aimlapi_contract.sources.specs import Spec, load_spec
+from aimlapi_contract.validation.engine import SchemaEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_DIR = "docs/api-references/text-models-llm/OpenAI"

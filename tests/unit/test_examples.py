@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aimlapi_contract.examples import read_example
+from aimlapi_contract.page.examples import read_example
 
 
 def test_json_is_read_as_is() -> None:

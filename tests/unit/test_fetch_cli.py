@@ -11,8 +11,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from aimlapi_contract.cli import main
-from aimlapi_contract.fetch import Fetcher, FetchError
-from aimlapi_contract.sources import DEFAULT_DOCS_BASE, DocsBase
+from aimlapi_contract.sources.base import DEFAULT_DOCS_BASE, DocsBase
+from aimlapi_contract.sources.fetch import Fetcher, FetchError
 
 SPEC = (Path(__file__).parents[1] / "data" / "specs" / "minimal-valid.json").read_bytes()
 PAGE = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aimlapi_contract.findings import Code, Finding, Severity
-from aimlapi_contract.findings_cache import cache_key, cached_findings
+from aimlapi_contract.spec.lint_cache import cache_key, cached_findings
 
 FINDING = Finding(
     Code.SPEC_NULLABLE_WITHOUT_TYPE,

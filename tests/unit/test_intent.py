@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from aimlapi_contract.exchange import Exchange
-from aimlapi_contract.intent import INTENT_HEADER, deliberately_invalid, negative_marker, with_marker
-from aimlapi_contract.scenarios import SCENARIOS, scenario_by_id
+from aimlapi_contract.live.scenarios import SCENARIOS, scenario_by_id
+from aimlapi_contract.traffic.exchange import Exchange
+from aimlapi_contract.traffic.intent import INTENT_HEADER, deliberately_invalid, negative_marker, with_marker
 
 MARKER = "negative; scenario=chat-unknown-model; expect=4xx"
 

@@ -7,14 +7,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aimlapi_contract.docs_lint import iter_doc_findings
-from aimlapi_contract.docset import DocSet, load_docset
-from aimlapi_contract.examples import read_example
-from aimlapi_contract.page import parse_page
-from aimlapi_contract.fetch import Fetcher
-from aimlapi_contract.locate import JsonLocator
-from aimlapi_contract.samples import read_sample
-from aimlapi_contract.sources import DocsBase
+from aimlapi_contract.page.blocks import parse_page
+from aimlapi_contract.page.examples import read_example
+from aimlapi_contract.page.lint import iter_doc_findings
+from aimlapi_contract.page.samples import read_sample
+from aimlapi_contract.sources.base import DocsBase
+from aimlapi_contract.sources.docset import DocSet, load_docset
+from aimlapi_contract.sources.fetch import Fetcher
+from aimlapi_contract.sources.locate import JsonLocator
 
 # Text built from the tokens the readers care about, so the interesting paths are reached.
 _TOKENS = list("{}[]()'\":,;=\\/*#\n -abN0123") + [

@@ -10,19 +10,26 @@ from pathlib import Path
 import pytest
 from live_standin import CHAT, RESPONSES, serve_api, slow
 from pytest_httpserver import HTTPServer
-from werkzeug import Response
-
 from shared_paths import MIRROR
+from werkzeug import Response
 
 from aimlapi_contract.errors import UsageError
 from aimlapi_contract.findings import Code, Severity
-from aimlapi_contract.intent import INTENT_HEADER
-from aimlapi_contract.live import LiveClient, run_live, run_scenario
-from aimlapi_contract.live_settings import CLI_FLAGS, PYTEST_FLAGS, Budget, BudgetError, BudgetExhausted, LiveError, LiveSettings
+from aimlapi_contract.live.client import LiveClient, run_live, run_scenario
+from aimlapi_contract.live.scenarios import CHAT as CHAT_PATH
+from aimlapi_contract.live.scenarios import SCENARIOS, Scenario, chat, responses
+from aimlapi_contract.live.settings import (
+    CLI_FLAGS,
+    PYTEST_FLAGS,
+    Budget,
+    BudgetError,
+    BudgetExhausted,
+    LiveError,
+    LiveSettings,
+)
 from aimlapi_contract.redact import Secret
-from aimlapi_contract.scenarios import CHAT as CHAT_PATH
-from aimlapi_contract.scenarios import SCENARIOS, Scenario, chat, responses
-from aimlapi_contract.specs import Spec, load_spec
+from aimlapi_contract.sources.specs import Spec, load_spec
+from aimlapi_contract.traffic.intent import INTENT_HEADER
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk-test-unit-5f1c2e9d7a"
@@ -65,7 +72,7 @@ def test_every_scenario_fits_the_default_budget() -> None:
 
 
 def test_positive_scenarios_conform_and_negative_ones_do_not(specs: list[Spec]) -> None:
-    from aimlapi_contract.engine import SchemaEngine
+    from aimlapi_contract.validation.engine import SchemaEngine
 
     for scenario in SCENARIOS:
         spec = next(s for s in specs if s.find_operation(scenario.path, "post"))

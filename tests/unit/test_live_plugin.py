@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 from live_standin import CHAT, serve_api
 from pytest_httpserver import HTTPServer
-
 from shared_paths import MIRROR
 
 from aimlapi_contract.baseline import read_baseline, write_baseline
 from aimlapi_contract.cli import main
-from aimlapi_contract.intent import INTENT_HEADER
-from aimlapi_contract.recording import live_cassette_source
-from aimlapi_contract.scenarios import SCENARIOS
+from aimlapi_contract.live.recording import live_cassette_source
+from aimlapi_contract.live.scenarios import SCENARIOS
+from aimlapi_contract.traffic.intent import INTENT_HEADER
 
 pytest_plugins = ["pytester"]
 
@@ -269,8 +268,8 @@ def test_after_a_retry_the_replay_and_the_offline_check_agree_with_the_live_run(
     suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from aimlapi_contract.check import CheckOptions, load_docsets
-    from aimlapi_contract.replay import iter_cassette_findings
-    from aimlapi_contract.sources import DocsBase
+    from aimlapi_contract.sources.base import DocsBase
+    from aimlapi_contract.traffic.replay import iter_cassette_findings
 
     # Given an API that first says 429, then answers with a reply the spec rejects
     violating = {"id": "c", "object": "chat.completion", "created": 1, "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},

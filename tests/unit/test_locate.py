@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from aimlapi_contract.locate import JsonLocator, nearest_line
+from aimlapi_contract.sources.locate import JsonLocator, nearest_line
 
 TEXT = json.dumps(
     {"paths": {"/v1/x": {"post": {"responses": {"200": {"content": {}}}}}}, "a~b": [1, {"c/d": True}], "s": "x\n{"},

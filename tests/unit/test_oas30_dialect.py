@@ -8,7 +8,7 @@ import jsonschema_rs
 import pytest
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
-from aimlapi_contract.oas30_dialect import READ, WRITE, Untranslatable, format_checks, to_json_schema
+from aimlapi_contract.validation.dialect import READ, WRITE, Untranslatable, format_checks, to_json_schema
 
 OBJ_RO = {"type": "object", "properties": {"id": {"type": "string", "readOnly": True}, "n": {"type": "integer"}}, "required": ["id"]}
 OBJ_WO = {"type": "object", "properties": {"secret": {"type": "string", "writeOnly": True}}, "required": ["secret"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aimlapi_contract.page import parse_page
+from aimlapi_contract.page.blocks import parse_page
 
 DATA = Path(__file__).parents[1] / "data" / "docs"
 

@@ -11,10 +11,16 @@ from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 from vcr.serializers import yamlserializer
 
-from aimlapi_contract.intent import INTENT_HEADER
-from aimlapi_contract.recording import AtomicPersister, DiscardingPersister, effective_record_mode, stamp_intent, vcr_settings
+from aimlapi_contract.live.recording import (
+    AtomicPersister,
+    DiscardingPersister,
+    effective_record_mode,
+    stamp_intent,
+    vcr_settings,
+)
+from aimlapi_contract.live.scenarios import scenario_by_id
 from aimlapi_contract.redact import Redactor
-from aimlapi_contract.scenarios import scenario_by_id
+from aimlapi_contract.traffic.intent import INTENT_HEADER
 
 
 def cassette_dict() -> dict[str, list[object]]:

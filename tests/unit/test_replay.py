@@ -16,8 +16,8 @@ from traffic_specs import both_specs
 from aimlapi_contract.cli import main
 from aimlapi_contract.errors import UsageError
 from aimlapi_contract.findings import Code
-from aimlapi_contract.replay import interaction_items, iter_cassette_findings
-from aimlapi_contract.specs import Spec, load_spec
+from aimlapi_contract.sources.specs import Spec, load_spec
+from aimlapi_contract.traffic.replay import interaction_items, iter_cassette_findings
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data" / "cassettes"

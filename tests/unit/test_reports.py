@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import html.parser
-from html import escape
 import importlib.resources
 import json
 import re
 from collections.abc import Iterable
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-
 from shared_paths import MIRROR, needs_mirror
 
-from aimlapi_contract.check import CheckOptions, Report, run_checks
+from aimlapi_contract.check import CheckOptions, run_checks
 from aimlapi_contract.cli import main
-from aimlapi_contract.docset import DocSet
 from aimlapi_contract.findings import Code, Finding, Severity
-from aimlapi_contract.locate import JsonLocator
 from aimlapi_contract.reports import ReportContext, docs_ref_for, render_html, render_markdown, render_sarif
-from aimlapi_contract.sources import DEFAULT_PAGE, DocsBase
-
+from aimlapi_contract.reports.model import Report
+from aimlapi_contract.sources.base import DEFAULT_PAGE, DocsBase
+from aimlapi_contract.sources.docset import DocSet
+from aimlapi_contract.sources.locate import JsonLocator
 
 ROOT = Path(__file__).parents[2]
 CHAT_SPEC = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano.json"

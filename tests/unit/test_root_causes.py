@@ -7,9 +7,9 @@ from pathlib import Path
 from traffic_specs import both_specs
 
 from aimlapi_contract.baseline import BaselineEntry, triage
-from aimlapi_contract.cassettes import display_path as display
 from aimlapi_contract.findings import Code
-from aimlapi_contract.replay import iter_cassette_findings
+from aimlapi_contract.traffic.cassettes import display_path as display
+from aimlapi_contract.traffic.replay import iter_cassette_findings
 
 DATA = Path(__file__).parents[1] / "data" / "cassettes"
 NULL_SUMMARY = "/paths/~1v1~1responses/post/responses/200/content/application~1json/schema/properties/reasoning/properties/summary"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aimlapi_contract.samples import read_sample
+from aimlapi_contract.page.samples import read_sample
 
 
 def test_python_requests_call_with_variable_url_duplicate_headers_and_payload_lines() -> None:

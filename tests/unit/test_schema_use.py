@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from aimlapi_contract.engine import Violation
-from aimlapi_contract.schema_use import enum_fix
-from aimlapi_contract.specs import load_spec
+from aimlapi_contract.sources.specs import load_spec
+from aimlapi_contract.validation.engine import Violation
+from aimlapi_contract.validation.schema_use import enum_fix
 
 SPEC = load_spec("s.json", json.dumps({"components": {"schemas": {"mode": {"type": "string", "enum": ["a", "b"]}}}}).encode())
 AT = "/components/schemas/mode/enum"

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from aimlapi_contract.schema_canonical import canonical
-from aimlapi_contract.schemadiff import Change, SchemaDiff
+from aimlapi_contract.spec.canonical import canonical
+from aimlapi_contract.spec.schema_diff import Change, SchemaDiff
 
 
 def changes(old: Any, new: Any, *, request: bool) -> tuple[list[Change], list[tuple[str, str]]]:

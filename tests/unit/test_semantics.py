@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from aimlapi_contract.semantics import iter_semantic_findings
+from aimlapi_contract.validation.semantics import iter_semantic_findings
 
 CHAT = "POST /v1/chat/completions"
 RESPONSES = "POST /v1/responses"

@@ -11,14 +11,12 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from shared_paths import shared_root
 from werkzeug import Request, Response
 
-from shared_paths import shared_root
-
 from aimlapi_contract.cli import main
-from aimlapi_contract.fetch import Fetcher
-from aimlapi_contract.sources import DEFAULT_PAGE, DocsBase
-
+from aimlapi_contract.sources.base import DEFAULT_PAGE, DocsBase
+from aimlapi_contract.sources.fetch import Fetcher
 
 HISTORY = shared_root() / "aimlapi-docs-history"
 JAN, APR = HISTORY / "2026-01-16-7c5e4d70", HISTORY / "2026-04-22-5134a9d2"
@@ -156,6 +154,6 @@ def test_diff_command_bad_input_is_one_line_error(tmp_path: Path, capsys: pytest
 
 def test_checking_for_changes_does_not_import_requests() -> None:
     # `requests` takes ~40 ms to import and only downloads need it (fetch.py imports it lazily too).
-    code = "import sys, aimlapi_contract.spec_changes; print('requests' in sys.modules)"
+    code = "import sys, aimlapi_contract.spec.changes; print('requests' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aimlapi_contract.spec_examples import iter_spec_example_findings
-from aimlapi_contract.specs import load_spec
+from aimlapi_contract.page.spec_examples import iter_spec_example_findings
+from aimlapi_contract.sources.specs import load_spec
 
 
 def spec(schema: dict[str, Any], media_extra: dict[str, Any] | None = None) -> Any:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from aimlapi_contract.findings import Code, Severity
-from aimlapi_contract.spec_lint import iter_spec_findings
-from aimlapi_contract.specs import load_spec
+from aimlapi_contract.sources.specs import load_spec
+from aimlapi_contract.spec.lint import iter_spec_findings
 
 SPECS = Path(__file__).parents[1] / "data" / "specs"
 

@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from shared_paths import shared_root
 
 from aimlapi_contract.findings import Code, Severity
-from aimlapi_contract.specdiff import NO_CHANGE, change_findings, diff_specs, render_diff_text
-
+from aimlapi_contract.spec.diff import NO_CHANGE, change_findings, diff_specs, render_diff_text
 
 SHARED = shared_root()
 HISTORY = SHARED / "aimlapi-docs-history"
@@ -166,7 +164,7 @@ def test_responses_spec_diffs_in_seconds_and_reordering_is_no_change() -> None:
 
 
 def test_a_tagged_form_is_named_by_its_tag() -> None:
-    from aimlapi_contract.schemadiff import _form_label
+    from aimlapi_contract.spec.schema_diff import _form_label
 
     assert _form_label({"properties": {"type": {"type": "string", "enum": ["response.completed"]}}}, 9) == "form 10: response.completed"
     assert _form_label({"properties": {"type": {"type": "string", "enum": ["a", "b"]}}}, 0) == "form 1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aimlapi_contract.sse import parse_sse
+from aimlapi_contract.traffic.sse import parse_sse
 
 
 @pytest.mark.parametrize(

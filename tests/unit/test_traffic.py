@@ -9,12 +9,12 @@ import pytest
 import yaml
 from traffic_specs import both_specs, chat_spec, responses_spec
 
-from aimlapi_contract import traffic as traffic_module
-from aimlapi_contract.cassettes import read_cassette
-from aimlapi_contract.exchange import Exchange
 from aimlapi_contract.findings import Code, Finding, Severity
-from aimlapi_contract.specs import load_spec
-from aimlapi_contract.traffic import dotted, engine_for, iter_exchange_findings, iter_located_findings
+from aimlapi_contract.sources.specs import load_spec
+from aimlapi_contract.traffic import payloads as traffic_module
+from aimlapi_contract.traffic.cassettes import read_cassette
+from aimlapi_contract.traffic.exchange import Exchange
+from aimlapi_contract.traffic.payloads import dotted, engine_for, iter_exchange_findings, iter_located_findings
 
 DATA = Path(__file__).parents[1] / "data" / "cassettes"
 

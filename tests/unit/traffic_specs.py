@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aimlapi_contract.specs import Spec, load_spec
+from aimlapi_contract.sources.specs import Spec, load_spec
 
 _CHAT_MESSAGE = {
     "type": "object",

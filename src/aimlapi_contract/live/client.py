@@ -17,17 +17,15 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from .baseline import BaselineEntry, triage
-from .exchange import Exchange, documenting_operation
-from .findings import Code, Finding, Severity
-from .intent import with_marker
-from .live_settings import Budget, BudgetExhausted, LiveError, LiveSettings
+from ..baseline import BaselineEntry, triage
+from ..findings import Code, Finding, Severity
+from ..redact import Redactor, Secret
+from ..reports import render_finding
+from ..sources import Spec, documenting_operation
+from ..traffic import Exchange, dotted, engine_for, iter_exchange_findings, with_marker
 from .recording import live_cassette_source
-from .redact import Redactor, Secret
-from .render import render_finding
 from .scenarios import Scenario
-from .specs import Spec
-from .traffic import dotted, engine_for, iter_exchange_findings
+from .settings import Budget, BudgetExhausted, LiveError, LiveSettings
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -156,7 +154,7 @@ def iter_request_findings(scenario: Scenario, specs: Sequence[Spec], *, source: 
         yield Finding(
             Code.LIVE_REQUEST_INVALID, Severity.ERROR, source, f"scenario {scenario.id}: request {dotted(v.pointer)}: {v.message}",
             pointer=v.pointer, endpoint=op.endpoint, anchor=anchor,
-            fix="fix the scenario's row in scenarios.py (or mark it conforms=False if it breaks the spec on purpose)",
+            fix="fix the scenario's row in live/scenarios.py (or mark it conforms=False if it breaks the spec on purpose)",
         )
 
 

@@ -14,17 +14,17 @@ from typing import Any
 
 import pytest
 
-from .baseline import BaselineEntry, triage
-from .cassettes import display_path
-from .errors import ContractError
-from .findings import Severity
-from .live import LiveClient, run_scenario
-from .live_settings import KEY_ENV, PYTEST_FLAGS, Budget, BudgetExhausted, LiveError, LiveSettings
+from ..baseline import BaselineEntry, triage
+from ..errors import ContractError
+from ..findings import Severity
+from ..redact import KEY_ENV, Redactor
+from ..reports import render_finding
+from ..sources import Spec
+from ..traffic import display_path
+from .client import LiveClient, run_scenario
 from .recording import REPLAY_MODES, effective_record_mode
-from .redact import Redactor
-from .render import render_finding
 from .scenarios import Scenario
-from .specs import Spec
+from .settings import PYTEST_FLAGS, Budget, BudgetExhausted, LiveError, LiveSettings
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ pytest-recording drives vcrpy; this module supplies its settings. Two of its def
 here and are replaced: `rewrite` deletes the cassette *before* the test runs (so a failed run
 leaves none), and vcrpy's filesystem persister writes in place (so an interrupted save leaves
 half a file). `rewrite` becomes vcrpy's `all` with unused interactions dropped, which replaces
-the cassette only once there is something new to write; saves go through `fetch.atomic_write`.
+the cassette only once there is something new to write; saves go through `files.atomic_write`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .fetch import atomic_write
-from .intent import INTENT_HEADER
-from .redact import Redactor
+from ..files import atomic_write
+from ..redact import Redactor
+from ..traffic import INTENT_HEADER
 from .scenarios import SCENARIOS, Scenario
 
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .intent import negative_marker
+from ..traffic import negative_marker
 
 MODEL = "openai/gpt-4.1-nano-2025-04-14"
 CHAT = "/v1/chat/completions"

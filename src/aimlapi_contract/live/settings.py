@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ContractError, UsageError
-from .redact import Secret
+from ..errors import ContractError, UsageError
+from ..redact import Secret, api_key
 from .scenarios import TOKEN_FIELDS, Scenario
 
 DEFAULT_API_BASE = "https://api.aimlapi.com"
-KEY_ENV = "AIMLAPI_KEY"
 API_BASE_ENV = "AIMLAPI_BASE_URL"
 MAX_REQUESTS_ENV = "AIMLAPI_LIVE_MAX_REQUESTS"
 MAX_TOKENS_ENV = "AIMLAPI_LIVE_MAX_TOKENS"
@@ -44,12 +43,6 @@ class BudgetError(LiveError):
 
 class BudgetExhausted(BudgetError):
     """The run has sent as many requests as its budget allows: stop."""
-
-
-def api_key(environ: Mapping[str, str] | None = None) -> Secret:
-    """The API key from $AIMLAPI_KEY (empty when unset): what live mode sends and what every output scrubs."""
-    env = os.environ if environ is None else environ
-    return Secret(env.get(KEY_ENV, "").strip())
 
 
 @dataclass(slots=True)

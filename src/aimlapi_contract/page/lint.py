@@ -15,21 +15,22 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from .docset import DocSet
-from .engine import SchemaEngine
+from ..findings import Code, Finding, Severity
+from ..sources import DocSet, JsonLocator, Operation, Spec, documenting_operation, relative_link
+from ..validation import (
+    SchemaEngine,
+    endpoint_kind,
+    enum_fix,
+    iter_semantic_findings,
+    unusable_schema,
+    validate,
+    violation_cause,
+)
+from .blocks import Block, parse_page
 from .examples import ExampleReading, read_example
-from .exchange import documenting_operation
-from .findings import Code, Finding, Severity
-from .locate import JsonLocator
-from .page import Block, parse_page
-from .root_causes import violation_cause
 from .sample_checks import SampleSite, SentPayload, check_sample, iter_payload_differences, spec_samples
 from .samples import read_sample
-from .schema_use import enum_fix, unusable_schema, validate
-from .semantics import endpoint_kind, iter_semantic_findings
-from .sources import relative_link
 from .spec_examples import iter_spec_example_findings
-from .specs import Operation, Spec
 
 _LANG_NAMES = {"python": "Python", "javascript": "JavaScript", "shell": "cURL", "http": "HTTP"}
 

@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .docset import DocSet
-from .engine import SchemaEngine
-from .findings import Code, Finding, Severity, pointer_from_path
-from .locate import nearest_line
+from ..findings import Code, Finding, Severity, pointer_from_path
+from ..sources import DocSet, Operation, Spec, nearest_line
+from ..validation import SchemaEngine, enum_fix, unusable_schema, validate
 from .samples import Sample, read_sample
-from .schema_use import enum_fix, unusable_schema, validate
-from .specs import Operation, Spec
 
 # x-codeSamples `lang` -> the language samples.py reads.
 SPEC_SAMPLE_LANGS = {"curl": "shell", "shell": "shell", "bash": "shell", "python": "python",

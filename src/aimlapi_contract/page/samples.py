@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import json5
 
+from ..sources import JsonLocator
 from .examples import matching_close
-from .locate import JsonLocator
 from .python_sample import read_python
 from .sample_request import Header, Sample
 

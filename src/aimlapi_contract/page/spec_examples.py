@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .engine import SchemaEngine
-from .findings import Code, Finding, Severity, pointer_from_path
-from .schema_use import enum_fix, unusable_schema, validate
-from .specs import Spec
+from ..findings import Code, Finding, Severity, pointer_from_path
+from ..sources import Spec
+from ..validation import SchemaEngine, enum_fix, unusable_schema, validate
 
 _SUBSCHEMA = ("items", "additionalProperties", "not")
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")

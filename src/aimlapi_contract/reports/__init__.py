@@ -1,18 +1,16 @@
-"""Reports for people and machines, all rendered from one Report: text, JSON, Markdown, HTML and SARIF."""
+"""Reports for people and machines, all rendered from one Report: text, JSON, Markdown, HTML and SARIF,
+and the one pytest failure message that lists every new finding (assertion.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from ..render import render_json, render_text
 from .context import ReportContext, docs_ref_for, redact_secrets
 from .html_page import render_html
 from .markdown import render_markdown
+from .model import Report
 from .sarif import render_sarif
-
-if TYPE_CHECKING:
-    from ..check import Report
+from .text import render_finding, render_json, render_text
 
 # Formats rendered with the source texts and links of a ReportContext; text and json need only the Report.
 RICH_FORMATS: dict[str, Callable[[Report, ReportContext], str]] = {
@@ -33,6 +31,6 @@ def render_report(fmt: str, report: Report, context: ReportContext, *, show_base
 
 
 __all__ = [
-    "FORMATS", "RICH_FORMATS", "ReportContext", "docs_ref_for", "redact_secrets", "render_html",
-    "render_markdown", "render_report", "render_sarif",
+    "FORMATS", "RICH_FORMATS", "Report", "ReportContext", "docs_ref_for", "redact_secrets", "render_html",
+    "render_finding", "render_markdown", "render_report", "render_sarif",
 ]

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import pytest
 
-from .check import Report
-from .findings import Finding, Severity
-from .render import render_finding
+from ..findings import Finding, Severity
+from .model import Report
+from .text import render_finding
 
 
 def assert_no_new_findings(

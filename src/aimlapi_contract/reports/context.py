@@ -9,13 +9,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..findings import Finding
-from ..live_settings import api_key
-from ..locate import JsonLocator
-from ..redact import Redactor
-from ..sources import DEFAULT_DOCS_BASE, DocsBase
+from ..redact import Redactor, api_key
+from ..sources import DEFAULT_DOCS_BASE, DocsBase, JsonLocator
 
 if TYPE_CHECKING:
-    from ..check import Report
+    from .model import Report
 
 DOCS_REPO = "https://github.com/aimlapi/api-docs"
 _RAW = re.compile(r"^https://raw\.githubusercontent\.com/([^/]+/[^/]+)/(?:refs/(?:heads|tags)/)?([^/]+)/")

@@ -15,7 +15,7 @@ from ..findings import Code, Finding, Severity
 from .context import ReportContext
 
 if TYPE_CHECKING:
-    from ..check import Report
+    from .model import Report
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em 2em;color:#1f2328}

@@ -11,7 +11,7 @@ from ..findings import Code, Finding, Severity
 from .context import ReportContext
 
 if TYPE_CHECKING:
-    from ..check import Report
+    from .model import Report
 
 MAX_LISTED = 200  # GitHub caps a step summary at 1 MiB; the HTML report has everything
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")

@@ -19,7 +19,7 @@ from ..findings import Code, Finding, Severity
 from .context import ReportContext
 
 if TYPE_CHECKING:
-    from ..check import Report
+    from .model import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 CATALOGUE = Path("docs/findings.md")

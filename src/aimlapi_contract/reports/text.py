@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .findings import Finding
+from ..findings import Finding
 
 if TYPE_CHECKING:
-    from .check import Report
+    from .model import Report
 
 REPORT_VERSION = 1
 

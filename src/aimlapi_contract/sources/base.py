@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import UsageError
+from ..errors import UsageError
 
 DEFAULT_DOCS_BASE = "https://raw.githubusercontent.com/aimlapi/api-docs/refs/heads/main/"
 DEFAULT_PAGE = "docs/api-references/text-models-llm/openai/gpt-4.1-nano.md"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..findings import Code, Finding, Severity
+from .base import relative_link
 from .discovery import SpecLink, iter_spec_links
-from .fetch import Fetched, FetchError, Fetcher
-from .findings import Code, Finding, Severity
-from .sources import relative_link
+from .fetch import Fetched, Fetcher, FetchError
 from .specs import Spec, SpecParseError, load_spec
 
 

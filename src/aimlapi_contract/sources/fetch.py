@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import MIRROR_TIP, SourceError
-from .sources import DocsBase
+from ..errors import MIRROR_TIP, SourceError
+from ..files import atomic_write
+from .base import DocsBase
 
 if TYPE_CHECKING:
     import requests
@@ -50,43 +50,6 @@ class FetchError(SourceError):
 
 def cache_dir(value: str | os.PathLike[str] | None = None) -> Path:
     return Path(value or os.environ.get(CACHE_ENV) or DEFAULT_CACHE)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename over it: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file 0600; give it the mode a plain open() would (or the one it had).
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        # Name the file the caller asked for, not the temporary one.
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _current_umask() -> int:
-    umask = os.umask(0)  # the only portable way to read it; read once, at import
-    os.umask(umask)
-    return umask
-
-
-_NEW_FILE_MODE = 0o666 & ~_current_umask()
-
-
-def _mode_for(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        return _NEW_FILE_MODE
 
 
 def object_path(cache: Path, sha256: str) -> Path:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .fetch import Fetched, atomic_write
-from .findings import Code, Finding, Severity
+from ..errors import UsageError
+from ..files import atomic_write
+from ..findings import Code, Finding, Severity
+from .fetch import Fetched
 
 LOCK_PATH = Path("specs/lock.json")
 LOCK_VERSION = 1

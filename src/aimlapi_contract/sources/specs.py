@@ -6,11 +6,12 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from .findings import pointer_from_path
+from ..findings import pointer_from_path
 from .locate import JsonLocator
 
 if TYPE_CHECKING:
@@ -157,3 +158,12 @@ def _escape(part: str) -> str:
 @functools.lru_cache(maxsize=256)  # asked once per exchange and per sample: compile each path template once
 def _template_regex(template: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)))
+
+
+def documenting_operation(specs: Iterable[Spec], path: str, method: str) -> tuple[Spec, Operation] | None:
+    """The first tracked spec that documents `method path`, with its operation; None if none does."""
+    for spec in specs:
+        op = spec.find_operation(path, method)
+        if op is not None:
+            return spec, op
+    return None

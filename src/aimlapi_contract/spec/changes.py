@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import SourceError
-from .fetch import CONNECT_TIMEOUT, READ_TIMEOUT, Fetched, object_path
-from .findings import Code, Finding, Severity
-from .lock import LockEntry
-from .specdiff import change_findings, diff_specs
-from .specs import Spec, SpecParseError, load_spec
+from ..errors import SourceError
+from ..findings import Code, Finding, Severity
+from ..sources import CONNECT_TIMEOUT, READ_TIMEOUT, Fetched, LockEntry, Spec, SpecParseError, load_spec, object_path
+from .diff import change_findings, diff_specs
 
 
 def locked_change_findings(fetched: Fetched, lock: dict[str, LockEntry], cache: Path) -> list[Finding]:

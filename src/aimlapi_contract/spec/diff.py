@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Code, Finding, Severity, pointer_from_path
-from .schema_canonical import DOC_KEYWORDS
-from .schemadiff import Change, SchemaDiff
-from .specs import HTTP_METHODS
+from ..findings import Code, Finding, Severity, pointer_from_path
+from ..sources import HTTP_METHODS
+from .canonical import DOC_KEYWORDS
+from .schema_diff import Change, SchemaDiff
 
 NO_CHANGE = "no semantic change"
 

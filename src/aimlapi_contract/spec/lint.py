@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .findings import Code, Finding, Severity, pointer_from_path
-from .specs import Spec
+from ..findings import Code, Finding, Severity, pointer_from_path
+from ..sources import Spec
 
 # What the findings depend on besides the spec bytes: the key of their on-disk cache (check.py).
 LINT_RULES = Path(__file__)

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
-from .fetch import atomic_write
-from .findings import Finding
+from .. import __version__
+from ..files import atomic_write
+from ..findings import Finding
 
 FORMAT = 1  # bump when the stored layout changes
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .findings import pointer_from_path
-from .schema_canonical import (
+from ..findings import pointer_from_path
+from .canonical import (
     DOC_KEYWORDS,
     as_alternatives,
     canonical,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
-
-from .specs import Operation, Spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +27,3 @@ class Exchange:
         """The media type without parameters, e.g. `text/event-stream`; '' when absent."""
         values = self.response_headers.get("content-type") or [""]
         return values[0].split(";", 1)[0].strip().lower()
-
-
-def documenting_operation(specs: Iterable[Spec], path: str, method: str) -> tuple[Spec, Operation] | None:
-    """The first tracked spec that documents `method path`, with its operation; None if none does."""
-    for spec in specs:
-        op = spec.find_operation(path, method)
-        if op is not None:
-            return spec, op
-    return None

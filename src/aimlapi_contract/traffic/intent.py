@@ -1,6 +1,6 @@
 """The marker a negative scenario's recorded request carries, so its deliberate spec violations are no findings.
 
-A negative scenario (scenarios.py, `conforms=False`) breaks the request schema on purpose, e.g. an
+A negative scenario (live/scenarios.py, `conforms=False`) breaks the request schema on purpose, e.g. an
 unknown `model`. Its cassette says so in one request header, written at record time only (never
 sent to the API): `x-aimlapi-contract-intent: negative; scenario=<id>; expect=4xx`. Traffic checks
 then skip the request body's schema for that exchange, and only while the reply is the refusal the

@@ -12,16 +12,14 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import SchemaEngine
-from .exchange import Exchange, documenting_operation
-from .findings import Code, Finding, Severity
+from ..findings import Code, Finding, Severity
+from ..sources import Operation, Spec, documenting_operation
+from ..validation import SchemaEngine, iter_semantic_findings, unusable_schema, validate, violation_cause
+from .exchange import Exchange
 from .intent import deliberately_invalid
-from .root_causes import status_cause, undocumented_cause, violation_cause
-from .schema_use import unusable_schema, validate
-from .semantics import iter_semantic_findings
-from .specs import Operation, Spec
+from .root_causes import status_cause, undocumented_cause
 from .streams import iter_stream_findings
-from .undocumented_fields import FieldWalker
+from .undocumented import FieldWalker
 
 _ENGINES: dict[str, tuple[SchemaEngine, FieldWalker]] = {}
 
@@ -57,7 +55,7 @@ def _request_payload(body: bytes) -> dict[str, Any] | None:
 
 
 def semantic_checks(payload: Any, context: PayloadContext) -> Iterable[Finding]:
-    """The rules a schema can't express (semantics.py), on replies and stream events, not on requests."""
+    """The rules a schema can't express (validation/semantics.py), on replies and stream events, not on requests."""
     if context.part == "request":
         return ()
     return iter_semantic_findings(
@@ -156,7 +154,7 @@ def _request_findings(where: _Where, line: int | None) -> Iterator[Finding]:
         return
     payload = yield from _parsed_json(where, body, "request", line)
     if payload is not _NOT_JSON and deliberately_invalid(where.exchange.request_headers, where.exchange.status) is None:
-        # A negative scenario's request breaks the schema on purpose (intent.py); its reply is still checked.
+        # A negative scenario's request breaks the schema on purpose (traffic/intent.py); its reply is still checked.
         yield from _payload_findings(where, pointer, payload, "request", line)
 
 

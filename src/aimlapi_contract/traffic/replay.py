@@ -6,12 +6,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UsageError
+from ..findings import Code, Finding, Severity
+from ..sources import Spec
 from .cassettes import BrokenInteraction, Cassette, CassetteError, RecordedExchange, display_path, iter_cassettes
-from .errors import UsageError
-from .findings import Code, Finding, Severity
+from .payloads import iter_located_findings, once_per_unusable_schema
 from .root_causes import iter_root_causes
-from .specs import Spec
-from .traffic import iter_located_findings, once_per_unusable_schema
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
-from .findings import Code, Finding, Severity
+from ..findings import Code, Finding, Severity
 from .sse import DONE, parse_sse
 
 RESPONSES_TERMINAL = ("response.completed", "response.failed", "response.incomplete")

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .findings import pointer_from_path
-from .specs import Spec
+from ..findings import pointer_from_path
+from ..sources import Spec
 
 
 @dataclass(frozen=True, slots=True)

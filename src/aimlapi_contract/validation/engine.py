@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .findings import pointer_from_path
-from .oas30_dialect import READ, WRITE, Untranslatable, format_checks, to_json_schema
-from .specs import Spec
+from ..findings import pointer_from_path
+from ..sources import Spec
+from .dialect import READ, WRITE, Untranslatable, format_checks, to_json_schema
 
 # Keywords that say nothing about validity: a oneOf beside only these may be dispatched.
 _ANNOTATIONS = {"description", "title", "example", "examples", "externalDocs", "deprecated", "xml"}

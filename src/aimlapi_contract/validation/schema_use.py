@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..findings import Code, Finding, Severity
+from ..sources import Spec
 from .engine import SchemaEngine, Violation
-from .findings import Code, Finding, Severity
-from .specs import Spec
 
 
 def validate(engine: SchemaEngine, direction: str, schema_pointer: str, instance: Any) -> tuple[list[Violation], str]:

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeGuard
 
-from .findings import Code, Finding, Severity
+from ..findings import Code, Finding, Severity
 
 EARLIEST_PLAUSIBLE = 1_420_070_400  # 2015-01-01: older than any model this API serves
 _FINAL_EVENTS = {"response.completed", "response.incomplete", "response.failed"}

@@ -1,0 +1,43 @@
+"""One run's result, as every report format reads it: the findings, split by the baseline, and their sources."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..baseline import Triage
+from ..findings import Finding, Severity
+from ..sources import DocSet
+
+
+@dataclass(slots=True)
+class Report:
+    """All findings of one run, split by the baseline, with what a reader needs to trust them."""
+
+    findings: list[Finding]
+    triage: Triage
+    docsets: list[DocSet] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def failing(self, fail_on: Severity = Severity.ERROR) -> list[Finding]:
+        """New findings at or above `fail_on`: what makes the run fail."""
+        return [f for f in self.triage.new if f.severity >= fail_on]
+
+    def summary(self) -> dict[str, Any]:
+        sev = Counter(f.severity.label for f in self.findings)
+        new_sev = Counter(f.severity.label for f in self.triage.new)
+        return {
+            "total": len(self.findings),
+            "by_severity": {s.label: sev.get(s.label, 0) for s in Severity},
+            "new_by_severity": {s.label: new_sev.get(s.label, 0) for s in Severity},
+            "by_endpoint": dict(sorted(Counter(f.endpoint or "-" for f in self.findings).items())),
+            "new": len(self.triage.new),
+            "baselined": len(self.triage.baselined),
+            "stale_baseline_entries": len(self.triage.stale),
+            "sources": {
+                d.rel: {"url": d.url, "sha256": d.sha256, "from_cache": d.from_cache}
+                for ds in self.docsets
+                for d in ds.fetched
+            },
+        }

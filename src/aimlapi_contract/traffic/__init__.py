@@ -1,0 +1,25 @@
+"""Recorded exchanges: cassettes read safely, SSE parsed, every request, reply and event validated, undocumented
+fields found, and the failures grouped into root causes with their spec fix.
+"""
+
+from __future__ import annotations
+
+from .cassettes import display_path
+from .exchange import Exchange
+from .intent import INTENT_HEADER, negative_marker, with_marker
+from .payloads import dotted, engine_for, iter_exchange_findings
+from .replay import interaction_items, iter_cassette_findings, require_directory
+
+__all__ = [
+    "display_path",
+    "dotted",
+    "engine_for",
+    "Exchange",
+    "INTENT_HEADER",
+    "interaction_items",
+    "iter_cassette_findings",
+    "iter_exchange_findings",
+    "negative_marker",
+    "require_directory",
+    "with_marker",
+]
