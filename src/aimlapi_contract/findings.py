@@ -61,6 +61,8 @@ class Code(str, enum.Enum):
     SSE_UNTERMINATED = "CT212"
     SSE_INCONSISTENT = "CT213"
     TRAFFIC_ROOT_CAUSE = "CT220"
+    INPUT_OVER_LIMIT = "CT230"
+    FINDINGS_TRUNCATED = "CT231"
 
     # 3xx: the documentation page and spec-internal examples (added by the docs-drift lint)
     DOC_PAGE_UNREADABLE = "CT301"
@@ -69,6 +71,7 @@ class Code(str, enum.Enum):
     DOC_FENCE_UNTERMINATED = "CT304"
     DOC_ENDPOINT_UNKNOWN = "CT305"
     DOC_SCHEMA_UNUSABLE = "CT306"
+    DOC_PAGE_LINKS_NO_SPEC = "CT307"
     DOC_EXAMPLE_NOT_JSON = "CT310"
     DOC_EXAMPLE_JSON5_ONLY = "CT311"
     DOC_EXAMPLE_SCHEMA_MISMATCH = "CT312"
@@ -99,10 +102,12 @@ class Code(str, enum.Enum):
 
     # 9xx: the suite's own bookkeeping
     BASELINE_STALE = "CT901"
+    CHECK_CRASHED = "CT910"
+    FILES_SKIPPED = "CT911"
 
 
 # A source that could not be loaded at all: nothing on it was checked.
-LOAD_CODES = frozenset({Code.SOURCE_UNREACHABLE, Code.SOURCE_NOT_JSON, Code.DOC_PAGE_UNREADABLE})
+LOAD_CODES = frozenset({Code.SOURCE_UNREACHABLE, Code.SOURCE_NOT_JSON, Code.DOC_PAGE_UNREADABLE, Code.DOC_PAGE_LINKS_NO_SPEC})
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,3 +169,12 @@ def pointer_from_path(path: Any) -> str:
     """A JSON pointer (RFC 6901) from a sequence of keys and indexes, e.g. jsonschema's `error.path`."""
     parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
     return "".join("/" + p for p in parts)
+
+
+def crash_finding(source: str, what: str, exc: BaseException, *, anchor: str = "") -> Finding:
+    """CT910: a check failed on `source` with an exception it did not expect; the run goes on."""
+    text = " ".join(str(exc).split())[:300] or "(no message)"
+    return Finding(
+        Code.CHECK_CRASHED, Severity.ERROR, source, f"{what} failed on this input: {type(exc).__name__}: {text}",
+        anchor=anchor or "crash", fix="report it with this input attached; remove or repair the input meanwhile",
+    )

@@ -12,21 +12,23 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
+from .. import limits
 from .exchange import Exchange
-
-CASSETTE_SUFFIXES = (".yaml", ".yml")
+from .scanning import scan_cassettes
 
 
 class CassetteError(ValueError):
     """A file that is not a readable vcrpy cassette; `line` (1-based) when the parser gave one."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, *, over_limit: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.over_limit = over_limit  # a limit (limits.py) was hit, rather than the file being malformed
 
 
 class _CassetteLoader(yaml.SafeLoader):
@@ -66,6 +68,7 @@ class BrokenInteraction:
     index: int
     message: str
     line: int | None = None
+    over_limit: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,7 @@ class Cassette:
 
 def cassette_files(directory: Path) -> list[Path]:
     """Every cassette file under `directory`, recursively, in a stable order."""
-    return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix in CASSETTE_SUFFIXES)
+    return scan_cassettes(directory).files
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
@@ -93,23 +96,37 @@ def read_cassette(path: Path) -> Cassette:
 
     A malformed interaction goes to `Cassette.broken`; the other interactions are read as usual."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = limits.read_file(path, "the cassette").decode("utf-8-sig")
     except OSError as exc:
         raise CassetteError(f"cannot read the file: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise CassetteError(f"not UTF-8 text (byte {exc.start})") from None
-    loader = _CassetteLoader(text)
+    except limits.LimitError as exc:
+        raise CassetteError(exc.message, over_limit=True) from None
+    loader: _CassetteLoader | None = None
     try:
+        # Depth before composing (composers recurse), expansion before constructing (aliases multiply).
+        limits.check_yaml_depth(text, _CassetteLoader)
+        loader = _CassetteLoader(text)  # the reader refuses control characters here (ReaderError)
         root = loader.get_single_node()
+        if root is not None:
+            limits.check_yaml_expansion(root)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise CassetteError(f"not a safe YAML document: {exc.problem or exc}", line) from None
+    except yaml.reader.ReaderError as exc:
+        raise CassetteError(f"not a YAML document: {_reader_problem(exc, text)}", _line_at(text, exc.position)) from None
     except yaml.YAMLError as exc:
         raise CassetteError(f"not a YAML document: {exc}") from None
+    except limits.LimitError as exc:
+        raise CassetteError(exc.message, over_limit=True) from None
+    except RecursionError:  # a composer or constructor deeper than Python allows, under the YAML depth limit
+        raise CassetteError("not a readable YAML document: nested too deeply to read") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError("not a vcrpy cassette: no top-level `interactions` list", 1)
     nodes = _interaction_nodes(root) if root is not None else []
@@ -120,7 +137,7 @@ def read_cassette(path: Path) -> Cassette:
         try:
             exchange = _exchange(raw)
         except CassetteError as exc:
-            cassette.broken.append(BrokenInteraction(i, exc.message, line))
+            cassette.broken.append(BrokenInteraction(i, exc.message, line, exc.over_limit))
             continue
         cassette.interactions.append(
             RecordedExchange(
@@ -144,8 +161,12 @@ def _exchange(raw: Any) -> Exchange:
         raise CassetteError("the request needs a `method` and a `uri`")
     status = response.get("status")
     code = status.get("code") if isinstance(status, dict) else status
-    if not isinstance(code, int):
+    if not isinstance(code, int) or isinstance(code, bool):  # YAML `true` is a bool, and bool is an int
         raise CassetteError(f"the response status code is {code!r}, not an integer")
+    try:
+        urlsplit(uri)
+    except ValueError as exc:  # e.g. `http://[::1/v1/...`: an unclosed IPv6 bracket
+        raise CassetteError(f"the request uri {uri!r} is not a URL ({exc})") from None
     response_headers = _headers(response.get("headers"))
     body = response.get("body")
     response_body = _bytes(body.get("string") if isinstance(body, dict) else body)
@@ -185,9 +206,11 @@ def _decompressed(body: bytes, headers: Mapping[str, list[str]]) -> bytes:
     encoding = (headers.get("content-encoding") or [""])[0].strip().lower()
     if encoding in ("gzip", "deflate") and body:
         try:
-            return zlib.decompress(body, 47)  # 47: auto-detect gzip or zlib header
+            return limits.inflate(body, 47)  # 47: auto-detect gzip or zlib header; capped, never a bomb in full
         except zlib.error:
             return body  # already decoded, or corrupt: the JSON check reports it
+        except limits.LimitError as exc:
+            raise CassetteError(f"the response body: {exc.message}", over_limit=True) from None
     return body
 
 
@@ -237,3 +260,13 @@ def iter_cassettes(directory: Path) -> Iterator[tuple[Path, Cassette | CassetteE
             yield path, read_cassette(path)
         except CassetteError as exc:
             yield path, exc
+
+
+def _line_at(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> str:
+    """PyYAML's ReaderError as one line: which character, where (it is unprintable, so never shown raw)."""
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return f"unacceptable character U+{ord(char):04X} at line {_line_at(text, exc.position)} (YAML allows no control characters)"

@@ -7,11 +7,11 @@ validators built once per schema), so a stream of thousands of events re-uses th
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import limits
 from ..findings import Code, Finding, Severity
 from ..sources import Operation, Spec, documenting_operation
 from ..validation import SchemaEngine, iter_semantic_findings, unusable_schema, validate, violation_cause
@@ -48,7 +48,7 @@ class PayloadContext:
 def _request_payload(body: bytes) -> dict[str, Any] | None:
     # Cached: every event of a long stream asks for the same request body.
     try:
-        payload = json.loads(body) if body.strip() else None
+        payload = limits.loads_json(body) if body.strip() else None
     except ValueError:
         return None
     return payload if isinstance(payload, dict) else None
@@ -198,7 +198,7 @@ _NOT_JSON = object()
 def _parsed_json(where: _Where, body: bytes, part: str, line: int | None) -> Generator[Finding, None, Any]:
     """Yield a CT208 finding and return _NOT_JSON when `body` is not JSON; else return the payload."""
     try:
-        return json.loads(body.decode("utf-8-sig"))
+        return limits.loads_json(body.decode("utf-8-sig"))  # nesting past the limit: CT208 naming the limit
     except (UnicodeDecodeError, ValueError) as exc:
         yield where.finding(
             Code.BODY_NOT_JSON, Severity.ERROR, f"{part} body is not JSON: {exc}", part=part, line=line, detail=_excerpt(body)

@@ -9,7 +9,8 @@ from pathlib import Path
 from ..errors import UsageError
 from ..findings import Code, Finding, Severity
 from ..sources import Spec
-from .cassettes import BrokenInteraction, Cassette, CassetteError, RecordedExchange, display_path, iter_cassettes
+from .cassettes import BrokenInteraction, Cassette, CassetteError, RecordedExchange, display_path
+from .guard import bounded, guarded, guarded_cassettes, skipped_finding
 from .payloads import iter_located_findings, once_per_unusable_schema
 from .root_causes import iter_root_causes
 
@@ -50,9 +51,9 @@ def interaction_items(directory: Path, *, root: Path | None = None) -> list[Inte
     """Every interaction of every cassette under `directory`; an unreadable cassette is one item of its own."""
     require_directory(directory)
     items = []
-    for path, loaded in iter_cassettes(directory):
+    for path, loaded in guarded_cassettes(directory, root):
         source = display_path(path, root)
-        if isinstance(loaded, CassetteError):
+        if isinstance(loaded, CassetteError | Finding):
             items.append(InteractionItem(source, None))
             continue
         found = [InteractionItem(source, r.index, f"{r.exchange.method} {r.exchange.path}") for r in loaded.interactions]
@@ -68,18 +69,25 @@ def iter_cassette_findings(directory: Path, specs: Sequence[Spec], *, root: Path
     findings; only a missing `directory` raises (UsageError)."""
     require_directory(directory)
     singles: list[Finding] = []
-    for path, loaded in iter_cassettes(directory):
+    for path, loaded in guarded_cassettes(directory, root):
         source = display_path(path, root)
+        if isinstance(loaded, Finding):  # the check crashed on this cassette (CT910)
+            singles.append(loaded)
+            continue
         if isinstance(loaded, CassetteError):
             singles.append(
                 Finding(
-                    Code.CASSETTE_UNREADABLE, Severity.ERROR, source, f"not a readable vcrpy cassette: {loaded.message}",
+                    Code.INPUT_OVER_LIMIT if loaded.over_limit else Code.CASSETTE_UNREADABLE, Severity.ERROR, source,
+                    f"not a readable vcrpy cassette: {loaded.message}",
                     line=loaded.line, anchor="cassette",
                     fix="re-record it (vcrpy/pytest-recording write valid cassettes), or remove it",
                 )
             )
             continue
-        singles += _cassette_findings(loaded, source, specs)
+        singles += guarded(source, "the cassette check", bounded(source, _cassette_findings(loaded, source, specs)))
+    skipped = skipped_finding(directory, root)
+    if skipped is not None:
+        singles.append(skipped)
     singles = list(once_per_unusable_schema(singles))
     yield from singles
     yield from iter_root_causes(singles, specs)
@@ -91,7 +99,8 @@ def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec]) -
     for rec in sorted(records, key=lambda r: r.index):
         if isinstance(rec, BrokenInteraction):
             yield Finding(
-                Code.CASSETTE_UNREADABLE, Severity.ERROR, source, f"interaction {rec.index} is not a vcrpy exchange: {rec.message}",
+                Code.INPUT_OVER_LIMIT if rec.over_limit else Code.CASSETTE_UNREADABLE, Severity.ERROR, source,
+                f"interaction {rec.index} is not a vcrpy exchange: {rec.message}",
                 line=rec.line, anchor=f"interaction:{rec.index}",
                 fix="re-record this interaction (vcrpy/pytest-recording write valid cassettes), or remove it",
             )

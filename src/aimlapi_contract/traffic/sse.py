@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import limits
+
 DONE = "[DONE]"  # OpenAI's end-of-stream sentinel, sent as `data: [DONE]`
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -35,6 +37,7 @@ class SSEStream:
     comments: int = 0
     tail: str = ""  # the raw lines of an event that never got its terminating blank line
     tail_line: int | None = None
+    unchecked: int = 0  # events past the events limit (limits.py): counted, not kept
 
 
 def parse_sse(body: bytes | str) -> SSEStream:
@@ -46,6 +49,7 @@ def parse_sse(body: bytes | str) -> SSEStream:
     if lines and lines[-1] == "":
         lines.pop()  # the split after the final line end, not a line of its own
     stream = SSEStream()
+    cap = limits.current().sse_events
     data: list[str] = []
     event_type = ""
     last_id: str | None = None
@@ -54,7 +58,9 @@ def parse_sse(body: bytes | str) -> SSEStream:
     pending: list[str] = []
     for number, line in enumerate(lines, start=1):
         if line == "":
-            if data:
+            if data and len(stream.events) >= cap:
+                stream.unchecked += 1
+            elif data:
                 stream.events.append(SSEEvent("\n".join(data), event_type or "message", last_id, retry, start or number))
             data, event_type, retry, start, pending = [], "", None, None, []
             continue

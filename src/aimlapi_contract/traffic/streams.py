@@ -7,10 +7,10 @@ and the last event is `response.completed`, `response.failed` or `response.incom
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
+from .. import limits
 from ..findings import Code, Finding, Severity
 from .sse import DONE, parse_sse
 
@@ -63,7 +63,7 @@ def iter_stream_findings(
         if done_at is not None:
             yield where.finding(Code.SSE_INCONSISTENT, Severity.ERROR, f"{label} comes after `data: {DONE}`", part=part, line=at(event.line))
         try:
-            payload = json.loads(event.data)
+            payload = limits.loads_json(event.data)
         except ValueError as exc:
             yield where.finding(
                 Code.SSE_MALFORMED_EVENT, Severity.ERROR, f"{label}: data is not JSON ({exc})",
@@ -98,6 +98,13 @@ def iter_stream_findings(
                     part=part, line=at(event.line), pointer="/sequence_number",
                 )
             last_seq = (i, seq)
+    if stream.unchecked:
+        cap = limits.current().sse_events
+        yield where.finding(
+            Code.INPUT_OVER_LIMIT, Severity.ERROR,
+            f"the stream has {cap + stream.unchecked:,} events; only the first {cap:,} were checked "
+            f"(raise it with `{limits.FLAGS['sse_events'][0]}`)", part="stream", line=line,
+        )
     yield from _termination(stream, flavour, done_at, last_type, where, line, at(stream.tail_line))
 
 

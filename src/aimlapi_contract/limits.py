@@ -1,0 +1,225 @@
+"""Explicit limits on every reader of untrusted input, so a hostile file costs a finding, not the machine.
+
+One `Limits` value holds them all (each with a CLI flag, see `FLAGS`); the readers ask `current()`, which
+`applied(limits)` sets for the length of a run. The defaults are generous for real recordings (50 MB
+cassettes, 200,000-event streams) and documented in docs/limits.md. Every check here is independent of
+the parser used: sizes are checked on bytes before parsing, inflation is streamed with a cap, JSON and
+YAML depth and YAML alias expansion are measured iteratively, never by recursion.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The most any one input may use; a hit is a LimitError naming the limit and its flag."""
+
+    file_bytes: int = 64 * MiB  # a cassette, page, spec or diff input, as read from disk or the network
+    body_bytes: int = 128 * MiB  # one body after gzip/deflate decoding
+    json_depth: int = 200  # nesting of a JSON value (payload, example, spec)
+    yaml_depth: int = 200  # nesting of a cassette's YAML
+    yaml_expansion: int = 256 * MiB  # nodes + scalar characters of a cassette once its aliases are expanded
+    sse_events: int = 1_000_000  # events of one text/event-stream body that are checked
+    findings_per_source: int = 1_000  # findings listed per cassette; the rest are counted per code (CT231)
+    fetch_seconds: float = 60.0  # one document's download, connect to last byte
+    run_seconds: float = 600.0  # every download of one run together
+
+
+# field -> (flag, help). The CLI adds one flag per limit from this table.
+FLAGS: dict[str, tuple[str, str]] = {
+    "file_bytes": ("--max-file-bytes", "largest cassette, page or spec read, in bytes"),
+    "body_bytes": ("--max-body-bytes", "largest body after gzip/deflate decoding, in bytes"),
+    "json_depth": ("--max-json-depth", "deepest JSON nesting parsed"),
+    "yaml_depth": ("--max-yaml-depth", "deepest YAML nesting in a cassette"),
+    "yaml_expansion": ("--max-yaml-expansion", "largest cassette once YAML aliases are expanded (nodes + characters)"),
+    "sse_events": ("--max-sse-events", "most events of one stream that are checked"),
+    "findings_per_source": ("--max-findings-per-cassette", "most findings listed per cassette (the rest are counted)"),
+    "fetch_seconds": ("--fetch-deadline", "seconds one document's download may take in all"),
+    "run_seconds": ("--run-deadline", "seconds all downloads of one run may take in all"),
+}
+
+_state = threading.local()
+
+
+class LimitError(ValueError):
+    """An input exceeds one of the limits; the message names what, how much and the flag that raises it."""
+
+    def __init__(self, what: str, limit: str, name: str) -> None:
+        flag = FLAGS[name][0]
+        super().__init__(f"{what} exceeds the limit of {limit} (raise it with `{flag}`)")
+        self.message = str(self)
+        self.name = name
+
+
+def current() -> Limits:
+    """The limits in force in this thread: the defaults unless `applied` set others."""
+    limits: Limits | None = getattr(_state, "limits", None)
+    return limits or Limits()
+
+
+@contextmanager
+def applied(limits: Limits) -> Iterator[Limits]:
+    """Make `limits` current for the block (a run), then restore what was in force."""
+    before = getattr(_state, "limits", None)
+    _state.limits = limits
+    try:
+        yield limits
+    finally:
+        _state.limits = before
+
+
+def with_overrides(**values: Any) -> Limits:
+    """The defaults with the given (non-None) fields replaced, e.g. from command-line flags."""
+    known = {f.name for f in fields(Limits)}
+    return replace(Limits(), **{k: v for k, v in values.items() if k in known and v is not None})
+
+
+def _size(n: float) -> str:
+    return f"{n / MiB:g} MiB" if n >= MiB else f"{n:g} bytes"
+
+
+def read_file(path: Path, what: str = "the file") -> bytes:
+    """The bytes of `path`, reading at most the file limit plus one byte (so `/dev/zero` ends too)."""
+    cap = current().file_bytes
+    with path.open("rb") as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise LimitError(f"{what} ({path})", _size(cap), "file_bytes")
+    return data
+
+
+def check_size(data: bytes, what: str) -> bytes:
+    """`data` unless it is over the file limit."""
+    cap = current().file_bytes
+    if len(data) > cap:
+        raise LimitError(what, _size(cap), "file_bytes")
+    return data
+
+
+def inflate(data: bytes, wbits: int = 47) -> bytes:
+    """gzip/zlib-decode `data` in bounded steps, stopping at the body limit (never inflating a bomb in full).
+
+    zlib.error propagates for a corrupt stream, as zlib.decompress would raise it."""
+    cap = current().body_bytes
+    inflater = zlib.decompressobj(wbits)
+    out = bytearray(inflater.decompress(data, cap + 1))
+    while inflater.unconsumed_tail and len(out) <= cap:
+        out += inflater.decompress(inflater.unconsumed_tail, cap + 1 - len(out))
+    if len(out) > cap:
+        raise LimitError("the body once decompressed", _size(cap), "body_bytes")
+    if not inflater.eof:
+        out += inflater.flush()
+        if not inflater.eof:
+            raise zlib.error("incomplete or truncated stream")
+    return bytes(out)
+
+
+def json_depth(value: Any, stop: int | None = None) -> int:
+    """How deeply `value` nests (a scalar is 0), measured with a stack; stops counting past `stop`."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop is not None and deepest > stop:
+                return deepest
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def loads_json(text: str | bytes) -> Any:
+    """json.loads, with nesting past the depth limit a LimitError (a ValueError, like a syntax error)."""
+    cap = current().json_depth
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise LimitError("JSON nesting", f"{cap} levels", "json_depth") from None
+    if json_depth(value, stop=cap) > cap:
+        raise LimitError("JSON nesting", f"{cap} levels", "json_depth")
+    return value
+
+
+# YAML nesting can only start at a flow indicator, a block entry/key indicator, or a deeper indentation:
+# their count bounds the depth from above, so most files need no event pass at all.
+_INDENT = re.compile(r"^ +", re.M)
+
+
+def yaml_depth_bound(text: str) -> int:
+    """An upper bound on the nesting depth of the YAML in `text`, computed without parsing it."""
+    openers = text.count("[") + text.count("{") + text.count("-") + text.count("?")
+    indent = max((len(m) for m in _INDENT.findall(text)), default=0) if openers < 1_000_000 else len(text)
+    return openers + indent + 1
+
+
+def check_yaml_depth(text: str, loader_cls: Any) -> None:
+    """LimitError when the YAML in `text` nests deeper than the limit, judged on its event stream.
+
+    Composers (PyYAML's recursive one, libyaml's C one, which overflows the C stack at ~100,000
+    levels) build nodes by recursion, so this runs before composing, iteratively over events."""
+    import yaml
+
+    cap = current().yaml_depth
+    if yaml_depth_bound(text) <= cap:
+        return
+    depth = 0
+    loader = loader_cls(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > cap:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise LimitError(f"YAML nesting (line {line})", f"{cap} levels", "yaml_depth")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def check_yaml_expansion(root: Any) -> None:
+    """LimitError when the composed node graph, with every alias expanded, is over the expansion limit.
+
+    An alias is the same node object in several places, so sizes are memoized per node: the count is
+    linear in the file even when the expansion (a "billion laughs") is exponential."""
+    import yaml
+
+    cap = current().yaml_expansion
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # on the current path: meeting one again is a recursive alias
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if not children_done and id(node) in open_nodes:
+            raise LimitError("the cassette with its YAML aliases expanded (a recursive alias)", "any finite size", "yaml_expansion")
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1 + len(node.value)
+            continue
+        kids = [k for pair in node.value for k in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+        if children_done:
+            total = 1 + sum(sizes[id(k)] for k in kids)
+            if total > cap:
+                raise LimitError("the cassette with its YAML aliases expanded", f"{cap:,} nodes and characters", "yaml_expansion")
+            sizes[id(node)] = total
+            open_nodes.discard(id(node))
+        else:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in sizes)

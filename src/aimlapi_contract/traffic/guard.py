@@ -1,0 +1,79 @@
+"""What keeps one hostile cassette from costing the run: a catch per cassette, and a cap on findings kept.
+
+An exception no reader anticipated becomes a CT910 finding on that cassette and the next one is read;
+findings past `--max-findings-per-cassette` are counted per code (CT231) instead of kept, so 200,000
+failing events cost a counter, not gigabytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import limits
+from ..findings import Code, Finding, Severity, crash_finding
+from .cassettes import Cassette, CassetteError, display_path, read_cassette
+from .scanning import CassetteScan, scan_cassettes
+
+
+def guarded(source: str, what: str, findings: Iterable[Finding]) -> Iterator[Finding]:
+    """`findings` as they come; an exception while making them ends them with one CT910 on `source`."""
+    try:
+        yield from findings
+    except Exception as exc:  # noqa: BLE001  (the one catch: any failure on this input becomes its finding)
+        yield crash_finding(source, what, exc)
+
+
+@dataclass(slots=True)
+class _Dropped:
+    count: int
+    severity: Severity
+    first: str
+
+
+def bounded(source: str, findings: Iterable[Finding]) -> Iterator[Finding]:
+    """The first `findings_per_source` findings, then one CT231 per code counting the ones not kept."""
+    cap = limits.current().findings_per_source
+    kept = 0
+    dropped: dict[Code, _Dropped] = {}
+    for finding in findings:
+        if kept < cap:
+            kept += 1
+            yield finding
+            continue
+        where = f"{finding.anchor}{finding.pointer}" or f"line {finding.line}"
+        entry = dropped.setdefault(finding.code, _Dropped(0, finding.severity, where))
+        entry.count += 1
+        entry.severity = max(entry.severity, finding.severity)
+    for code, entry in sorted(dropped.items(), key=lambda item: item[0].value):
+        yield Finding(
+            Code.FINDINGS_TRUNCATED, entry.severity, source,
+            f"{entry.count:,} more {code.value} findings on this cassette were not listed (first at {entry.first}); "
+            f"{cap:,} findings were listed",
+            anchor=f"truncated:{code.value}",
+            fix=f"fix the listed findings first; raise `{limits.FLAGS['findings_per_source'][0]}` to list every one",
+        )
+
+
+def guarded_cassettes(directory: Path, root: Path | None = None) -> Iterator[tuple[Path, Cassette | CassetteError | Finding]]:
+    """Each cassette under `directory` with what loading it gave: the cassette, its error, or a CT910 finding."""
+    for path in scan_cassettes(directory).files:
+        try:
+            yield path, read_cassette(path)
+        except CassetteError as exc:
+            yield path, exc
+        except Exception as exc:  # noqa: BLE001  (any other failure reading this file is a finding on it)
+            yield path, crash_finding(display_path(path, root), "reading the cassette", exc, anchor="cassette")
+
+
+def skipped_finding(directory: Path, root: Path | None = None, scan: CassetteScan | None = None) -> Finding | None:
+    """CT911 (info) naming the paths under `directory` that were not read, if any."""
+    scan = scan or scan_cassettes(directory)
+    if not scan.skipped:
+        return None
+    shown = CassetteScan(skipped=[(Path(display_path(p, root)), why) for p, why in scan.skipped])
+    return Finding(
+        Code.FILES_SKIPPED, Severity.INFO, display_path(directory, root), shown.summary(),
+        anchor="skipped", fix="rename cassettes to .yaml, fix permissions or links, or move other files elsewhere",
+    )
