@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from . import limits
 from .baseline import BASELINE_PATH, read_baseline, stale_findings, triage
-from .findings import LOAD_CODES, Code, Finding, Severity, sort_key
+from .errors import ContractError
+from .findings import LOAD_CODES, Code, Finding, Severity, crash_finding, sort_key
+from .limits import Limits
 from .page import iter_doc_findings
 from .reports import Report
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
 from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
-from .traffic import iter_cassette_findings
+from .traffic import iter_cassette_findings, skipped_note
 
 
 @dataclass(slots=True)
@@ -28,11 +31,22 @@ class CheckOptions:
     baseline_path: Path = BASELINE_PATH
     lock_path: Path = LOCK_PATH
     root: Path = field(default_factory=Path.cwd)  # the project root: cassette sources (baseline keys) are relative to it
+    limits: Limits = field(default_factory=Limits)  # what one input may cost (limits.py); flags set them
 
 
 # A check sees every loaded docset (page + specs) and the options; it yields findings and never raises
 # for bad input. Later checks (docs lint, cassettes) register here.
 Check = Callable[[list[DocSet], CheckOptions], Iterable[Finding]]
+
+
+def guarded(source: str, what: str, findings: Iterable[Finding]) -> Iterator[Finding]:
+    """`findings` as they come; an unexpected exception ends them with one CT910 on `source`, and the run goes on."""
+    try:
+        yield from findings
+    except ContractError:
+        raise  # a usage or source error (e.g. a missing --cassettes directory) is exit 2, not a finding
+    except Exception as exc:  # noqa: BLE001  (the one catch per input: no traceback reaches a user)
+        yield crash_finding(source, what, exc)
 
 
 def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
@@ -43,7 +57,7 @@ def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[F
                 seen.add(rel)
                 # openapi-spec-validator takes ~1 s on the 1.8 MB spec: reuse findings for the same bytes.
                 key = cache_key(spec.sha256 + rel, rules=LINT_RULES, library=LINT_LIBRARY)
-                yield from cached_findings(cache_dir(options.cache), key, partial(iter_spec_findings, spec))
+                yield from guarded(rel, "the spec lint", cached_findings(cache_dir(options.cache), key, partial(iter_spec_findings, spec)))
 
 
 def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
@@ -77,7 +91,7 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
 def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
     seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
     for docset in docsets:
-        for finding in iter_doc_findings(docset):
+        for finding in guarded(docset.page, "the docs lint", iter_doc_findings(docset)):
             if (finding.key, finding.line) not in seen:
                 seen.add((finding.key, finding.line))
                 yield finding
@@ -88,16 +102,29 @@ CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes, docs_drift, c
 
 def load_docsets(options: CheckOptions) -> list[DocSet]:
     fetcher = Fetcher(options.docs_base, options.cache)
-    return [load_docset(fetcher, page, offline=options.offline) for page in options.pages]
+    with limits.applied(options.limits):
+        return [_guarded_load(fetcher, page, options) for page in options.pages]
+
+
+def _guarded_load(fetcher: Fetcher, page: str, options: CheckOptions) -> DocSet:
+    try:
+        return load_docset(fetcher, page, offline=options.offline)
+    except ContractError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (a page nothing anticipated: a finding on it; the other pages load)
+        return DocSet(page=page, page_text=None, findings=[crash_finding(page, "loading the page and its specs", exc)])
 
 
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
     docsets = load_docsets(options)
     findings: list[Finding] = [f for ds in docsets for f in ds.findings]
-    for check in CHECKS if checks is None else checks:
-        findings.extend(check(docsets, options))
+    with limits.applied(options.limits):
+        for check in CHECKS if checks is None else checks:
+            findings.extend(guarded(f"({check.__name__})", f"the {check.__name__} check", check(docsets, options)))
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
+    if options.cassettes is not None and options.cassettes.is_dir():
+        notes += [n for n in [skipped_note(options.cassettes, options.root)] if n]  # nothing skipped in silence
     if any(f.code in LOAD_CODES for f in findings):
         # What could not be loaded was not checked, so its accepted drift cannot be said to be gone.
         notes.append("some sources could not be loaded: stale baseline entries are not reported in this run")
@@ -108,3 +135,16 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
     findings.sort(key=sort_key)
     tri.new.sort(key=sort_key)
     return Report(findings, tri, docsets, notes)
+
+
+def unchecked_reason(report: Report) -> str:
+    """What was missing when a run could check nothing against a spec; '' when it could."""
+    if all(ds.page_text is None for ds in report.docsets):
+        return "no tracked page could be read, so nothing was checked"
+    if any(ds.specs for ds in report.docsets):
+        return ""
+    empty = [ds.page for ds in report.docsets if ds.page_text is not None and not ds.links]
+    if empty:
+        more = f" (and {len(empty) - 1} more page(s))" if len(empty) > 1 else ""
+        return f"no spec was checked: {empty[0]} links no OpenAPI spec (no `openapi-operation` block){more}"
+    return "no spec was checked: none of the specs the tracked pages link could be loaded"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -10,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, limits
 from .baseline import BASELINE_PATH, read_baseline, updated_entries, write_baseline
-from .check import CheckOptions, load_docsets, run_checks
+from .check import CheckOptions, load_docsets, run_checks, unchecked_reason
 from .errors import MIRROR_TIP, ContractError, UsageError
 from .files import atomic_write
 from .findings import LOAD_CODES, Code, Severity
@@ -28,7 +29,7 @@ from .live import (
     scenario_by_id,
 )
 from .redact import KEY_ENV
-from .reports import FORMATS, Report, ReportContext, docs_ref_for, render_finding, render_report
+from .reports import FORMATS, Report, ReportContext, docs_ref_for, escape_controls, redact_secrets, render_finding, render_report
 from .sources import (
     CACHE_ENV,
     DEFAULT_CACHE,
@@ -38,6 +39,7 @@ from .sources import (
     MANIFEST_PATH,
     DocsBase,
     Fetcher,
+    cache_lock,
     entry_for,
     load_docset,
     load_manifest,
@@ -96,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(fetch)
     fetch.add_argument("--update-lock", action="store_true", help="accept published changes into the lock")
     fetch.add_argument("--lock", type=Path, help=f"lock file (default: {LOCK_PATH} in the project root)")
+    limits.add_flags(fetch)
     fetch.set_defaults(run=cmd_fetch)
 
     check = sub.add_parser("check", help="run every offline check and report the findings")
@@ -110,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-baselined", action="store_true", help="text format: also list baselined findings")
     check.add_argument("--baseline", type=Path, help=f"baseline file (default: {BASELINE_PATH} in the project root)")
     check.add_argument("--lock", type=Path, help=f"lock file (default: {LOCK_PATH} in the project root)")
+    limits.add_flags(check)
     check.set_defaults(run=cmd_check)
 
     base = sub.add_parser("baseline", help="accept the current findings as known drift, each with a reason")
@@ -120,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--update", action="store_true", help="only drop entries that no longer occur; add nothing")
     base.add_argument("--reason", default="", help="reason recorded on every entry this run adds")
     base.add_argument("--only", action="append", metavar="CODE", help="add only findings with this code (repeatable)")
+    limits.add_flags(base)
     base.set_defaults(run=cmd_baseline)
 
     live = sub.add_parser("live", help=f"send the live scenarios to the API (needs ${KEY_ENV}) and validate the replies; records nothing")
@@ -138,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="the later spec: a file or an http(s) URL")
     diff.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
     diff.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
+    limits.add_flags(diff)
     diff.set_defaults(run=cmd_diff)
     return parser
 
@@ -171,16 +177,28 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         baseline_path=getattr(args, "baseline", None) or args.root / BASELINE_PATH,
         lock_path=getattr(args, "lock", None) or args.root / LOCK_PATH,
         root=args.root,
+        limits=limits.from_namespace(args),
     )
 
 
+def _shown(text: str) -> str:
+    """A message as printed to the terminal: the API key redacted, control characters escaped."""
+    return escape_controls(redact_secrets(text))
+
+
 def _nothing_checked(report: Report) -> bool:
-    return all(ds.page_text is None for ds in report.docsets)
+    return bool(unchecked_reason(report))
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     options = _options(args)
     fetcher = Fetcher(options.docs_base, options.cache)
+    # Concurrent runs take turns: each reads the lock, fetches and writes lock and cache as one set.
+    with cache_lock(fetcher.cache) if options.docs_base.is_remote else contextlib.nullcontext():
+        return _fetch_locked(args, options, fetcher)
+
+
+def _fetch_locked(args: argparse.Namespace, options: CheckOptions, fetcher: Fetcher) -> int:
     lock = read_lock(args.lock)
     new_lock = dict(lock)
     from_upstream = options.docs_base.location == DEFAULT_DOCS_BASE
@@ -191,12 +209,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             if finding.severity < Severity.ERROR:
                 continue  # e.g. CT104 served from cache: printed as a note below
             # Load findings name their URL or file in the message already.
-            print(f"error: {finding.message}", file=sys.stderr)
+            print(f"error: {_shown(finding.message)}", file=sys.stderr)
             if finding.fix:
                 print(f"tip: {finding.fix}", file=sys.stderr)
             status = 2
         for note in docset.notes:
-            print(f"note: {note}", file=sys.stderr)
+            print(f"note: {_shown(note)}", file=sys.stderr)
         for fetched in docset.fetched:
             upstream = options.docs_base.upstream_url_for(fetched.rel)
             changed = lock_findings(fetched, lock)
@@ -228,7 +246,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     options = _options(args)
     report = run_checks(options)
     for note in report.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {_shown(note)}", file=sys.stderr)
     context = ReportContext.from_report(report, ref=args.docs_ref or docs_ref_for(options.docs_base))
     for fmt, output in targets:
         text = render_report(fmt, report, context, show_baselined=args.show_baselined)
@@ -239,10 +257,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
     if _nothing_checked(report):
         # Only why nothing could be read: the rest of the report follows from it.
-        for finding in (f for f in report.findings if f.code in LOAD_CODES):
-            print(f"error: {finding.message}", file=sys.stderr)
+        said = False
+        for finding in (f for f in report.findings if f.code in LOAD_CODES or f.code is Code.CHECK_CRASHED):
+            print(f"error: {_shown(finding.message)}", file=sys.stderr)
             if finding.fix:
                 print(f"tip: {finding.fix}", file=sys.stderr)
+            said = True
+        if not said:
+            print(f"error: {unchecked_reason(report)}", file=sys.stderr)
         return 2
     return 1 if report.failing(Severity.from_label(args.fail_on)) else 0
 
@@ -250,7 +272,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_baseline(args: argparse.Namespace) -> int:
     report = run_checks(_options(args))
     if _nothing_checked(report):
-        raise UsageError("nothing could be checked, so the baseline was left as it was")
+        raise UsageError(f"{unchecked_reason(report)}; the baseline was left as it was")
     if not args.update and not args.reason.strip():
         raise UsageError(
             "every accepted finding needs a reason, and none was given",
@@ -322,7 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _anchor_defaults(args)
-        return int(args.run(args))
+        with limits.applied(limits.from_namespace(args)):
+            return int(args.run(args))
     except ContractError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.tip:
@@ -336,6 +359,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001  (a bug or an input nothing anticipated: one line, never a traceback)
+        print(f"error: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
+        print("tip: please report this with the command and its inputs", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

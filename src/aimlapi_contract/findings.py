@@ -103,7 +103,6 @@ class Code(str, enum.Enum):
     # 9xx: the suite's own bookkeeping
     BASELINE_STALE = "CT901"
     CHECK_CRASHED = "CT910"
-    FILES_SKIPPED = "CT911"
 
 
 # A source that could not be loaded at all: nothing on it was checked.

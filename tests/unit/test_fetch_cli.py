@@ -40,6 +40,11 @@ def _fetch(server_or_base: HTTPServer | str, workdir: Path, *extra: str) -> int:
     )
 
 
+def _cached(server: HTTPServer, workdir: Path, rel: str) -> bytes:
+    """The cached copy of `rel` from this server's docs base."""
+    return Fetcher(DocsBase(server.url_for("/")), workdir / "cache").cache_path(rel).read_bytes()
+
+
 def _lock(workdir: Path) -> dict[str, dict[str, object]]:
     return json.loads((workdir / "lock.json").read_text())["sources"]
 
@@ -47,7 +52,7 @@ def _lock(workdir: Path) -> dict[str, dict[str, object]]:
 def test_fetch_caches_page_and_linked_spec_and_pins_them(httpserver: HTTPServer, workdir: Path) -> None:
     _serve(httpserver)
     assert _fetch(httpserver, workdir) == 0
-    assert (workdir / "cache" / "files" / "docs" / "specs" / "echo.json").read_bytes() == SPEC
+    assert _cached(httpserver, workdir, "docs/specs/echo.json") == SPEC
     lock = _lock(workdir)
     import hashlib
 
@@ -99,7 +104,7 @@ def test_bad_answer_exits_2_naming_the_url_and_keeps_the_good_copy(
     assert _fetch(httpserver, workdir) == 2
     err = capsys.readouterr().err
     assert f"{httpserver.url_for('/docs/specs/echo.json')}: {reason}" in err
-    assert (workdir / "cache" / "files" / "docs" / "specs" / "echo.json").read_bytes() == SPEC
+    assert _cached(httpserver, workdir, "docs/specs/echo.json") == SPEC
     assert (workdir / "lock.json").read_bytes() == lock_before
     assert not list((workdir / "cache").rglob("*.part"))
 
@@ -214,7 +219,7 @@ def test_body_cut_short_mid_download_exits_2_and_keeps_the_good_copy(
     err = capsys.readouterr().err
     assert f"{base}docs/specs/echo.json: download broken off" in err
     assert "Traceback" not in err
-    assert (workdir / "cache" / "files" / "docs" / "specs" / "echo.json").read_bytes() == SPEC
+    assert _cached(httpserver, workdir, "docs/specs/echo.json") == SPEC
 
 
 def test_a_link_that_climbs_out_of_the_docs_tree_is_never_followed(tmp_path: Path, workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -228,7 +233,7 @@ def test_a_link_that_climbs_out_of_the_docs_tree_is_never_followed(tmp_path: Pat
 
 def test_cache_paths_never_leave_the_cache(workdir: Path) -> None:
     fetcher = Fetcher(DocsBase("http://127.0.0.1:9/"), workdir / "cache")
-    assert fetcher.cache_path("docs/a.json") == workdir / "cache" / "files" / "docs" / "a.json"
+    assert fetcher.cache_path("docs/a.json") == workdir / "cache" / "files" / fetcher.base_key / "docs" / "a.json"
     for rel in ("../../escaped.json", "/etc/passwd", "docs/../../x.json"):
         with pytest.raises(FetchError, match="leaves the docs tree"):
             fetcher.cache_path(rel)

@@ -23,6 +23,7 @@ from aimlapi_contract.reports.model import Report
 from aimlapi_contract.sources.base import DEFAULT_PAGE, DocsBase
 from aimlapi_contract.sources.docset import DocSet
 from aimlapi_contract.sources.locate import JsonLocator
+from aimlapi_contract.sources.specs import Spec
 
 ROOT = Path(__file__).parents[2]
 CHAT_SPEC = "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano.json"
@@ -303,7 +304,8 @@ def test_no_report_carries_the_api_key_url_quoted(tmp_path: Path, monkeypatch: p
         monkeypatch.setenv("AIMLAPI_KEY", key)
         forms = [key, quote(key, safe=""), quote(key)]
         f = Finding(Code.SOURCE_UNREACHABLE, Severity.ERROR, "p.md", f"body echoes {forms[1]} and {forms[2]}", detail=f"raw {key}")
-        report = Report([f], triage([f], []), docsets=[DocSet("p.md", "# page\n")])
+        checked = DocSet("p.md", "# page\n", specs={"s.json": Spec("s.json", {"openapi": "3.0.0"}, "0" * 64)})  # a spec was checked
+        report = Report([f], triage([f], []), docsets=[checked])
         monkeypatch.setattr(cli, "run_checks", lambda options: report)
         outputs = [arg for fmt in FORMATS for arg in ("--format", fmt, "--output", str(tmp_path / f"r.{fmt}"))]
         assert cli.main(["check", "--docs-base", str(tmp_path), "--page", "p.md", *outputs]) == 1

@@ -67,10 +67,11 @@ def published(httpserver: HTTPServer) -> tuple[dict[str, Path], str]:
 
 
 def test_every_download_is_kept_by_content(httpserver: HTTPServer, tmp_path: Path) -> None:
-    httpserver.expect_request("/a/s.json").respond_with_data('{"x": 1}')
+    body = b'{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}}'
+    httpserver.expect_request("/a/s.json").respond_with_data(body)
     fetcher = Fetcher(DocsBase(httpserver.url_for("/")), tmp_path / "cache")
     fetched = fetcher.get("a/s.json")
-    assert fetcher.object_path(fetched.sha256).read_bytes() == b'{"x": 1}'
+    assert fetcher.object_path(fetched.sha256).read_bytes() == body
 
 
 @needs_history

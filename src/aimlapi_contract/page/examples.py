@@ -14,6 +14,8 @@ from typing import Any
 
 import json5
 
+from .. import limits
+
 _NO_VALUE = object()
 
 
@@ -44,8 +46,12 @@ def read_example(text: str) -> ExampleReading:
     """Parse an example; diagnose what stops it being JSON and recover the value when that is mechanical."""
     reading = ExampleReading()
     try:
-        reading.value = json.loads(text)
+        reading.value = limits.loads_json(text)
         reading.is_json = True
+        return reading
+    except limits.LimitError as exc:  # nested past the depth limit: said as such, no repair attempted
+        reading.error = exc.message
+        reading.problems.append(exc.message)
         return reading
     except json.JSONDecodeError as exc:
         reading.error = f"{exc.msg} (line {exc.lineno}, column {exc.colno})"

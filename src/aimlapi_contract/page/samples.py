@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import json5
 
+from .. import limits
 from ..sources import JsonLocator
 from .examples import matching_close
 from .python_sample import read_python
@@ -173,9 +174,11 @@ def _http(text: str, sample: Sample) -> None:
 
 def _json_body(data: str, sample: Sample, line: int | None) -> None:
     try:
-        sample.payload = json.loads(data)
+        sample.payload = limits.loads_json(data)
         sample.payload_line = line
         sample.payload_lines = {p: (line or 1) + n - 1 for p, n in JsonLocator(data, known_json=True).lines().items()}
+    except limits.LimitError as exc:
+        sample.problems.append((f"the request body is not read: {exc.message}", line))
     except json.JSONDecodeError as exc:
         sample.problems.append((f"the request body is not JSON: {exc.msg} (body line {exc.lineno})", line))
 

@@ -10,7 +10,7 @@ from .html_page import render_html
 from .markdown import render_markdown
 from .model import Report
 from .sarif import render_sarif
-from .text import render_finding, render_json, render_text
+from .text import escape_controls, render_finding, render_json, render_text
 
 # Formats rendered with the source texts and links of a ReportContext; text and json need only the Report.
 RICH_FORMATS: dict[str, Callable[[Report, ReportContext], str]] = {
@@ -31,6 +31,6 @@ def render_report(fmt: str, report: Report, context: ReportContext, *, show_base
 
 
 __all__ = [
-    "FORMATS", "RICH_FORMATS", "Report", "ReportContext", "docs_ref_for", "redact_secrets", "render_html",
+    "FORMATS", "RICH_FORMATS", "Report", "ReportContext", "docs_ref_for", "escape_controls", "redact_secrets", "render_html",
     "render_finding", "render_markdown", "render_report", "render_sarif",
 ]

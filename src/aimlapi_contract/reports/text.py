@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
@@ -11,6 +12,15 @@ if TYPE_CHECKING:
     from .model import Report
 
 REPORT_VERSION = 1
+
+# C0/C1 controls (ESC starts terminal sequences), DEL, bidi overrides and isolates, zero-width marks, and
+# the noncharacters U+FFFE/U+FFFF: shown as escapes, so a cassette's field name cannot drive the terminal.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character written as an escape (`\\x1b`, `\\u202e`); newlines kept."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 def location(finding: Finding) -> str:
@@ -36,7 +46,7 @@ def render_finding(finding: Finding, *, baselined: bool = False) -> str:
         lines.extend("    | " + line for line in finding.detail.splitlines())
     if finding.fix:
         lines.append(f"    fix: {finding.fix}")
-    return "\n".join(lines)
+    return "\n".join(escape_controls(line) for line in lines)
 
 
 def render_text(report: Report, *, show_baselined: bool = False) -> str:

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 from .base import DEFAULT_DOCS_BASE, DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest, project_root, relative_link
 from .docset import DocSet, load_docset
-from .fetch import CACHE_ENV, CONNECT_TIMEOUT, DEFAULT_CACHE, READ_TIMEOUT, Fetched, Fetcher, cache_dir, object_path
+from .download import DownloadBroken, DownloadTimeout, download
+from .fetch import CACHE_ENV, CONNECT_TIMEOUT, DEFAULT_CACHE, READ_TIMEOUT, Fetched, Fetcher, cache_dir, cache_lock, object_path
 from .locate import JsonLocator, nearest_line
 from .lock import LOCK_PATH, LockEntry, entry_for, lock_findings, read_lock, write_lock
 from .specs import HTTP_METHODS, Operation, Spec, SpecParseError, documenting_operation, load_spec
 
 __all__ = [
     "cache_dir",
+    "cache_lock",
+    "download",
+    "DownloadBroken",
+    "DownloadTimeout",
     "CACHE_ENV",
     "CONNECT_TIMEOUT",
     "DEFAULT_CACHE",

@@ -46,6 +46,15 @@ def load_docset(fetcher: Fetcher, page: str, *, offline: bool = False) -> DocSet
         )
         return docset
     docset.links = iter_spec_links(docset.page_text)
+    if not docset.links:
+        # An empty page, or one whose blocks were removed: nothing on it can be checked against a spec.
+        docset.findings.append(
+            Finding(
+                Code.DOC_PAGE_LINKS_NO_SPEC, Severity.ERROR, page,
+                f"{page} links no OpenAPI spec (no `openapi-operation` block): nothing on it was checked",
+                line=1, fix="restore the page's openapi-operation blocks, or stop tracking it in specs/manifest.json",
+            )
+        )
     for link in docset.links:
         rel = relative_link(link.url, page) if link.url else None
         if rel is None or rel in docset.specs:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from .. import limits
 from ..findings import pointer_from_path
 from .locate import JsonLocator
 
@@ -139,11 +140,17 @@ class Spec:
 def load_spec(source: str, raw: bytes) -> Spec:
     """Parse published bytes into a Spec; SpecParseError (with line/column) when it is not a JSON object."""
     try:
+        limits.check_size(raw, "the spec")
+    except limits.LimitError as exc:
+        raise SpecParseError(f"not read: {exc.message}") from None
+    try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SpecParseError(f"not UTF-8 text (byte {exc.start})") from None
     try:
-        data = json.loads(text)
+        data = limits.loads_json(text)
+    except limits.LimitError as exc:
+        raise SpecParseError(f"not read: {exc.message}") from None
     except json.JSONDecodeError as exc:
         raise SpecParseError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     if not isinstance(data, dict):

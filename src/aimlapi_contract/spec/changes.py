@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
+from .. import limits
 from ..errors import SourceError
 from ..findings import Code, Finding, Severity
-from ..sources import CONNECT_TIMEOUT, READ_TIMEOUT, Fetched, LockEntry, Spec, SpecParseError, load_spec, object_path
+from ..sources import (
+    CONNECT_TIMEOUT,
+    READ_TIMEOUT,
+    DownloadBroken,
+    DownloadTimeout,
+    Fetched,
+    LockEntry,
+    Spec,
+    SpecParseError,
+    download,
+    load_spec,
+    object_path,
+)
 from .diff import change_findings, diff_specs
 
 
@@ -44,18 +58,26 @@ def load_spec_argument(arg: str) -> Spec:
     if arg.startswith(("http://", "https://")):
         import requests  # here, not at the top: it is slow to import and only `diff URL` needs it
 
+        deadline = time.monotonic() + limits.current().fetch_seconds
         try:
-            resp = requests.get(arg, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+            with requests.Session() as session:
+                resp = download(session, arg, deadline=deadline, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+        except DownloadTimeout:
+            raise SourceError(f"{arg}: timed out", tip="check the URL, or diff saved files") from None
+        except DownloadBroken as exc:
+            raise SourceError(f"{arg}: {exc.reason}", tip="check the URL, or diff saved files") from None
         except requests.RequestException as exc:
             raise SourceError(f"{arg}: cannot download ({type(exc).__name__})", tip="check the URL, or diff saved files") from None
-        if resp.status_code >= 400:
-            raise SourceError(f"{arg}: HTTP {resp.status_code}", tip="check the URL, or diff saved files")
-        data = resp.content
+        if resp.status >= 400:
+            raise SourceError(f"{arg}: HTTP {resp.status}", tip="check the URL, or diff saved files")
+        data = resp.data
     else:
         try:
-            data = Path(arg).read_bytes()
+            data = limits.read_file(Path(arg), "the spec")  # `diff /dev/zero X` ends at the limit
         except OSError as exc:
             raise SourceError(f"{arg}: cannot read ({exc.strerror or exc})") from None
+        except limits.LimitError as exc:
+            raise SourceError(f"{arg}: not read: {exc}", tip="both arguments must be OpenAPI specs in JSON") from None
     try:
         return load_spec(arg, data)
     except SpecParseError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .cassettes import display_path
 from .exchange import Exchange
+from .guard import skipped_note
 from .intent import INTENT_HEADER, negative_marker, with_marker
 from .payloads import dotted, engine_for, iter_exchange_findings
 from .replay import interaction_items, iter_cassette_findings, require_directory
@@ -21,5 +22,6 @@ __all__ = [
     "iter_exchange_findings",
     "negative_marker",
     "require_directory",
+    "skipped_note",
     "with_marker",
 ]

@@ -67,13 +67,10 @@ def guarded_cassettes(directory: Path, root: Path | None = None) -> Iterator[tup
             yield path, crash_finding(display_path(path, root), "reading the cassette", exc, anchor="cassette")
 
 
-def skipped_finding(directory: Path, root: Path | None = None, scan: CassetteScan | None = None) -> Finding | None:
-    """CT911 (info) naming the paths under `directory` that were not read, if any."""
-    scan = scan or scan_cassettes(directory)
+def skipped_note(directory: Path, root: Path | None = None) -> str:
+    """One line naming how many paths under `directory` were not read and the first of them; '' if none."""
+    scan = scan_cassettes(directory)
     if not scan.skipped:
-        return None
+        return ""
     shown = CassetteScan(skipped=[(Path(display_path(p, root)), why) for p, why in scan.skipped])
-    return Finding(
-        Code.FILES_SKIPPED, Severity.INFO, display_path(directory, root), shown.summary(),
-        anchor="skipped", fix="rename cassettes to .yaml, fix permissions or links, or move other files elsewhere",
-    )
+    return shown.summary()

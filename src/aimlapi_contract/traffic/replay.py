@@ -10,7 +10,7 @@ from ..errors import UsageError
 from ..findings import Code, Finding, Severity
 from ..sources import Spec
 from .cassettes import BrokenInteraction, Cassette, CassetteError, RecordedExchange, display_path
-from .guard import bounded, guarded, guarded_cassettes, skipped_finding
+from .guard import bounded, guarded, guarded_cassettes
 from .payloads import iter_located_findings, once_per_unusable_schema
 from .root_causes import iter_root_causes
 
@@ -85,9 +85,6 @@ def iter_cassette_findings(directory: Path, specs: Sequence[Spec], *, root: Path
             )
             continue
         singles += guarded(source, "the cassette check", bounded(source, _cassette_findings(loaded, source, specs)))
-    skipped = skipped_finding(directory, root)
-    if skipped is not None:
-        singles.append(skipped)
     singles = list(once_per_unusable_schema(singles))
     yield from singles
     yield from iter_root_causes(singles, specs)

@@ -8,6 +8,7 @@ and the last event is `response.completed`, `response.failed` or `response.incom
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from .. import limits
@@ -50,6 +51,7 @@ def iter_stream_findings(
 
     def at(body_line: int | None) -> int | None:
         return line + body_line if event_lines and line is not None and body_line is not None else line
+    repeats: dict[str, _Verdicts] = {}
     done_at: int | None = None
     first_id: Any = None
     last_seq: tuple[int, int] | None = None  # (event index, sequence_number)
@@ -62,15 +64,23 @@ def iter_stream_findings(
             continue
         if done_at is not None:
             yield where.finding(Code.SSE_INCONSISTENT, Severity.ERROR, f"{label} comes after `data: {DONE}`", part=part, line=at(event.line))
-        try:
-            payload = limits.loads_json(event.data)
-        except ValueError as exc:
-            yield where.finding(
-                Code.SSE_MALFORMED_EVENT, Severity.ERROR, f"{label}: data is not JSON ({exc})",
-                part=part, line=at(event.line), detail=_excerpt(event.data),
-            )
-            continue
-        yield from validate(payload, part, label, at(event.line))
+        seen = repeats.get(event.data)
+        if seen is not None:  # the same data as an earlier event: the same verdicts, relabelled (validate is pure)
+            payload = seen.payload
+            yield from (seen.relabelled(f, part, label, at(event.line)) for f in seen.findings)
+        else:
+            try:
+                payload = limits.loads_json(event.data)
+            except ValueError as exc:
+                yield where.finding(
+                    Code.SSE_MALFORMED_EVENT, Severity.ERROR, f"{label}: data is not JSON ({exc})",
+                    part=part, line=at(event.line), detail=_excerpt(event.data),
+                )
+                continue
+            found = list(validate(payload, part, label, at(event.line)))
+            if len(repeats) < _REPEATS_KEPT and len(event.data) <= _REPEAT_DATA_MAX:
+                repeats[event.data] = _Verdicts(payload, part, label, at(event.line), found)
+            yield from found
         if not isinstance(payload, dict):
             continue
         kind = payload.get("type")
@@ -106,6 +116,28 @@ def iter_stream_findings(
             f"(raise it with `{limits.FLAGS['sse_events'][0]}`)", part="stream", line=line,
         )
     yield from _termination(stream, flavour, done_at, last_type, where, line, at(stream.tail_line))
+
+
+# A stream repeating one event 200,000 times costs one validation, not 200,000; real streams repeat a few.
+_REPEATS_KEPT = 256
+_REPEAT_DATA_MAX = 16 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdicts:
+    """The parsed payload and the findings of the first event with some data, to re-use for its repeats."""
+
+    payload: Any
+    part: str
+    label: str
+    line: int | None
+    findings: list[Finding]
+
+    def relabelled(self, finding: Finding, part: str, label: str, line: int | None) -> Finding:
+        """`finding` (made for the first event) as made for a later one: its part, label and line."""
+        anchor = finding.anchor[: -len(self.part)] + part if finding.anchor.endswith(self.part) else finding.anchor
+        message = label + finding.message[len(self.label):] if finding.message.startswith(self.label) else finding.message
+        return replace(finding, anchor=anchor, message=message, line=line if finding.line == self.line else finding.line)
 
 
 def _termination(
