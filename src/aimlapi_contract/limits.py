@@ -205,7 +205,7 @@ def check_yaml_depth(text: str, loader_cls: Any) -> None:
         return
     depth = 0
     # libyaml's parser when there is one (the same grammar, ~20x faster than PyYAML's); it is iterative.
-    parser = (getattr(yaml, "CParser", None) or loader_cls)(text)
+    parser = (getattr(yaml, "CSafeLoader", None) or loader_cls)(text)
     try:
         while parser.check_event():
             event = parser.get_event()
@@ -216,7 +216,10 @@ def check_yaml_depth(text: str, loader_cls: Any) -> None:
                     raise LimitError(f"YAML nesting (line {line})", f"{cap} levels", "yaml_depth")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):  # libyaml's own stop for flow nesting past 1,000 levels
+            line = exc.problem_mark.line + 1 if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark else None
+            raise LimitError(f"YAML nesting (line {line})", f"{min(cap, 1000)} levels", "yaml_depth") from None
         return  # not YAML up to here, and no deeper than the limit: the loader reports the error itself
     finally:
         parser.dispose()

@@ -7,6 +7,7 @@ failing events cost a counter, not gigabytes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,5 +73,12 @@ def skipped_note(directory: Path, root: Path | None = None) -> str:
     scan = scan_cassettes(directory)
     if not scan.skipped:
         return ""
-    shown = CassetteScan(skipped=[(Path(display_path(p, root)), why) for p, why in scan.skipped])
+    shown = CassetteScan(skipped=[(_lexical(p, root), why) for p, why in scan.skipped])
     return shown.summary()
+
+
+def _lexical(path: Path, root: Path | None) -> Path:
+    """`path` relative to `root` without resolving links (a dangling link is named, not its target)."""
+    base = Path(os.path.abspath(root or Path.cwd()))
+    absolute = Path(os.path.abspath(path))
+    return absolute.relative_to(base) if absolute.is_relative_to(base) else path
