@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from .baseline import read_baseline
-from .check import CheckOptions, load_docsets, run_checks
+from .check import CheckOptions, load_docsets, run_checks, unchecked_reason
 from .errors import ContractError
 from .live import (
     API_BASE_ENV,
@@ -130,6 +130,9 @@ def contract_report_for(config: pytest.Config) -> Report:
     if _REPORT not in config.stash:
         with _setup_errors_as_usage():
             config.stash[_REPORT] = run_checks(contract_options_from(config))
+    reason = unchecked_reason(config.stash[_REPORT])
+    if reason:  # nothing was checked against a spec: a failure saying so, never a silent pass
+        pytest.fail(f"aimlapi-contract: {reason}", pytrace=False)
     return config.stash[_REPORT]
 
 

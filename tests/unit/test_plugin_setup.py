@@ -37,3 +37,16 @@ def test_outside_a_contract_project_a_relative_docs_base_is_not_checked(pytester
     pytester.makepyfile("def test_nothing():\n    pass\n")
     result = pytester.runpytest_subprocess()
     assert result.ret == pytest.ExitCode.OK
+
+
+def test_a_page_linking_no_spec_fails_the_contract_items_with_one_line(pytester: pytest.Pytester) -> None:
+    """An empty page checks nothing: under pytest that is a failure saying so, never a silent pass."""
+    (pytester.path / "docs").mkdir()
+    (pytester.path / "docs" / "p.md").write_text("# the blocks were removed\n")
+    (pytester.path / "specs").mkdir()
+    (pytester.path / "specs" / "manifest.json").write_text('{"pages": [{"path": "docs/p.md"}]}')
+    pytester.makepyfile("def test_report(contract_report):\n    assert contract_report is not None\n")
+    result = pytester.runpytest_subprocess("--docs-base", str(pytester.path))
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*aimlapi-contract: no spec was checked: docs/p.md links no OpenAPI spec*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
