@@ -78,7 +78,7 @@ def _sse(events: list[str]) -> str:
 
 
 def _failing_stream(n: int) -> str:
-    bad = '{"id": "c1", "object": "chat.completion.chunk", "created": 1760000000, "model": "m", "choices": "not-a-list"}'
+    bad = '{"choices": 0}'  # short, so the file stays a few MB: no id, no object, choices not a list
     return cassette(ctype="text/event-stream", body=_sse([bad] * n + ["[DONE]"]))
 
 

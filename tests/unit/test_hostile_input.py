@@ -12,7 +12,7 @@ import pytest
 
 from aimlapi_contract import limits
 from aimlapi_contract.cli import main
-from aimlapi_contract.findings import Code, Finding
+from aimlapi_contract.findings import Code, Finding, Severity
 from aimlapi_contract.reports.text import escape_controls, render_finding
 from aimlapi_contract.traffic import Exchange, iter_cassette_findings, skipped_note
 from aimlapi_contract.traffic.guard import bounded
@@ -288,3 +288,22 @@ def test_deep_json_in_a_spec_or_a_page_example_is_a_finding(tmp_path: Path, caps
     assert code == 1 and "Traceback" not in out.err
     messages = [f["message"] for f in json.loads(out.out)["findings"]]
     assert any("JSON nesting exceeds the limit of 200 levels" in m for m in messages), messages[:5]
+
+
+def test_a_relabelled_repeat_keeps_every_other_field_of_the_finding() -> None:
+    # relabelled() builds Findings positionally for speed: a field added to Finding must not be lost there
+    import dataclasses
+
+    from aimlapi_contract.traffic.streams import _Verdicts
+
+    values: dict[str, object] = {}
+    for field in dataclasses.fields(Finding):
+        values[field.name] = {"code": Code.BODY_NOT_JSON, "severity": Severity.WARNING, "line": 7, "column": 3,
+                              "extra": {"k": 1}}.get(field.name, f"{field.name}-value")
+    values["message"], values["anchor"] = "event 0 (body line 1): bad", "i:event:0"
+    original = Finding(**values)  # type: ignore[arg-type]
+    copy = _Verdicts(None, "event:0", "event 0 (body line 1)", 7, [original]).relabelled(original, "event:5", "event 5 (body line 11)", 17)
+    assert (copy.anchor, copy.message, copy.line) == ("i:event:5", "event 5 (body line 11): bad", 17)
+    for field in dataclasses.fields(Finding):
+        if field.name not in ("anchor", "message", "line"):
+            assert getattr(copy, field.name) == getattr(original, field.name), field.name
