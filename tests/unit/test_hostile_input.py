@@ -307,3 +307,15 @@ def test_a_relabelled_repeat_keeps_every_other_field_of_the_finding() -> None:
     for field in dataclasses.fields(Finding):
         if field.name not in ("anchor", "message", "line"):
             assert getattr(copy, field.name) == getattr(original, field.name), field.name
+
+
+def test_a_live_reply_nested_past_the_limit_is_a_finding() -> None:
+    # live mode validates replies through the same path as cassettes (live.client.validate_reply)
+    from aimlapi_contract.live.client import validate_reply
+    from aimlapi_contract.redact import Redactor
+
+    deep = ("[" * 100_000 + "]" * 100_000).encode()
+    reply = Exchange("POST", "https://api.aimlapi.com/v1/chat/completions", {}, b"", 200, {"content-type": ["application/json"]}, deep)
+    findings = validate_reply(reply, [chat_spec()], source="live", anchor="scenario:x", redactor=Redactor([]))
+    assert [f.code for f in findings] == [Code.BODY_NOT_JSON]
+    assert "JSON nesting exceeds the limit of 200 levels" in findings[0].message
