@@ -49,6 +49,11 @@ def guarded(source: str, what: str, findings: Iterable[Finding]) -> Iterator[Fin
         yield crash_finding(source, what, exc)
 
 
+def lazily(make: Callable[[], Iterable[Finding]]) -> Iterator[Finding]:
+    """`make()`'s findings, computed only when iterated: inside `guarded`, so its exceptions are caught there."""
+    yield from make()
+
+
 def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
     seen: set[str] = set()
     for docset in docsets:
@@ -57,7 +62,8 @@ def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[F
                 seen.add(rel)
                 # openapi-spec-validator takes ~1 s on the 1.8 MB spec: reuse findings for the same bytes.
                 key = cache_key(spec.sha256 + rel, rules=LINT_RULES, library=LINT_LIBRARY)
-                yield from guarded(rel, "the spec lint", cached_findings(cache_dir(options.cache), key, partial(iter_spec_findings, spec)))
+                lint = partial(cached_findings, cache_dir(options.cache), key, partial(iter_spec_findings, spec))
+                yield from guarded(rel, "the spec lint", lazily(lint))
 
 
 def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
@@ -71,7 +77,7 @@ def spec_changes(docsets: list[DocSet], options: CheckOptions) -> Iterable[Findi
     lock = read_lock(options.lock_path)
     for docset in docsets:
         for fetched in docset.fetched:
-            yield from locked_change_findings(fetched, lock, cache_dir(options.cache))
+            yield from guarded(fetched.rel, "the spec diff", lazily(partial(locked_change_findings, fetched, lock, cache_dir(options.cache))))
 
 
 def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
@@ -91,7 +97,7 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
 def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
     seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
     for docset in docsets:
-        for finding in guarded(docset.page, "the docs lint", iter_doc_findings(docset)):
+        for finding in guarded(docset.page, "the docs lint", lazily(partial(iter_doc_findings, docset))):
             if (finding.key, finding.line) not in seen:
                 seen.add((finding.key, finding.line))
                 yield finding

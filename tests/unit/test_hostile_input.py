@@ -319,3 +319,28 @@ def test_a_live_reply_nested_past_the_limit_is_a_finding() -> None:
     findings = validate_reply(reply, [chat_spec()], source="live", anchor="scenario:x", redactor=Redactor([]))
     assert [f.code for f in findings] == [Code.BODY_NOT_JSON]
     assert "JSON nesting exceeds the limit of 200 levels" in findings[0].message
+
+
+@pytest.mark.parametrize("target", ["iter_spec_findings", "iter_doc_findings", "locked_change_findings"])
+def test_a_crash_in_a_spec_or_page_check_is_a_finding_on_that_source(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, target: str) -> None:
+    from aimlapi_contract import check
+    from aimlapi_contract.check import CheckOptions, run_checks
+    from aimlapi_contract.sources import DocsBase
+    from aimlapi_contract.sources.lock import LockEntry
+
+    def boom(*args: object, **kwargs: object) -> object:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(check, target, boom)
+    lock = tmp_path / "lock.json"
+    # a lock naming another version of the spec, so the spec diff runs
+    from aimlapi_contract.sources.lock import write_lock
+
+    write_lock({"mini-chat.json": LockEntry("u", "0" * 64, 1)}, lock)
+    options = CheckOptions(DocsBase(str(DATA / "docs")), ["clean.md"], cache=tmp_path / "cache", lock_path=lock,
+                           baseline_path=tmp_path / "baseline.json")
+    report = run_checks(options)
+    crashed = [f for f in report.findings if f.code is Code.CHECK_CRASHED]
+    assert crashed and all(f.source in ("clean.md", "mini-chat.json", "mini-responses.json") for f in crashed), crashed
+    assert "RecursionError" in crashed[0].message
+    assert any(f.code is not Code.CHECK_CRASHED for f in report.findings)  # the other checks still ran
