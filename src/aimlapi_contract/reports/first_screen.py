@@ -78,9 +78,10 @@ def _group_lines(n: int, group: Group, width: int) -> list[str]:
     lines = group.lines
     at = f":{','.join(map(str, lines[:6]))}{'…' if len(lines) > 6 else ''}" if lines else ""
     count = len(group.findings)
-    head = (f"{n:>3}. {group.severity.label:<7} {group.code.value}  {group.source}{at}  "
-            f"({count} finding{'s' if count != 1 else ''}) {first.message}")
-    out = [fit(head, width)]
+    same = all(f.message == first.message for f in group.findings)
+    more = "" if count == 1 else f"  ({count} findings{'' if same else ', e.g. the first'})"
+    out = [fit(f"{n:>3}. {group.severity.label:<7} {group.code.value}  {first.message}", width),
+           fit(f"     in:  {group.source}{at}{more}", width)]
     if first.fix:
         out.append("     " + fit("fix: " + first.fix, width - 5))
     return out
@@ -118,12 +119,20 @@ def render_first_screen(report: Report, view: TriageView, *, lines: int = SCREEN
             shown_groups += 1
         if shown_groups < len(new.groups):
             body.append(f"     … and {len(new.groups) - shown_groups} more groups")
-    if not new.causes and not new.groups:
+    if not new.causes and not new.groups and not view.stale:
         body.append("No new findings: everything found is in the baseline." if view.baselined.total else "No findings.")
     out += body
+    room = lines - len(out) - _FOOTER_LINES + 1
+    if view.stale and room > 1:
+        # Few, and each one a line to delete from the baseline: listed when they fit.
+        out.append(f"Stale baseline entries ({len(view.stale)}): drop them with `aimlapi-contract baseline --update`")
+        shown = view.stale[: room - 1] if len(view.stale) <= room - 1 else view.stale[: room - 2]
+        out += [fit(f"     {f.source}: {f.code.value} {f.severity.label}: {f.message}", width) for f in shown]
+        if len(shown) < len(view.stale):
+            out.append(f"     … and {len(view.stale) - len(shown)} more")
     if view.baselined.total:
         out.append(f"Baselined: {view.baselined.total} accepted findings (list them with --show-baselined).")
-    if view.stale:
+    if view.stale and room <= 1:
         out.append(f"Stale baseline entries: {len(view.stale)} no longer occur; drop them with `aimlapi-contract baseline --update`.")
     if not verbose and (shown_causes < len(new.causes) or shown_groups < len(new.groups) or explained):
         out.append("Every finding in full: `aimlapi-contract check -v`, or `--format html --output report.html`.")
