@@ -97,7 +97,9 @@ def render_first_screen(report: Report, view: TriageView, *, lines: int = SCREEN
         errors = len(view.error_causes)
         out.append(f"{len(new.causes)} root cause{'s' if len(new.causes) != 1 else ''} ({errors} error{'s' if errors != 1 else ''}) "
                    f"explain {explained} of the new findings; fix each once, in the spec:")
-    budget = lines - len(out) - _FOOTER_LINES
+    # Room kept for a few stale entries: each is a line to delete from the baseline, named by its pointer.
+    stale_room = min(len(view.stale), 3) + 1 if view.stale else 0
+    budget = lines - len(out) - _FOOTER_LINES - stale_room
     shown_causes = shown_groups = 0
     body: list[str] = []
     for cause in new.causes:
@@ -127,7 +129,8 @@ def render_first_screen(report: Report, view: TriageView, *, lines: int = SCREEN
         # Few, and each one a line to delete from the baseline: listed when they fit.
         out.append(f"Stale baseline entries ({len(view.stale)}): drop them with `aimlapi-contract baseline --update`")
         shown = view.stale[: room - 1] if len(view.stale) <= room - 1 else view.stale[: room - 2]
-        out += [fit(f"     {f.source}: {f.code.value} {f.severity.label}: {f.message}", width) for f in shown]
+        # Not cut: the entry's pointer is what says which line of the baseline to delete.
+        out += [f"     {f.source}: {f.code.value} {f.severity.label}: {' '.join(f.message.split())}" for f in shown]
         if len(shown) < len(view.stale):
             out.append(f"     … and {len(view.stale) - len(shown)} more")
     if view.baselined.total:

@@ -72,8 +72,10 @@ function apply(){
   if(term&&!texts){texts=items.map(function(e){
     var list=e.parentElement.classList.contains('members')?e.parentElement.previousElementSibling:null;
     return ((list?list.textContent+' ':'')+e.textContent).toLowerCase();});}
-  if(baseSec){baseSec.open=base.checked;baseSec.classList.toggle('hidden',!base.checked);}
-  document.querySelectorAll('[data-needs-baselined]').forEach(function(e){e.classList.toggle('hidden',!base.checked);});
+  // Baselined findings stay in a collapsed section (its summary shows the count); the toggle opens it.
+  if(baseSec){
+    if(base.checked&&!baseSec.open){baseSec.querySelectorAll('details.group').forEach(function(d){d.open=true;});}
+    baseSec.open=base.checked;}
   var ok=new Map();
   items.forEach(function(e,i){ok.set(e,show[e.dataset.severity]&&(!term||texts[i].indexOf(term)>=0));});
   document.querySelectorAll('.finding.cause').forEach(function(c){
