@@ -265,3 +265,15 @@ def test_check_reports_its_steps_to_the_progress_callback(tmp_path: Path) -> Non
     run_checks(options)
     assert seen[0][1:] == (0, 6) and seen[-1] == ("cassette conformance", 5, 6)
     assert [done for _, done, _ in seen] == list(range(6))
+
+
+def test_html_lists_at_most_max_members_behind_a_cause_and_says_where_the_rest_are() -> None:
+    from aimlapi_contract.reports.html_page import MAX_MEMBERS
+
+    findings = _many_causes(1)
+    cause = findings[0]
+    findings += [Finding(Code.NULL_NOT_ALLOWED, Severity.ERROR, "c.yaml", f"n{i}", line=i + 2, anchor=f"i:{i}",
+                         extra={"cause_key": list(cause.key)}) for i in range(MAX_MEMBERS + 50)]
+    page = render_html(_report(findings))
+    assert page.count("<li class=\"finding ") == MAX_MEMBERS
+    assert f"{MAX_MEMBERS + 51} findings behind it" in page and "… and 51 more like these" in page

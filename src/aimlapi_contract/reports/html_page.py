@@ -36,6 +36,7 @@ def attr(text: str) -> str:
 SNIPPET_WIDTH = 160  # characters of a source line shown around the finding's column
 MAX_DETAIL = 4000  # characters of a finding's detail block
 OPEN_FIRST = 20  # causes and groups shown expanded; the rest one click away
+MAX_MEMBERS = 200  # findings listed behind one cause (the count says how many); the JSON report has them all
 
 
 def render_html(report: Report, context: ReportContext | None = None) -> str:
@@ -205,8 +206,11 @@ def _cause(cause: Cause, context: ReportContext, *, open_: bool, baselined: bool
         _fix(f.fix),
     ]
     if members:
+        shown = members[:MAX_MEMBERS]
+        rest = (f'<p class="meta">… and {len(members) - len(shown)} more like these: every one is in the JSON report '
+                "(<code>--format json</code>).</p>") if len(shown) < len(members) else ""
         parts.append(f'<details class="behind"><summary>{len(members)} finding{"s" if len(members) != 1 else ""} '
-                     f'behind it</summary>{_members(members, context, baselined)}</details>')
+                     f'behind it</summary>{_members(shown, context, baselined)}{rest}</details>')
     parts.append("</details>")
     return "\n".join(p for p in parts if p)
 
