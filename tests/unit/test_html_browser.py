@@ -198,6 +198,9 @@ def test_the_shared_recordings_report_opens_clean(browser: Any, shared_dir: Path
     for width in (420, 1400):
         page = _open(browser, out, width)
         assert _visible(page, ".finding.baselined") == 0 and _visible(page, ".finding.cause") > 20
+        # The contents' counts, kept up to date by the filters, start as the page was written.
+        assert page.inner_text("[data-count-of=baselined]") == str(page.evaluate("document.querySelectorAll('#baselined .finding').length"))
+        assert page.inner_text("[data-count-of=causes]") == str(page.evaluate("document.querySelectorAll('#causes .finding.cause').length"))
         assert _overflow(page) <= 0
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"real-samples-{width}.png"))

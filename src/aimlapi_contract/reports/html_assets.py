@@ -86,7 +86,7 @@ function apply(){
   });
   items.forEach(function(e){e.classList.toggle('hidden',!ok.get(e));});
   document.querySelectorAll('[data-holds]').forEach(function(g){
-    var n=g.querySelectorAll('.finding:not(.hidden):not(li)').length;g.classList.toggle('hidden',n===0);
+    var n=g.querySelectorAll(g.id==='causes'?'.finding.cause:not(.hidden)':'.finding:not(.hidden)').length;g.classList.toggle('hidden',n===0);
     var c=document.querySelector('[data-count-of="'+g.id+'"]');if(c)c.textContent=n;
   });
 }

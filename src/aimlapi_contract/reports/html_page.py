@@ -36,6 +36,7 @@ def attr(text: str) -> str:
 SNIPPET_WIDTH = 160  # characters of a source line shown around the finding's column
 MAX_DETAIL = 4000  # characters of a finding's detail block
 OPEN_FIRST = 20  # causes and groups shown expanded; the rest one click away
+TOC_GROUPS = 60  # groups named in the contents; a catalogue run has hundreds
 MAX_MEMBERS = 200  # findings listed behind one cause (the count says how many); the JSON report has them all
 
 
@@ -117,8 +118,11 @@ def _toc(new: Section, baselined: Section, stale: int, new_total: int, sources: 
         sub = "".join(
             f'<li><a href="#{_group_id("g", g)}">{escape(g.code.value)} {escape(_short(g.source))}</a> '
             f'<span class="n" data-count-of="{_group_id("g", g)}">{len(g.findings)}</span></li>'
-            for g in new.groups
+            for g in new.groups[:TOC_GROUPS]
         )
+        if len(new.groups) > TOC_GROUPS:
+            sub += f'<li class="meta">… and {len(new.groups) - TOC_GROUPS} more groups</li>'
+
         items.append(f'<li><a href="#other">Other new findings</a> <span class="n" data-count-of="other">'
                      f'{sum(len(g.findings) for g in new.groups)}</span><ul>{sub}</ul></li>')
     if not new_total:
