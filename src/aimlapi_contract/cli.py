@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +28,8 @@ from .live import (
     scenario_by_id,
 )
 from .redact import KEY_ENV
-from .reports import FORMATS, Report, ReportContext, docs_ref_for, progress_on, render_finding, render_report, wants_progress
+from .reports import FORMATS, Report, ReportContext, docs_ref_for, render_finding, render_report
+from .reports import progress_on, terminal_screen, wants_progress
 from .sources import (
     CACHE_ENV,
     DEFAULT_CACHE,
@@ -145,51 +145,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# What each subcommand does and one example of it, shown by `aimlapi-contract COMMAND --help`.
+# What each subcommand does, and an example, for `aimlapi-contract COMMAND --help`.
 _HELP = {
-    "fetch": ("Download the tracked page and every spec it links, and pin their sha256 in specs/lock.json.\n"
-              "A published change is reported (CT103, CT5xx) until accepted with --update-lock.",
-              "aimlapi-contract fetch --docs-base ../shared/aimlapi-docs\naimlapi-contract fetch --update-lock"),
-    "check": ("Run every offline check (specs, the docs page, recorded cassettes) and report the findings.\n"
-              "The text report opens with the root causes and their fixes; -v lists every finding.\n"
-              "Exit 0: no new finding at or above --fail-on; 1: there is one; 2: nothing could be checked.",
-              "aimlapi-contract check --cassettes ../shared/real-traffic-samples\n"
-              "aimlapi-contract check --format html --output report.html --format markdown --output summary.md"),
-    "baseline": ("Accept the current findings as known drift in specs/baseline.json, each with a reason;\n"
-                 "--update only drops the entries that no longer occur.",
-                 'aimlapi-contract baseline --only CT110 --reason "upstream: 200 responses lack description"\n'
-                 "aimlapi-contract baseline --update"),
-    "live": (f"Send the live scenarios to the API once (needs ${KEY_ENV}) and validate each reply as a recording\n"
-             "would be; nothing is recorded.",
+    "fetch": ("Download the tracked page and the specs it links; pin their sha256 in specs/lock.json.",
+              "aimlapi-contract fetch --docs-base ../shared/aimlapi-docs --update-lock"),
+    "check": ("Run every offline check (specs, the docs page, cassettes) and report the findings: root causes\n"
+              "and their fixes first (-v: every finding). Exit 0 clean, 1 new findings, 2 nothing checked.",
+              "aimlapi-contract check --cassettes ../shared/real-traffic-samples --format html --output report.html"),
+    "baseline": ("Accept the current findings as known drift in specs/baseline.json, each with a reason.",
+                 'aimlapi-contract baseline --only CT110 --reason "upstream: 200 responses lack a description"'),
+    "live": (f"Send the live scenarios once (needs ${KEY_ENV}) and validate each reply; records nothing.",
              f"{KEY_ENV}=... aimlapi-contract live --scenario chat-plain --max-requests 4"),
-    "diff": ("What changed between two versions of a spec, each change breaking or compatible for clients.\n"
-             "Exit 1 when a change is breaking.",
-             "aimlapi-contract diff old.json new.json\naimlapi-contract diff old.json https://example.org/spec.json --format json"),
+    "diff": ("What changed between two versions of a spec, breaking or compatible for clients (exit 1: breaking).",
+             "aimlapi-contract diff old.json new.json --format json"),
 }
 
 
 def _describe(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Give each subcommand its description and example (kept here, so the parsers above stay one line each)."""
+    """Each subcommand's description and example (kept here, so the parsers above stay one line each)."""
     for name, parser in sub.choices.items():
-        if name in _HELP:
-            parser.description, example = _HELP[name]
-            parser.epilog = "example:\n" + "\n".join("  " + line for line in example.splitlines())
-            parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        parser.description, example = _HELP.get(name, (parser.description, ""))
+        parser.epilog = f"example:\n  {example}" if example else None
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def _add_output_flags(check: argparse.ArgumentParser, base: argparse.ArgumentParser) -> None:
-    """How much the run prints: -v for the full text report, --quiet for no progress bar."""
+    """-v for the full text report; --quiet for no progress bar."""
     check.add_argument("-v", "--verbose", action="store_true", help="text format: after the first screen, list every finding")
     for parser in (check, base):
-        parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar (it is drawn only on a terminal, never in CI)")
-
-
-def _screen() -> tuple[int, int] | None:
-    """The terminal's (columns, lines) when stdout is one, so the first screen fits it; else None (the defaults)."""
-    if not sys.stdout.isatty():
-        return None
-    size = shutil.get_terminal_size()
-    return max(60, size.columns), max(20, size.lines - 2)
+        parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar (drawn only on a terminal, never in CI)")
 
 
 def _anchor_defaults(args: argparse.Namespace) -> None:
@@ -283,7 +267,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     context = ReportContext.from_report(report, ref=args.docs_ref or docs_ref_for(options.docs_base))
     for fmt, output in targets:
         text = render_report(fmt, report, context, show_baselined=args.show_baselined, verbose=args.verbose,
-                             screen=_screen() if output is None else None)
+                             screen=terminal_screen() if output is None else None)
         if output:
             atomic_write(output, text.encode())
             print(f"wrote {output}", file=sys.stderr)

@@ -277,3 +277,21 @@ def test_html_lists_at_most_max_members_behind_a_cause_and_says_where_the_rest_a
     page = render_html(_report(findings))
     assert page.count("<li class=\"finding ") == MAX_MEMBERS
     assert f"{MAX_MEMBERS + 51} findings behind it" in page and "… and 51 more like these" in page
+
+
+def test_markdown_fix_payload_is_a_fence_untrusted_text_cannot_close() -> None:
+    payload = '{"content": "```\\n<script>x</script>\\n````"}'
+    f = Finding(Code.DOC_EXAMPLE_NOT_JSON, Severity.ERROR, "p.md", "not JSON", line=1,
+                fix=f"replace the block with this JSON: {payload}")
+    text = render_markdown(_report([f]))
+    block = text[text.index("`````json"):]
+    assert block.index("`````", 5) > block.index("<script>")  # the fence (5 backticks) outlasts the payload's 4
+    assert '"content": "```\\n<script>x</script>\\n````"' in block
+
+
+def test_markdown_says_a_shared_message_and_fix_once_per_group() -> None:
+    findings = [Finding(Code.SPEC_NULLABLE_WITHOUT_TYPE, Severity.WARNING, "docs/s.json", "typeless `nullable`",
+                        line=i, pointer=f"/p{i}", fix="give it a `type`") for i in range(1, 6)]
+    text = render_markdown(_report(findings))
+    assert text.count("typeless <code>nullable</code>") == 1 and text.count("give it a <code>type</code>") == 1
+    assert all(f"<code>/p{i}</code>" in text for i in range(1, 6))

@@ -11,7 +11,7 @@ from .markdown import render_markdown
 from .model import Report
 from .progress import progress_on, wants_progress
 from .sarif import render_sarif
-from .first_screen import SCREEN_LINES, SCREEN_WIDTH
+from .first_screen import SCREEN_LINES, SCREEN_WIDTH, terminal_screen
 from .text import render_finding, render_json, render_text
 
 # Formats rendered with the source texts and links of a ReportContext; text and json need only the Report.
@@ -39,5 +39,5 @@ def render_report(fmt: str, report: Report, context: ReportContext, *, show_base
 
 __all__ = [
     "FORMATS", "RICH_FORMATS", "Report", "ReportContext", "docs_ref_for", "redact_secrets", "render_html",
-    "render_finding", "render_markdown", "render_report", "render_sarif", "progress_on", "wants_progress",
+    "render_finding", "render_markdown", "render_report", "render_sarif", "progress_on", "terminal_screen", "wants_progress",
 ]

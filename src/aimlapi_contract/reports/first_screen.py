@@ -6,6 +6,8 @@ messages and fixes cut with an ellipsis; `check -v` lists every finding in full.
 
 from __future__ import annotations
 
+import shutil
+import sys
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
@@ -17,6 +19,14 @@ if TYPE_CHECKING:
 SCREEN_LINES = 40
 SCREEN_WIDTH = 120
 _FOOTER_LINES = 4  # baselined, stale, "everything", blank
+
+
+def terminal_screen() -> tuple[int, int] | None:
+    """(columns, lines) of the terminal stdout is, so the first screen fits it; None when stdout is not one."""
+    if not sys.stdout.isatty():
+        return None
+    size = shutil.get_terminal_size()
+    return max(60, size.columns), max(20, size.lines - 2)
 
 
 def status_line(report: Report) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..findings import Finding, Severity
 from .context import ReportContext
 from .first_screen import status_line
-from .inline import spans
+from .inline import spans, split_payload
 from .triage import Cause, Group, triage_view
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _cause(n: int, cause: Cause, context: ReportContext) -> str:
         head += f" · {code(f.endpoint)}"
     lines = [head, f"   {_loc(f, context)}" + (f" at {code(f.pointer)}" if f.pointer else "")]
     if f.fix:
-        lines.append(f"   **fix:** {md_inline(f.fix, 2000)}")
+        lines.append(f"   **fix:** {_fix(f.fix, '   ')}")
     # Two trailing spaces: a Markdown line break inside the list item.
     text = "  \n".join(lines)
     members = cause.walk()[1:]
@@ -89,14 +89,33 @@ def _one_line(f: Finding, context: ReportContext) -> str:
 
 
 def _group(group: Group, context: ReportContext) -> str:
+    first = group.findings[0]
     head = (f"- **{group.code.value} {group.severity.label}** {code(group.source)} · "
             f"{_plural(len(group.findings), 'finding')}")
-    lines = [head]
+    # One text for the whole group (a typeless `nullable` a hundred times): said once, then the places.
+    shared = len(group.findings) > 1 and len({(f.message, f.fix) for f in group.findings}) == 1
+    lines = [head + (f"  \n  {md_inline(first.message, MAX_MESSAGE)}" + ("  " if first.fix else "") if shared else "")]
+    if shared and first.fix:
+        lines.append(f"  **fix:** {_fix(first.fix, '  ')}")
     for f in group.findings[:MAX_MEMBERS]:
-        lines.append(f"  - {_one_line(f, context)}" + (f"  \n    **fix:** {md_inline(f.fix, 2000)}" if f.fix else ""))
+        if shared:
+            lines.append(f"  - {_loc(f, context)}" + (f" at {code(f.pointer)}" if f.pointer else ""))
+        else:
+            lines.append(f"  - {_one_line(f, context)}" + (f"  \n    **fix:** {_fix(f.fix, '    ')}" if f.fix else ""))
     if len(group.findings) > MAX_MEMBERS:
         lines.append(f"  - … and {len(group.findings) - MAX_MEMBERS} more (HTML or JSON report)")
     return "\n".join(lines)
+
+
+def _fix(fix: str, indent: str) -> str:
+    """The fix as inert Markdown; a JSON payload it carries as a fenced block (GitHub gives it a copy button)."""
+    prose, payload = split_payload(fix)
+    if not payload:
+        return md_inline(fix, 2000)
+    # A fence longer than any backtick run in the payload: untrusted text cannot close it.
+    fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", payload)), default=0))
+    body = "\n".join(indent + line for line in payload.splitlines())
+    return f"{md_inline(prose, 2000)}\n\n{indent}{fence}json\n{body}\n{indent}{fence}\n"
 
 
 def render_markdown(report: Report, context: ReportContext | None = None) -> str:
