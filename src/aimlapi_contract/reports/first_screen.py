@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 SCREEN_LINES = 40
 SCREEN_WIDTH = 120
-_FOOTER_LINES = 4  # baselined, stale, "everything", blank
 
 
 def terminal_screen() -> tuple[int, int] | None:
@@ -97,56 +96,62 @@ def _group_lines(n: int, group: Group, width: int) -> list[str]:
     return out
 
 
+def _rows(lines: list[str], width: int) -> int:
+    """Terminal rows the lines take (a line longer than the terminal wraps)."""
+    return sum(max(1, -(-len(line) // width)) for line in lines)
+
+
+def _stale_lines(stale: list[Finding], shown: int = 3) -> list[str]:
+    if not stale:
+        return []
+    # Not cut: the entry's pointer is what says which line of the baseline to delete.
+    out = [f"Stale baseline entries ({len(stale)}) in {stale[0].source}; `aimlapi-contract baseline --update` drops them:"]
+    out += [f"     {f.code.value} {f.severity.label}: {' '.join(f.message.split())}" for f in stale[:shown]]
+    if len(stale) > shown:
+        out.append(f"     … and {len(stale) - shown} more")
+    return out
+
+
 def render_first_screen(report: Report, view: TriageView, *, lines: int = SCREEN_LINES, width: int = SCREEN_WIDTH,
                         verbose: bool = False) -> list[str]:
-    """At most `lines` lines: status, top causes (errors first) with fixes, other groups, where the rest is."""
+    """At most `lines` terminal rows: status, top causes (errors first) with fixes, other groups, stale entries,
+    where the rest is."""
     new = view.new
     explained = sum(len(c.walk()) - 1 for c in new.causes)
-    out = [status_line(report)]
+    head = [status_line(report)]
     if new.causes:
         errors = len(view.error_causes)
-        out.append(f"{len(new.causes)} root cause{'s' if len(new.causes) != 1 else ''} ({errors} error{'s' if errors != 1 else ''}) "
-                   f"explain {explained} of the new findings; fix each once, in the spec:")
-    # Room kept for a few stale entries: each is a line to delete from the baseline, named by its pointer.
-    stale_room = min(len(view.stale), 3) + 1 if view.stale else 0
-    budget = lines - len(out) - _FOOTER_LINES - stale_room
-    shown_causes = shown_groups = 0
+        head.append(f"{len(new.causes)} root cause{'s' if len(new.causes) != 1 else ''} ({errors} error{'s' if errors != 1 else ''}) "
+                    f"explain {explained} of the new findings; fix each once, in the spec:")
+    stale = _stale_lines(view.stale, shown=max(1, min(3, (lines - 20) // 5)))  # fewer on a small terminal
+    footer = []
+    if view.baselined.total:
+        footer.append(f"Baselined: {view.baselined.total} accepted findings (list them with --show-baselined).")
+    if not verbose and new.total:
+        footer.append("Every finding in full: `aimlapi-contract check -v`, or `--format html --output report.html`.")
+    budget = lines - _rows(head, width) - _rows(stale, width) - _rows(footer, width)
     body: list[str] = []
+    shown = 0
     for cause in new.causes:
-        block = _cause_lines(shown_causes + 1, cause, width)
-        # Keep room for a line about the other groups when there are some.
-        if len(body) + len(block) > budget - (2 if new.groups else 1):
+        block = _cause_lines(shown + 1, cause, width)
+        # Keep a row for "… and N more", and two for the other groups' heading and first line.
+        if len(body) + len(block) > budget - 1 - (3 if new.groups else 0):
             break
         body += block
-        shown_causes += 1
-    if shown_causes < len(new.causes):
-        body.append(f"     … and {len(new.causes) - shown_causes} more root causes")
+        shown += 1
+    if shown < len(new.causes):
+        body.append(f"     … and {len(new.causes) - shown} more root causes")
     if new.groups:
         body.append(f"Other new findings, by code and location ({sum(len(g.findings) for g in new.groups)}):")
+        shown = 0
         for group in new.groups:
-            block = _group_lines(shown_groups + 1, group, width)
+            block = _group_lines(shown + 1, group, width)
             if len(body) + len(block) > budget - 1:
                 break
             body += block
-            shown_groups += 1
-        if shown_groups < len(new.groups):
-            body.append(f"     … and {len(new.groups) - shown_groups} more groups")
-    if not new.causes and not new.groups and not view.stale:
+            shown += 1
+        if shown < len(new.groups):
+            body.append(f"     … and {len(new.groups) - shown} more groups")
+    if not new.total and not view.stale:
         body.append("No new findings: everything found is in the baseline." if view.baselined.total else "No findings.")
-    out += body
-    room = lines - len(out) - _FOOTER_LINES + 1
-    if view.stale and room > 1:
-        # Few, and each one a line to delete from the baseline: listed when they fit.
-        out.append(f"Stale baseline entries ({len(view.stale)}): drop them with `aimlapi-contract baseline --update`")
-        shown = view.stale[: room - 1] if len(view.stale) <= room - 1 else view.stale[: room - 2]
-        # Not cut: the entry's pointer is what says which line of the baseline to delete.
-        out += [f"     {f.source}: {f.code.value} {f.severity.label}: {' '.join(f.message.split())}" for f in shown]
-        if len(shown) < len(view.stale):
-            out.append(f"     … and {len(view.stale) - len(shown)} more")
-    if view.baselined.total:
-        out.append(f"Baselined: {view.baselined.total} accepted findings (list them with --show-baselined).")
-    if view.stale and room <= 1:
-        out.append(f"Stale baseline entries: {len(view.stale)} no longer occur; drop them with `aimlapi-contract baseline --update`.")
-    if not verbose and (shown_causes < len(new.causes) or shown_groups < len(new.groups) or explained):
-        out.append("Every finding in full: `aimlapi-contract check -v`, or `--format html --output report.html`.")
-    return out[:lines]
+    return head + body + stale + footer
