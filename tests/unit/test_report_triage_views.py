@@ -295,3 +295,17 @@ def test_markdown_says_a_shared_message_and_fix_once_per_group() -> None:
     text = render_markdown(_report(findings))
     assert text.count("typeless <code>nullable</code>") == 1 and text.count("give it a <code>type</code>") == 1
     assert all(f"<code>/p{i}</code>" in text for i in range(1, 6))
+
+
+def test_causes_and_the_findings_behind_them_are_escaped_in_html_and_markdown() -> None:
+    from test_reports import HOSTILE, parse_html
+
+    cause = Finding(Code.TRAFFIC_ROOT_CAUSE, Severity.ERROR, "docs/s.json", HOSTILE, pointer="/<b>", endpoint=HOSTILE,
+                    anchor=HOSTILE, fix=HOSTILE, extra={"count": 1, "cassettes": [HOSTILE]})
+    behind = Finding(Code.NULL_NOT_ALLOWED, Severity.ERROR, f"c/{HOSTILE}.yaml", HOSTILE, line=1, pointer=HOSTILE,
+                     anchor=HOSTILE, extra={"cause_key": list(cause.key)})
+    page = render_html(_report([cause, behind]))
+    tags = [t for t, _ in parse_html(page).tags]
+    assert tags.count("script") == 1 and "img" not in tags and "b" not in tags
+    text = render_markdown(_report([cause, behind]))
+    assert "<script>" not in text and "<img" not in text and "](javascript:" not in text

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 MAX_BYTES = 400_000  # well under GitHub's 1 MiB per step: the HTML report has everything
 MAX_MEMBERS = 40  # findings listed behind one cause; the count says how many there are
 MAX_MESSAGE = 300
+_CODE_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in "|[]()*_~\\!"})
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
@@ -35,8 +36,9 @@ def md(text: str) -> str:
 
 def code(text: str) -> str:
     """Untrusted text in a code span (no HTML, no way out of the span)."""
-    clean = html.escape(" ".join(text.split()).replace("`", "'"), quote=False).replace("|", "&#124;")
-    return f"<code>{clean}</code>"
+    clean = html.escape(" ".join(text.split()).replace("`", "'"), quote=False)
+    # Markdown still applies between raw HTML tags: its punctuation becomes entities, so `[x](y)` stays text.
+    return f"<code>{clean.translate(_CODE_ENTITIES)}</code>"
 
 
 def md_inline(text: str, limit: int = 0) -> str:
