@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 MAX_BYTES = 400_000  # well under GitHub's 1 MiB per step: the HTML report has everything
 MAX_MEMBERS = 40  # findings listed behind one cause; the count says how many there are
 MAX_MESSAGE = 300
-_CODE_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in "|[]()*_~\\!"})
+_CODE_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in "|[]*_\\"})
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
