@@ -32,6 +32,7 @@ class CheckOptions:
     lock_path: Path = LOCK_PATH
     root: Path = field(default_factory=Path.cwd)  # the project root: cassette sources (baseline keys) are relative to it
     limits: Limits = field(default_factory=Limits)  # what one input may cost (limits.py); flags set them
+    progress: Callable[[str, int, int], None] | None = None  # (step, done, of): the CLI draws it on a terminal
 
 
 # A check sees every loaded docset (page + specs) and the options; it yields findings and never raises
@@ -106,6 +107,11 @@ def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding
 CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes, docs_drift, cassette_conformance]
 
 
+def _progress(options: CheckOptions, what: str, done: int, total: int) -> None:
+    if options.progress is not None:
+        options.progress(what, done, total)
+
+
 def load_docsets(options: CheckOptions) -> list[DocSet]:
     fetcher = Fetcher(options.docs_base, options.cache)
     with limits.applied(options.limits):
@@ -122,11 +128,15 @@ def _guarded_load(fetcher: Fetcher, page: str, options: CheckOptions) -> DocSet:
 
 
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
+    steps = CHECKS if checks is None else checks
+    _progress(options, f"loading {len(options.pages)} page(s) and their specs", 0, len(steps) + 1)
     docsets = load_docsets(options)
     findings: list[Finding] = [f for ds in docsets for f in ds.findings]
     with limits.applied(options.limits):
-        for check in CHECKS if checks is None else checks:
-            findings.extend(guarded(f"({check.__name__})", f"the {check.__name__} check", check(docsets, options)))
+        for done, check in enumerate(steps, 1):
+            name = getattr(check, "__name__", "check")
+            _progress(options, name.replace("_", " "), done, len(steps) + 1)
+            findings.extend(guarded(f"({name})", f"the {name} check", check(docsets, options)))
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
     if options.cassettes is not None and options.cassettes.is_dir():
