@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
@@ -29,7 +28,7 @@ from .live import (
     scenario_by_id,
 )
 from .redact import KEY_ENV
-from .reports import FORMATS, Report, ReportContext, docs_ref_for, escape_controls, redact_secrets, render_finding, render_report
+from .reports import FORMATS, Report, ReportContext, docs_ref_for, for_terminal, render_finding, render_report
 from .reports import progress_on, terminal_screen, wants_progress
 from .sources import (
     CACHE_ENV,
@@ -40,7 +39,6 @@ from .sources import (
     MANIFEST_PATH,
     DocsBase,
     Fetcher,
-    cache_lock,
     entry_for,
     load_docset,
     load_manifest,
@@ -215,11 +213,6 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     )
 
 
-def _shown(text: str) -> str:
-    """A message as printed to the terminal: the API key redacted, control characters escaped."""
-    return escape_controls(redact_secrets(text))
-
-
 def _nothing_checked(report: Report) -> bool:
     return bool(unchecked_reason(report))
 
@@ -227,8 +220,7 @@ def _nothing_checked(report: Report) -> bool:
 def cmd_fetch(args: argparse.Namespace) -> int:
     options = _options(args)
     fetcher = Fetcher(options.docs_base, options.cache)
-    # Concurrent runs take turns: each reads the lock, fetches and writes lock and cache as one set.
-    with cache_lock(fetcher.cache) if options.docs_base.is_remote else contextlib.nullcontext():
+    with fetcher.turn():  # concurrent runs take turns: each writes lock and cache as one set
         return _fetch_locked(args, options, fetcher)
 
 
@@ -243,12 +235,12 @@ def _fetch_locked(args: argparse.Namespace, options: CheckOptions, fetcher: Fetc
             if finding.severity < Severity.ERROR:
                 continue  # e.g. CT104 served from cache: printed as a note below
             # Load findings name their URL or file in the message already.
-            print(f"error: {_shown(finding.message)}", file=sys.stderr)
+            print(f"error: {for_terminal(finding.message)}", file=sys.stderr)
             if finding.fix:
                 print(f"tip: {finding.fix}", file=sys.stderr)
             status = 2
         for note in docset.notes:
-            print(f"note: {_shown(note)}", file=sys.stderr)
+            print(f"note: {for_terminal(note)}", file=sys.stderr)
         for fetched in docset.fetched:
             upstream = options.docs_base.upstream_url_for(fetched.rel)
             changed = lock_findings(fetched, lock)
@@ -281,7 +273,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     with progress_on(sys.stderr, wants_progress(sys.stderr, quiet=args.quiet)) as options.progress:
         report = run_checks(options)
     for note in report.notes:
-        print(f"note: {_shown(note)}", file=sys.stderr)
+        print(f"note: {for_terminal(note)}", file=sys.stderr)
     context = ReportContext.from_report(report, ref=args.docs_ref or docs_ref_for(options.docs_base))
     for fmt, output in targets:
         text = render_report(fmt, report, context, show_baselined=args.show_baselined, verbose=args.verbose,
@@ -293,13 +285,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
     if _nothing_checked(report):
         # Only why nothing could be read: the rest of the report follows from it.
-        said = False
-        for finding in (f for f in report.findings if f.code in LOAD_CODES or f.code is Code.CHECK_CRASHED):
-            print(f"error: {_shown(finding.message)}", file=sys.stderr)
+        printed = [f for f in report.findings if f.code in LOAD_CODES or f.code is Code.CHECK_CRASHED]
+        for finding in printed:
+            print(f"error: {for_terminal(finding.message)}", file=sys.stderr)
             if finding.fix:
                 print(f"tip: {finding.fix}", file=sys.stderr)
-            said = True
-        if not said:
+        if not printed:
             print(f"error: {unchecked_reason(report)}", file=sys.stderr)
         return 2
     return 1 if report.failing(Severity.from_label(args.fail_on)) else 0

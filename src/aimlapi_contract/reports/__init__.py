@@ -12,7 +12,7 @@ from .model import Report
 from .progress import progress_on, wants_progress
 from .sarif import render_sarif
 from .first_screen import SCREEN_LINES, SCREEN_WIDTH, terminal_screen
-from .text import escape_controls, render_finding, render_json, render_text
+from .text import escape_controls, for_terminal, render_finding, render_json, render_text
 
 # Formats rendered with the source texts and links of a ReportContext; text and json need only the Report.
 RICH_FORMATS: dict[str, Callable[[Report, ReportContext], str]] = {
@@ -38,6 +38,6 @@ def render_report(fmt: str, report: Report, context: ReportContext, *, show_base
 
 
 __all__ = [
-    "FORMATS", "RICH_FORMATS", "Report", "ReportContext", "docs_ref_for", "escape_controls", "redact_secrets", "render_html",
+    "FORMATS", "RICH_FORMATS", "Report", "ReportContext", "docs_ref_for", "escape_controls", "for_terminal", "redact_secrets", "render_html",
     "render_finding", "render_markdown", "render_report", "render_sarif", "progress_on", "terminal_screen", "wants_progress",
 ]

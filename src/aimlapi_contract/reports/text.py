@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
+from .context import redact_secrets
 from .first_screen import SCREEN_LINES, SCREEN_WIDTH, render_first_screen, status_line
 from .triage import triage_view
 
@@ -23,6 +24,11 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 def escape_controls(text: str) -> str:
     """`text` with every control character written as an escape (`\\x1b`, `\\u202e`); newlines kept."""
     return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def for_terminal(text: str) -> str:
+    """A message as printed to stderr: the API key redacted, control characters escaped."""
+    return escape_controls(redact_secrets(text))
 
 
 def location(finding: Finding) -> str:

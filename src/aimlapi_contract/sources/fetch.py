@@ -8,6 +8,7 @@ when the network fails or stalls, the cached copy is used and the caller is told
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -89,6 +90,10 @@ class Fetcher:
 
             self._session = requests.Session()
         return self._session
+
+    def turn(self) -> contextlib.AbstractContextManager[None]:
+        """The cache's file lock for a remote base (concurrent `fetch` runs take turns); nothing for a directory."""
+        return cache_lock(self.cache) if self.base.is_remote else contextlib.nullcontext()
 
     @property
     def base_key(self) -> str:
