@@ -206,7 +206,9 @@ def test_cli_verbose_flag_reaches_the_text_report(capsys: pytest.CaptureFixture[
     from aimlapi_contract.sources.docset import DocSet
 
     report = _report(_many_causes(50))
-    report.docsets.append(DocSet("p.md", "# page\n"))
+    from aimlapi_contract.sources.specs import Spec
+
+    report.docsets.append(DocSet("p.md", "# page\n", specs={"s.json": Spec("s.json", {"openapi": "3.0.0"}, "0" * 64)}))  # a spec was checked
     monkeypatch.setattr(cli, "run_checks", lambda options: report)
     assert cli.main(["check", "--page", "p.md", "--docs-base", str(ROOT)]) == 1
     short = capsys.readouterr().out
