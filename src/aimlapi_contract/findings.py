@@ -79,6 +79,9 @@ class Code(str, enum.Enum):
     DOC_SAMPLE_MISSING_HEADER = "CT324"
     DOC_SAMPLE_SCHEMA_MISMATCH = "CT325"
     DOC_SAMPLES_DIFFER = "CT326"
+    DOC_SAMPLE_DUPLICATE_KEY = "CT327"
+    DOC_SAMPLE_CONTENT_LENGTH = "CT328"
+    DOC_LINK_BROKEN = "CT329"
     SPEC_EXAMPLE_SCHEMA_MISMATCH = "CT330"
     # Semantic rules (validation/semantics.py), shared with recorded traffic and live runs
     SEMANTIC_USAGE_SUM = "CT340"
