@@ -190,3 +190,19 @@ def test_check_cli_reports_the_lint_in_json(tmp_path: Path, capsys: pytest.Captu
     found = {(f["code"], f["line"], f["pointer"]) for f in report["findings"]}
     assert rc == 1
     assert ("CT341", 24, "/usage/output_tokens") in found and ("CT312", 23, "/reasoning/summary") in found
+
+
+def test_a_new_problem_in_a_known_block_is_a_new_finding(tmp_path: Path) -> None:
+    # Given the repr example as baselined, when stray text is added after it (or its stray text is replaced),
+    # then the CT310 key changes: the baseline entry for the old diagnosis does not hide the new problem.
+    for name in ("example-python-repr.md", "mini-chat.json", "mini-responses.json"):
+        (tmp_path / name).write_bytes((DATA / name).read_bytes())
+    page = tmp_path / "example-python-repr.md"
+    before = {f.key for f in iter_doc_findings(docset(tmp_path, page.name)) if f.code.value == "CT310"}
+    original = page.read_text(encoding="utf-8")
+    page.write_text(original.replace("'total_tokens': 10}}\n", "'total_tokens': 10}} trailing words\n"), encoding="utf-8")
+    after = {f.key for f in iter_doc_findings(docset(tmp_path, page.name)) if f.code.value == "CT310"}
+    page.write_text(original.replace(" fix me later{", " other words{"), encoding="utf-8")
+    replaced = {f.key for f in iter_doc_findings(docset(tmp_path, page.name)) if f.code.value == "CT310"}
+    assert len(before) == len(after) == len(replaced) == 1
+    assert before != after and before != replaced and after != replaced

@@ -184,9 +184,11 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
                 # Say it in JSON terms, as for recorded traffic: `null`, and why the schema rejects it.
                 cause = violation_cause(spec, endpoint, v.keyword, v.schema_pointer, None, v.message)
                 message, fix = cause.reason or message, fix or cause.fix
+            # Keyed on the diagnosis too: a second problem at the same member is a finding of its own.
+            diagnosis = "null" if v.instance is None else v.keyword
             yield Finding(Code.DOC_EXAMPLE_SCHEMA_MISMATCH, Severity.ERROR, page,
                           f"the Response example{converted} does not match the 200 response schema: {message}",
-                          line=line_of(v.pointer), pointer=v.pointer, endpoint=endpoint, anchor=anchor, fix=fix,
+                          line=line_of(v.pointer), pointer=v.pointer, endpoint=endpoint, anchor=f"{anchor}:{diagnosis}", fix=fix,
                           extra={"schema_pointer": v.schema_pointer, "spec": spec.source})
     request = next((s.payload for s in lint.sent.get(endpoint, []) if isinstance(s.payload, dict)), None)
     yield from iter_semantic_findings(reading.value, endpoint=endpoint, source=page, request=request,
@@ -209,7 +211,7 @@ def _not_json(block: Block, reading: ExampleReading, page: str, endpoint: str, a
                        fix=fix + " (or fence it ```json5)", extra=extra)
     return Finding(Code.DOC_EXAMPLE_NOT_JSON, Severity.ERROR, page,
                    "the Response example is not JSON: " + "; ".join(reading.problems),
-                   line=block.line, endpoint=endpoint, anchor=anchor, fix=fix, detail=f"JSON parser: {reading.error}" if reading.error else "", extra=extra)
+                   line=block.line, endpoint=endpoint, anchor=f"{anchor}:{reading.diagnosis()}", fix=fix, detail=f"JSON parser: {reading.error}" if reading.error else "", extra=extra)
 
 
 def _endpoint_from_words(title: str, docset: DocSet) -> str:

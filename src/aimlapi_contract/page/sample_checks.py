@@ -81,10 +81,11 @@ def check_sample(
     endpoint = asked if unverifiable else meant.endpoint if meant else default_endpoint
     anchor = site.anchor or anchor_for(endpoint)
 
-    def finding(code: Code, severity: Severity, message: str, line: int | None, pointer: str = "", fix: str = "") -> Finding:
+    def finding(code: Code, severity: Severity, message: str, line: int | None, pointer: str = "", fix: str = "",
+                diagnosis: str = "") -> Finding:
         extra = {"sample": site.spec_pointer} if site.spec_pointer else {}
         return Finding(code, severity, site.source, f"{site.label}: {message}", line=site.line(line), pointer=pointer,
-                       endpoint=endpoint, fix=fix, anchor=anchor, extra=extra)
+                       endpoint=endpoint, fix=fix, anchor=f"{anchor}:{diagnosis}" if diagnosis else anchor, extra=extra)
 
     for problem, n in sample.problems:
         yield finding(Code.DOC_SAMPLE_UNPARSABLE, Severity.ERROR, f"{problem} ({site.where(n)})", n)
@@ -135,7 +136,7 @@ def check_sample(
         for v in violations:
             n = nearest_line(sample.payload_lines, v.pointer) or sample.payload_line
             yield finding(Code.DOC_SAMPLE_SCHEMA_MISMATCH, Severity.ERROR, f"the request payload does not match the "
-                          f"request schema: {v.message}", n, v.pointer, fix=enum_fix(meant_spec, v))
+                          f"request schema: {v.message}", n, v.pointer, fix=enum_fix(meant_spec, v), diagnosis=v.keyword)
     return endpoint, SentPayload(site, anchor, sample.payload, sample.payload_lines)
 
 
