@@ -238,8 +238,11 @@ def _payload_findings(
             # jsonschema would print the whole object; name the branch selector instead
             kind = f" (type {v.instance['type']!r})" if "type" in v.instance else ""
             message = f"object{kind} matches none of the documented {v.keyword} branches"
+        # Judged by one branch of a oneOf/anyOf (validation/branches.py): say which, then the field within it.
+        below = v.pointer[len(v.via_pointer):]
+        at = (f"{v.via}: {dotted(below)}" if below else v.via) if v.via else dotted(v.pointer)
         yield where.finding(
-            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(message)}",
+            code, Severity.ERROR, f"{label}{branch}: {at}: {_shorten(message)}",
             part=part, line=line, pointer=v.pointer, fix=cause.fix,
             extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
         )
