@@ -25,7 +25,7 @@ def chat_spec() -> Spec:
          "required": ["type", "image_url"]},
     ]}}
     branches = [_message("system", text), _message("developer", text), _message("user", {"anyOf": [text, parts]}),
-                _message("tool", text), _message("assistant", text)]
+                _message("tool", text), _message("assistant", text), _message("function", text, ("role", "name", "content"))]
     schema = {"type": "object", "properties": {"messages": {"type": "array", "items": {"oneOf": branches}},
                                                "choice": {"oneOf": [{"type": "object", "properties": {"a": {"type": "integer"}},
                                                                      "required": ["a"], "additionalProperties": False},
@@ -88,3 +88,14 @@ def test_traffic_finding_names_the_branch_the_field_and_the_fix() -> None:
     assert f.pointer == "/messages/1/content"
     assert f.message.startswith("request: messages[1] is an assistant message (branch 4): content: null is not allowed")
     assert f.fix.endswith("/properties/messages/items/oneOf/4/properties/content")
+
+
+def test_two_missing_required_properties_at_one_object_are_two_keys() -> None:
+    from aimlapi_contract.traffic.exchange import Exchange
+    from aimlapi_contract.traffic.payloads import iter_exchange_findings
+
+    body = {"messages": [{"role": "function"}]}  # the function message needs `name` and `content`
+    ex = Exchange("POST", "http://x/v1/chat/completions", {}, json.dumps(body).encode(), 200, {}, b"")
+    found = [f for f in iter_exchange_findings(ex, [chat_spec()], source="c.yaml") if f.code.value == "CT204"]
+    assert sorted(f.pointer for f in found) == ["/messages/0/content", "/messages/0/name"]
+    assert len({f.fingerprint for f in found}) == 2
