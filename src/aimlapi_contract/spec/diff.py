@@ -165,9 +165,10 @@ def _scheme_meaning(scheme: Any) -> dict[str, Any]:
     if not isinstance(scheme, dict):
         return {"scheme": scheme}
     fields = _SCHEME_FIELDS.get(str(scheme.get("type")), tuple(k for k in scheme if k != "description" and not k.startswith("x-")))
-    meaning = {k: scheme.get(k) for k in fields if k in scheme}
-    if isinstance(meaning.get("scheme"), str):
-        meaning["scheme"] = meaning["scheme"].lower()  # RFC 7235: auth scheme names are case-insensitive
+    meaning: dict[str, Any] = {k: scheme.get(k) for k in fields if k in scheme}
+    name = meaning.get("scheme")
+    if isinstance(name, str):
+        meaning["scheme"] = name.lower()  # RFC 7235: auth scheme names are case-insensitive
     return meaning
 
 
