@@ -10,7 +10,7 @@ from pathlib import Path
 from . import limits
 from .baseline import BASELINE_PATH, read_baseline, stale_findings, triage
 from .errors import ContractError
-from .findings import LOAD_CODES, Code, Finding, Severity, crash_finding, sort_key
+from .findings import LOAD_CODES, Code, Finding, Severity, crash_finding, sort_key, with_unique_keys
 from .limits import Limits
 from .page import iter_doc_findings
 from .reports import Report
@@ -137,6 +137,7 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
             name = getattr(check, "__name__", "check")
             _progress(options, name.replace("_", " "), done, len(steps) + 1)
             findings.extend(guarded(f"({name})", f"the {name} check", check(docsets, options)))
+    findings = with_unique_keys(findings)  # two problems never share a fingerprint
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
     if options.cassettes is not None and options.cassettes.is_dir():

@@ -321,7 +321,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         entries = [e for e in entries if e.code in wanted]
     else:
         others = []
-    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip())
+    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip(),
+                                       also_accepted=others)
     entries = others + entries
     write_baseline(updated, args.baseline)
     added = len({e.key for e in updated} - {e.key for e in entries})
