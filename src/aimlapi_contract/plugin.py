@@ -39,7 +39,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--contract-offline", action="store_true", help="use cached published documents only")
     group.addoption("--contract-cassettes", metavar="DIR", default=None, help="cassettes to validate (default: cassettes/)")
     # Live mode. Precedence for each setting: the option, then its environment variable, then the default.
-    group.addoption("--live", action="store_true", help=f"send the live scenarios to the API (needs ${KEY_ENV}); without it they replay their cassettes")
+    group.addoption("--live", action="store_true", help=(
+        f"send every selected live scenario to the API on every run, whatever cassettes exist (needs ${KEY_ENV}); "
+        "--record-mode then only decides what is written: none (default) nothing, once/new_episodes the cassettes "
+        "that do not exist yet, all/rewrite replace them whole. Without --live the scenarios replay their cassettes"
+    ))
     group.addoption("--api-base", metavar="URL", help=f"API base for --live (default: ${API_BASE_ENV}, else {DEFAULT_API_BASE})")
     group.addoption("--live-max-requests", type=int, metavar="N", help=f"most HTTP requests one live run sends, retries included (default: ${MAX_REQUESTS_ENV}, else 40)")
     group.addoption("--live-max-tokens", type=int, metavar="N", help=f"most output tokens one live call may ask for (default: ${MAX_TOKENS_ENV}, else 64)")

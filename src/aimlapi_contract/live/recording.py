@@ -5,6 +5,9 @@ here and are replaced: `rewrite` deletes the cassette *before* the test runs (so
 leaves none), and vcrpy's filesystem persister writes in place (so an interrupted save leaves
 half a file). `rewrite` becomes vcrpy's `all` with unused interactions dropped, which replaces
 the cassette only once there is something new to write; saves go through `files.atomic_write`.
+Under --live nothing is replayed (vcrpy `all`, `SafePersister` reads nothing); the record mode
+only decides what `SafePersister` writes (`write_policy`). The plugin merges all of this over any
+project's own options (`safe_cassette_options`), so safety never depends on a conftest.
 """
 
 from __future__ import annotations
