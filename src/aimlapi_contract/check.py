@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .baseline import BASELINE_PATH, read_baseline, stale_findings, triage
+from .baseline import BASELINE_PATH, Scope, read_baseline, stale_findings, triage
 from .findings import LOAD_CODES, Code, Finding, Severity, sort_key
 from .page import iter_doc_findings
 from .reports import Report
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
 from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
-from .traffic import iter_cassette_findings
+from .traffic import display_path, iter_cassette_findings
+from .traffic.cassettes import cassette_files
 
 
 @dataclass(slots=True)
@@ -91,6 +92,15 @@ def load_docsets(options: CheckOptions) -> list[DocSet]:
     return [load_docset(fetcher, page, offline=options.offline) for page in options.pages]
 
 
+def checked_scope(docsets: list[DocSet], options: CheckOptions) -> Scope:
+    """The sources a run with these docsets and options reads: loaded pages and specs, and the cassettes replayed."""
+    sources = {ds.page for ds in docsets if ds.page_text is not None}
+    sources |= {rel for ds in docsets for rel in ds.specs}
+    replayed = cassette_files(options.cassettes) if options.cassettes is not None and options.cassettes.is_dir() else []
+    sources |= {display_path(p, options.root) for p in replayed}
+    return Scope(frozenset(sources), traffic=bool(replayed))
+
+
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
     docsets = load_docsets(options)
     findings: list[Finding] = [f for ds in docsets for f in ds.findings]
@@ -102,6 +112,8 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
         # What could not be loaded was not checked, so its accepted drift cannot be said to be gone.
         notes.append("some sources could not be loaded: stale baseline entries are not reported in this run")
         tri.stale.clear()
+    scope = checked_scope(docsets, options)
+    tri.stale[:] = [e for e in tri.stale if scope.covers(e)]  # an unchecked source's entry is neither stale nor fixed
     stale = stale_findings(tri.stale, options.baseline_path)
     findings.extend(stale)
     tri.new.extend(stale)

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__
 from .baseline import BASELINE_PATH, read_baseline, updated_entries, write_baseline
-from .check import CheckOptions, load_docsets, run_checks
+from .check import CheckOptions, checked_scope, load_docsets, run_checks
 from .errors import MIRROR_TIP, ContractError, UsageError
 from .files import atomic_write
 from .findings import LOAD_CODES, Code, Severity
@@ -270,8 +270,16 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         entries = [e for e in entries if e.code in wanted]
     else:
         others = []
-    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip())
+    # Entries of sources this run did not check are kept as they are: nothing says they were fixed.
+    scope = checked_scope(report.docsets, _options(args))
+    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip(), scope=scope)
     entries = others + entries
+    unchecked = sum(1 for e in entries if not scope.covers(e))
+    if unchecked:
+        print(f"note: kept {unchecked} entries of sources this run did not check", file=sys.stderr)
+    if [e.key for e in updated] == [e.key for e in entries]:
+        print(f"{args.baseline} unchanged: {len(entries)} entries")  # not rewritten: byte for byte as it was
+        return 0
     write_baseline(updated, args.baseline)
     added = len({e.key for e in updated} - {e.key for e in entries})
     dropped = len({e.key for e in entries} - {e.key for e in updated})
