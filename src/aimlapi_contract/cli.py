@@ -277,7 +277,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     unchecked = sum(1 for e in entries if not scope.covers(e))
     if unchecked:
         print(f"note: kept {unchecked} entries of sources this run did not check", file=sys.stderr)
-    if [e.key for e in updated] == [e.key for e in entries]:
+    if args.baseline.is_file() and [e.key for e in updated] == [e.key for e in entries]:
         print(f"{args.baseline} unchanged: {len(entries)} entries")  # not rewritten: byte for byte as it was
         return 0
     write_baseline(updated, args.baseline)

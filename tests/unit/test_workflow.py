@@ -13,20 +13,14 @@ from typing import Any
 
 import pytest
 import yaml
+from shared_paths import MIRROR
 
 ROOT = Path(__file__).parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "contract.yml"
 BIN = Path(sys.executable).parent  # where this environment's console scripts (aimlapi-contract, actionlint) live
 
 
-def _mirror() -> Path:
-    """../shared/aimlapi-docs beside the repository (CI), else a local $AIMLAPI_DOCS_BASE (a git worktree elsewhere)."""
-    beside = ROOT.parent / "shared" / "aimlapi-docs"
-    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    return Path(base) if not beside.is_dir() and base and "://" not in base else beside
-
-
-MIRROR = _mirror()
+# MIRROR: ../shared/aimlapi-docs, a local mirror, or the documents fetched from an http(s) docs base.
 
 
 @pytest.fixture(scope="module")
