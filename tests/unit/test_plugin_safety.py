@@ -133,3 +133,10 @@ def test_the_live_items_in_a_project_without_our_conftest_record_no_form_of_the_
     recorded = list((pytester.path / "tests" / "contract" / "cassettes" / "test_live").glob("*.yaml"))
     assert len(recorded) == len(SCENARIOS)
     assert leaks_under(KEY, pytester.path, output) == []
+
+
+def test_help_says_live_always_sends_and_what_each_record_mode_writes(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    text = " ".join(" ".join(result.outlines).split())
+    assert "send every selected live scenario to the API on every run, whatever cassettes exist" in text
+    assert "none (default) nothing, once/new_episodes the cassettes that do not exist yet, all/rewrite replace them whole" in text

@@ -108,3 +108,10 @@ def test_sarif_multitool_accepts_duplicates_root_causes_and_the_cap(tmp_path: Pa
     path = tmp_path / "many.sarif"
     path.write_text(json.dumps(sarif_of(event_findings(30))), encoding="utf-8")
     assert validate(path) == []
+
+
+def test_the_catalogue_reaches_the_package_from_its_one_place() -> None:
+    # The package's findings.md is docs/findings.md itself (a link, copied into the wheel), not a second copy to keep in step
+    shipped = ROOT / "src" / "aimlapi_contract" / "findings.md"
+    assert shipped.is_symlink() and shipped.resolve() == (ROOT / "docs" / "findings.md").resolve()
+    assert '"findings.md"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
