@@ -330,12 +330,13 @@ def test_the_scheduled_live_command_sends_every_scenario_on_every_run(
     args = [a for a in scheduled_live_command() if a != "tests/contract"] + ["tests/contract/test_live.py", "-rA"]
     cassettes = suite.path / "cassettes" / "test_live"
     committed = suite.path / "committed"
-    sent = []
+    sent, printed = [], []
     # When it runs twice, the second time over the cassettes the first one wrote (kept as "committed")
     for _ in range(2):
         before = len(httpserver.log)
-        result = suite.runpytest(*args)
+        result = suite.runpytest(*args, "-o", "log_cli=true", "--log-cli-level=DEBUG")
         sent.append(len(httpserver.log) - before)
+        printed.append(result.stdout.str() + result.stderr.str())
         assert set(outcomes(result)) == {s.id for s in SCENARIOS}, result.stdout.str()[-2000:]
         if not committed.exists():
             shutil.copytree(cassettes, committed)
@@ -352,6 +353,12 @@ def test_the_scheduled_live_command_sends_every_scenario_on_every_run(
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{len(SCENARIOS)} scenario(s) recorded, 0 changed" in summary.read_text()
+    # And the stand-in echoed the key in every form, yet no form is in any file (cassettes, cache, reports, JUnit) or output
+    from leaks import leaks_under
+
+    assert "\\u" in httpserver.log[0][1].get_data(as_text=True)
+    assert (suite.path / "reports" / "junit-live.xml").is_file()
+    assert leaks_under(KEY, suite.path, *printed, proc.stdout, proc.stderr) == []
 
 
 @pytest.mark.parametrize(
