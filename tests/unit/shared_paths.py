@@ -2,7 +2,7 @@
 
 In order: `../shared/aimlapi-docs` beside the repository (this machine's CI); a local directory in
 $AIMLAPI_DOCS_BASE (a git worktree elsewhere); an http(s) $AIMLAPI_DOCS_BASE (a runner: the docs
-served on loopback like the raw host, or upstream itself), whose tracked pages and every spec they
+served on loopback like the raw host; upstream itself when nothing is set), whose tracked pages and every spec they
 link are fetched once, through the suite's own fetcher, into `.cache/test-docs/<hash of the base>/`
 laid out like the mirror. What only ../shared has (the published history, real traffic samples)
 is then absent, and the tests that need it skip saying so.
@@ -41,9 +41,12 @@ def _materialized(base: str) -> Path:
 def shared_root() -> Path:
     """../shared beside the repository (CI); else the parent of a local $AIMLAPI_DOCS_BASE; else the documents fetched from
     an http(s) $AIMLAPI_DOCS_BASE. The first that holds `aimlapi-docs`; ../shared (absent) when none does."""
+    from aimlapi_contract.sources.base import DEFAULT_DOCS_BASE
+
     beside = ROOT.parent / "shared"
-    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    if (beside / "aimlapi-docs").is_dir() or not base:
+    # No mirror and no setting (a GitHub runner): the published upstream, as the suite itself reads it.
+    base = os.environ.get("AIMLAPI_DOCS_BASE", "") or DEFAULT_DOCS_BASE
+    if (beside / "aimlapi-docs").is_dir():
         return beside
     if "://" not in base:
         return Path(base).resolve().parent
