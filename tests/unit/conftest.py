@@ -16,11 +16,11 @@ def shared_dir() -> Path:
     """../shared beside the repository (docs mirror, history, real traffic); else the parent of a local
     $AIMLAPI_DOCS_BASE, or the documents fetched from an http(s) one (shared_paths.py). Skips, saying where it
     looked, when none holds the published docs."""
-    from shared_paths import SHARED
+    from shared_paths import SHARED, WHY_ABSENT
 
     if (SHARED / "aimlapi-docs").is_dir():
         return SHARED
-    pytest.skip(f"the published docs are absent: no {SHARED / 'aimlapi-docs'}; set {DOCS_BASE_ENV} to a mirror directory or URL")
+    pytest.skip(f"the published docs are absent: no {SHARED / 'aimlapi-docs'} ({WHY_ABSENT}); set {DOCS_BASE_ENV} to a mirror directory or URL")
 
 
 @pytest.fixture(scope="session")

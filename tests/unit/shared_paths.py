@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+WHY_ABSENT = "neither ../shared nor AIMLAPI_DOCS_BASE holds them"  # how the documents were looked for, for skip reasons
 
 
 def _materialized(base: str) -> Path:
@@ -30,11 +31,15 @@ def _materialized(base: str) -> Path:
     pages = [p["path"] for p in json.loads((ROOT / "specs" / "manifest.json").read_text(encoding="utf-8"))["pages"]]
     if all((target / p).is_file() for p in pages):
         return shared
+    problems = []
     for docset in load_docsets(CheckOptions(DocsBase(base), pages, cache=shared.parent / "fetch-cache")):
+        problems += [f.message for f in docset.findings]
         for fetched in docset.fetched:
             path = target / fetched.rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(fetched.data)
+    if not all((target / p).is_file() for p in pages):
+        raise RuntimeError(problems[0] if problems else "no document came back")
     return shared
 
 
@@ -50,10 +55,12 @@ def shared_root() -> Path:
         return beside
     if "://" not in base:
         return Path(base).resolve().parent
+    global WHY_ABSENT
+    WHY_ABSENT = f"fetched from {base} (AIMLAPI_DOCS_BASE, else upstream)"
     try:
         return _materialized(base)
     except Exception as exc:  # a test run says what is missing; it does not stop at import
-        print(f"note: cannot fetch the published documents from {base}: {exc}")
+        WHY_ABSENT = f"could not be fetched from {base}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         return beside
 
 
@@ -69,4 +76,4 @@ def mirror_dir() -> Path:
 
 SHARED = shared_root()
 MIRROR = mirror_dir()
-needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"{MIRROR} (the published docs mirror) is absent")
+needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"{MIRROR} (the published docs mirror) is absent: {WHY_ABSENT}")
