@@ -20,6 +20,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..findings import Code, Finding, Severity
 from .context import ReportContext
+from .triage import triage_view
 
 if TYPE_CHECKING:
     from .model import Report
@@ -71,18 +72,15 @@ def _rules(found: dict[str, tuple[str, str, str]]) -> list[dict[str, Any]]:
     return rules
 
 
-def _triage_order(f: Finding) -> tuple[int, int]:
-    """Root causes first, then by severity: what survives the results cap is what explains the rest."""
-    return (0 if f.code is Code.TRAFFIC_ROOT_CAUSE else 1, -int(f.severity))
-
-
 def render_sarif(report: Report, context: ReportContext | None = None, catalogue_path: Path | None = None) -> str:
     """The report as a SARIF 2.1.0 log with one run."""
     context = context or ReportContext.from_report(report)
     rules = _rules(catalogue(catalogue_path))
     index = {r["id"]: i for i, r in enumerate(rules)}
     baselined = {id(f) for f in report.triage.baselined}
-    ordered = sorted(report.findings, key=_triage_order)
+    # Triage order (root causes, then the findings behind them, then the rest): code scanning lists results
+    # as given, and what survives the cap is what explains the rest.
+    ordered = triage_view(report).ordered()
     kept, dropped = ordered[:MAX_RESULTS], len(ordered) - MAX_RESULTS
     results = [_result(f, context, index, id(f) in baselined) for f in kept]
     # Equal keys (two failures at one pointer of one event) still need distinct fingerprints.
