@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from .baseline import BASELINE_PATH, Scope, read_baseline, stale_findings, triage
-from .findings import LOAD_CODES, Code, Finding, Severity, sort_key
+from .findings import LOAD_CODES, Code, Finding, Severity, sort_key, with_unique_keys
 from .page import iter_doc_findings
 from .reports import Report
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
@@ -115,6 +115,7 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
     for done, check in enumerate(steps, 1):
         _progress(options, getattr(check, "__name__", "check").replace("_", " "), done, len(steps) + 1)
         findings.extend(check(docsets, options))
+    findings = with_unique_keys(findings)  # two problems never share a fingerprint
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
     if any(f.code in LOAD_CODES for f in findings):

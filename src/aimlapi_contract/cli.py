@@ -310,7 +310,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         others = []
     # Entries of sources this run did not check are kept as they are: nothing says they were fixed.
     scope = checked_scope(report.docsets, _options(args))
-    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip(), scope=scope)
+    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip(),
+                                       also_accepted=others, scope=scope)
     entries = others + entries
     unchecked = sum(1 for e in entries if not scope.covers(e))
     if unchecked:

@@ -114,3 +114,29 @@ def test_a_run_that_checks_no_spec_leaves_the_baseline_byte_for_byte(tmp_path: P
     # Then nothing was dropped, and the file is not even rewritten
     assert code == 0 and path.read_bytes() == before
     assert "unchanged" in capsys.readouterr().out
+
+
+def _cause_findings() -> list[object]:
+    from aimlapi_contract.findings import Code, Finding, Severity
+
+    cause_key = ["CT220", "spec.json", "POST /v1/responses", "/s/properties/summary", "null"]
+    members = [Finding(Code.NULL_NOT_ALLOWED, Severity.ERROR, f"c{i}.yaml", "null", pointer="/reasoning/summary",
+                       endpoint="POST /v1/responses", anchor="interaction:0:response", extra={"cause_key": cause_key})
+               for i in range(3)]
+    root = Finding(Code.TRAFFIC_ROOT_CAUSE, Severity.ERROR, "spec.json", "3 payloads", pointer="/s/properties/summary",
+                   endpoint="POST /v1/responses", anchor="null")
+    other = Finding(Code.UNDOCUMENTED_FIELD, Severity.WARNING, "c0.yaml", "x", pointer="/x", anchor="interaction:0:response")
+    return [*members, root, other]
+
+
+def test_reason_adds_no_entry_for_findings_a_baselined_root_cause_accepts() -> None:
+    from aimlapi_contract.baseline import BaselineEntry, updated_entries
+
+    findings = _cause_findings()
+    root = BaselineEntry("CT220", "spec.json", "POST /v1/responses", "/s/properties/summary", "null", reason="known")
+    # the CT220 entry is outside `--only CT206,CT207` (also_accepted): its members still need nothing
+    added = updated_entries(findings, [], add_new=True, reason="r", also_accepted=[root])  # type: ignore[arg-type]
+    assert [e.code for e in added] == ["CT207"]
+    # accepting the cause and its members in one go: the cause alone
+    together = updated_entries(findings, [], add_new=True, reason="r")  # type: ignore[arg-type]
+    assert sorted(e.code for e in together) == ["CT207", "CT220"]
