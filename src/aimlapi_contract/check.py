@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from . import limits
-from .baseline import BASELINE_PATH, read_baseline, stale_findings, triage
+from .baseline import BASELINE_PATH, Scope, read_baseline, stale_findings, triage
 from .errors import ContractError
 from .findings import LOAD_CODES, Code, Finding, Severity, crash_finding, sort_key, with_unique_keys
 from .limits import Limits
@@ -16,7 +16,8 @@ from .page import iter_doc_findings
 from .reports import Report
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
 from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
-from .traffic import iter_cassette_findings, skipped_note
+from .traffic import display_path, iter_cassette_findings, skipped_note
+from .traffic.cassettes import cassette_files
 
 
 @dataclass(slots=True)
@@ -127,6 +128,15 @@ def _guarded_load(fetcher: Fetcher, page: str, options: CheckOptions) -> DocSet:
         return DocSet(page=page, page_text=None, findings=[crash_finding(page, "loading the page and its specs", exc)])
 
 
+def checked_scope(docsets: list[DocSet], options: CheckOptions) -> Scope:
+    """The sources a run with these docsets and options reads: loaded pages and specs, and the cassettes replayed."""
+    sources = {ds.page for ds in docsets if ds.page_text is not None}
+    sources |= {rel for ds in docsets for rel in ds.specs}
+    replayed = cassette_files(options.cassettes) if options.cassettes is not None and options.cassettes.is_dir() else []
+    sources |= {display_path(p, options.root) for p in replayed}
+    return Scope(frozenset(sources), traffic=bool(replayed))
+
+
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
     steps = CHECKS if checks is None else checks
     _progress(options, f"loading {len(options.pages)} page(s) and their specs", 0, len(steps) + 1)
@@ -146,6 +156,8 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
         # What could not be loaded was not checked, so its accepted drift cannot be said to be gone.
         notes.append("some sources could not be loaded: stale baseline entries are not reported in this run")
         tri.stale.clear()
+    scope = checked_scope(docsets, options)
+    tri.stale[:] = [e for e in tri.stale if scope.covers(e)]  # an unchecked source's entry is neither stale nor fixed
     stale = stale_findings(tri.stale, options.baseline_path)
     findings.extend(stale)
     tri.new.extend(stale)

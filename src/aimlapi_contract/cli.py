@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__, limits
 from .baseline import BASELINE_PATH, read_baseline, updated_entries, write_baseline
-from .check import CheckOptions, load_docsets, run_checks, unchecked_reason
+from .check import CheckOptions, checked_scope, load_docsets, run_checks, unchecked_reason
 from .errors import MIRROR_TIP, ContractError, UsageError
 from .files import atomic_write
 from .findings import LOAD_CODES, Code, Severity
@@ -97,7 +97,6 @@ def build_parser() -> argparse.ArgumentParser:
     _common(fetch)
     fetch.add_argument("--update-lock", action="store_true", help="accept published changes into the lock")
     fetch.add_argument("--lock", type=Path, help=f"lock file (default: {LOCK_PATH} in the project root)")
-    limits.add_flags(fetch)
     fetch.set_defaults(run=cmd_fetch)
 
     check = sub.add_parser("check", help="run every offline check and report the findings")
@@ -112,7 +111,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-baselined", action="store_true", help="text format: also list baselined findings")
     check.add_argument("--baseline", type=Path, help=f"baseline file (default: {BASELINE_PATH} in the project root)")
     check.add_argument("--lock", type=Path, help=f"lock file (default: {LOCK_PATH} in the project root)")
-    limits.add_flags(check)
     check.set_defaults(run=cmd_check)
 
     base = sub.add_parser("baseline", help="accept the current findings as known drift, each with a reason")
@@ -123,7 +121,6 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--update", action="store_true", help="only drop entries that no longer occur; add nothing")
     base.add_argument("--reason", default="", help="reason recorded on every entry this run adds")
     base.add_argument("--only", action="append", metavar="CODE", help="add only findings with this code (repeatable)")
-    limits.add_flags(base)
     base.set_defaults(run=cmd_baseline)
 
     live = sub.add_parser("live", help=f"send the live scenarios to the API (needs ${KEY_ENV}) and validate the replies; records nothing")
@@ -142,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="the later spec: a file or an http(s) URL")
     diff.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
     diff.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
-    limits.add_flags(diff)
+    for command in (fetch, check, base, diff):
+        limits.add_flags(command)  # one flag per limit on what an input may cost
     diff.set_defaults(run=cmd_diff)
     _add_output_flags(check, base)
     _describe(sub)
@@ -213,10 +211,6 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     )
 
 
-def _nothing_checked(report: Report) -> bool:
-    return bool(unchecked_reason(report))
-
-
 def cmd_fetch(args: argparse.Namespace) -> int:
     options = _options(args)
     fetcher = Fetcher(options.docs_base, options.cache)
@@ -283,7 +277,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"wrote {output}", file=sys.stderr)
         else:
             sys.stdout.write(text)
-    if _nothing_checked(report):
+    if unchecked_reason(report):
         # Only why nothing could be read: the rest of the report follows from it.
         printed = [f for f in report.findings if f.code in LOAD_CODES or f.code is Code.CHECK_CRASHED]
         for finding in printed:
@@ -300,7 +294,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     options = _options(args)
     with progress_on(sys.stderr, wants_progress(sys.stderr, quiet=args.quiet)) as options.progress:
         report = run_checks(options)
-    if _nothing_checked(report):
+    if unchecked_reason(report):
         raise UsageError(f"{unchecked_reason(report)}; the baseline was left as it was")
     if not args.update and not args.reason.strip():
         raise UsageError(
@@ -321,9 +315,17 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         entries = [e for e in entries if e.code in wanted]
     else:
         others = []
+    # Entries of sources this run did not check are kept as they are: nothing says they were fixed.
+    scope = checked_scope(report.docsets, _options(args))
     updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip(),
-                                       also_accepted=others)
+                                       also_accepted=others, scope=scope)
     entries = others + entries
+    unchecked = sum(1 for e in entries if not scope.covers(e))
+    if unchecked:
+        print(f"note: kept {unchecked} entries of sources this run did not check", file=sys.stderr)
+    if args.baseline.is_file() and [e.key for e in updated] == [e.key for e in entries]:
+        print(f"{args.baseline} unchanged: {len(entries)} entries")  # not rewritten: byte for byte as it was
+        return 0
     write_baseline(updated, args.baseline)
     added = len({e.key for e in updated} - {e.key for e in entries})
     dropped = len({e.key for e in entries} - {e.key for e in updated})
@@ -390,8 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001  (a bug or an input nothing anticipated: one line, never a traceback)
-        print(f"error: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
-        print("tip: please report this with the command and its inputs", file=sys.stderr)
+        print(f"error: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}\ntip: report it with the command and its inputs", file=sys.stderr)
         return 2
 
 
