@@ -130,9 +130,12 @@ def _guarded_load(fetcher: Fetcher, page: str, options: CheckOptions) -> DocSet:
 
 def checked_scope(docsets: list[DocSet], options: CheckOptions) -> Scope:
     """The sources a run with these docsets and options reads: loaded pages and specs, and the cassettes replayed."""
-    sources = {ds.page for ds in docsets if ds.page_text is not None}
+    # A page is checked against its specs: one linking none that loaded (an empty page) was not checked.
+    sources = {ds.page for ds in docsets if ds.page_text is not None and ds.specs}
     sources |= {rel for ds in docsets for rel in ds.specs}
-    replayed = cassette_files(options.cassettes) if options.cassettes is not None and options.cassettes.is_dir() else []
+    # Cassettes are replayed against the loaded specs: with none loaded (an empty page), none was checked.
+    loaded = any(ds.specs for ds in docsets)
+    replayed = cassette_files(options.cassettes) if loaded and options.cassettes is not None and options.cassettes.is_dir() else []
     sources |= {display_path(p, options.root) for p in replayed}
     return Scope(frozenset(sources), traffic=bool(replayed))
 

@@ -344,3 +344,22 @@ def test_a_crash_in_a_spec_or_page_check_is_a_finding_on_that_source(monkeypatch
     assert crashed and all(f.source in ("clean.md", "mini-chat.json", "mini-responses.json") for f in crashed), crashed
     assert "RecursionError" in crashed[0].message
     assert any(f.code is not Code.CHECK_CRASHED for f in report.findings)  # the other checks still ran
+
+
+def test_an_empty_published_page_leaves_the_projects_baseline_byte_for_byte(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given the project's own baseline, its committed cassettes, and a docs base whose tracked page is empty
+    from aimlapi_contract.sources.base import DEFAULT_PAGE
+
+    root = Path(__file__).parents[2]
+    page = tmp_path / "docs" / DEFAULT_PAGE
+    page.parent.mkdir(parents=True)
+    page.write_text("")
+    baseline = tmp_path / "baseline.json"
+    shutil.copyfile(root / "specs" / "baseline.json", baseline)
+    before = baseline.read_bytes()
+    common = ["--docs-base", str(tmp_path / "docs"), "--page", DEFAULT_PAGE, "--cassettes", str(root / "cassettes" / "published-examples"),
+              "--baseline", str(baseline), "--lock", str(tmp_path / "lock.json"), "--cache-dir", str(tmp_path / "cache")]
+    # Then check is exit 2, and baseline --update afterwards drops nothing: neither the page's entries nor the cassettes'
+    assert main(["check", *common]) == 2
+    main(["baseline", "--update", *common])
+    assert baseline.read_bytes() == before, capsys.readouterr()
