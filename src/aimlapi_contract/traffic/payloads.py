@@ -243,7 +243,8 @@ def _payload_findings(
             part=part, line=line, pointer=v.pointer, fix=cause.fix,
             extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
         )
-    if not request and not problem:  # undocumented fields mean nothing against a malformed schema
+    # Undocumented fields mean nothing against a malformed schema; the closed world may prove there are none.
+    if not request and not problem and not engine.documents_every_field(schema_pointer, payload):
         for field in walker.iter_undocumented(schema_pointer, payload):
             cause = undocumented_cause(where.spec, where.endpoint, field.schema_pointer, field.name)
             yield where.finding(
