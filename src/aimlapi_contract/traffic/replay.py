@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -23,6 +24,8 @@ from .cassettes import (
 from .parallel import map_in_order
 from .payloads import iter_located_findings, once_per_unusable_schema
 from .root_causes import iter_root_causes
+
+REFERENCE_ENV = "AIMLAPI_CONTRACT_REFERENCE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +76,18 @@ def interaction_items(directory: Path, *, root: Path | None = None) -> list[Inte
 
 
 def iter_cassette_findings(
-    directory: Path, specs: Sequence[Spec], *, root: Path | None = None, reference: bool = False, jobs: int | None = None
+    directory: Path, specs: Sequence[Spec], *, root: Path | None = None, reference: bool | None = None, jobs: int | None = None
 ) -> Iterator[Finding]:
     """Findings for every interaction under `directory`, then one CT220 per shared root cause.
 
     Sources are relative to `root` (the project root; default the working directory). Bad cassettes are
     findings; only a missing `directory` raises (UsageError). Each cassette is read, checked and dropped
     before the next (only findings are kept), over several processes for a large directory (`jobs`,
-    default: the cores); `reference` takes the old, uncached path (to compare findings against)."""
+    default: the cores); `reference` (default: $AIMLAPI_CONTRACT_REFERENCE=1) takes the old, uncached path,
+    serially, to compare findings and speed against."""
     require_directory(directory)
+    if reference is None:
+        reference = os.environ.get(REFERENCE_ENV) == "1"
     check = partial(_file_findings, specs=specs, root=root, reference=reference)
     per_file = map_in_order(check, cassette_files(directory), jobs=1 if reference else jobs)
     singles = list(once_per_unusable_schema(f for findings in per_file for f in findings))
