@@ -56,9 +56,9 @@ class FieldWalker:
 
     def iter_undocumented(self, schema_pointer: str, instance: Any) -> Iterator[UndocumentedField]:
         """Every property in `instance` that the schema at `schema_pointer` does not document."""
-        yield from self._walk([schema_pointer], instance, [])
+        yield from self._walk([schema_pointer], instance, ())
 
-    def _walk(self, pointers: list[str], instance: Any, path: list[Any]) -> Iterator[UndocumentedField]:
+    def _walk(self, pointers: list[str], instance: Any, path: tuple[Any, ...]) -> Iterator[UndocumentedField]:
         if self.reference:
             yield from self._walk_afresh(pointers, instance, path)
             return
@@ -74,9 +74,9 @@ class FieldWalker:
             for (name, value), step in zip(instance.items(), plan, strict=True):
                 if isinstance(step, list):
                     if isinstance(value, dict | list):
-                        yield from self._walk(step, value, [*path, name])
+                        yield from self._walk(step, value, (*path, name))
                 elif step is not None:
-                    yield UndocumentedField(pointer_from_path([*path, name]), name, step)
+                    yield UndocumentedField(pointer_from_path((*path, name)), name, step)
         elif isinstance(instance, list) and instance:
             frozen = tuple(pointers)
             items = self._items.get(frozen)
@@ -85,7 +85,7 @@ class FieldWalker:
             if items:
                 for i, value in enumerate(instance):
                     if isinstance(value, dict | list):
-                        yield from self._walk(items, value, [*path, i])
+                        yield from self._walk(items, value, (*path, i))
 
     def _plan(self, pointers: list[str], instance: dict[str, Any]) -> _Plan:
         """Per key of `instance`, in order: the schemas documenting it, the owner it is undocumented in, or None."""
@@ -103,21 +103,21 @@ class FieldWalker:
         candidates = self._candidates(pointers, instance)
         return [f"{p}/items" for p in candidates if isinstance(self._schema(p), dict) and "items" in self._schema(p)]
 
-    def _walk_afresh(self, pointers: list[str], instance: Any, path: list[Any]) -> Iterator[UndocumentedField]:
+    def _walk_afresh(self, pointers: list[str], instance: Any, path: tuple[Any, ...]) -> Iterator[UndocumentedField]:
         candidates = self._candidates(pointers, instance)
         if isinstance(instance, dict):
             view = self._object_view(candidates)
             for name, value in instance.items():
                 documented = view.properties.get(name)
                 if documented:
-                    yield from self._walk_afresh(documented, value, [*path, name])
+                    yield from self._walk_afresh(documented, value, (*path, name))
                 elif view.declares and not view.closed_or_open:
-                    yield UndocumentedField(pointer_from_path([*path, name]), name, view.owner)
+                    yield UndocumentedField(pointer_from_path((*path, name)), name, view.owner)
         elif isinstance(instance, list):
             items = [f"{p}/items" for p in candidates if isinstance(self._schema(p), dict) and "items" in self._schema(p)]
             if items:
                 for i, value in enumerate(instance):
-                    yield from self._walk_afresh(items, value, [*path, i])
+                    yield from self._walk_afresh(items, value, (*path, i))
 
     def _candidates(self, pointers: list[str], instance: Any) -> list[str]:
         flat = [p for pointer in pointers for p in self._flatten(pointer)]

@@ -104,33 +104,33 @@ class SchemaEngine:
             self._proved, self._proved_instance = (schema_pointer, direction, id(instance)), instance
             return []
         compiled = self._compiled_validator(target, direction)
-        if compiled is not None:
+        if compiled is not None and self.reference:
             try:
                 if compiled.is_valid(instance):
                     return []
             except _UNDECIDED:
                 pass
+        elif compiled is not None:
+            try:
+                # One pass decides and gives the failure's shape: no error means accepted.
+                shape = failure_shape(compiled, instance)
+            except _UNDECIDED:
+                pass
             else:
-                return self._explained(target, instance, direction, branch, compiled)
+                return self._explained(target, instance, direction, branch, shape) if shape else []
         return self._explain(target, instance, direction, branch)
 
-    def _explained(self, schema_pointer: str, instance: Any, direction: str, branch: str, compiled: Any) -> list[Violation]:
+    def _explained(self, schema_pointer: str, instance: Any, direction: str, branch: str, shape: Any) -> list[Violation]:
         """The explanation for `instance`, reused from an earlier payload of the same failure shape."""
-        if self.reference:
-            return self._explain(schema_pointer, instance, direction, branch)
-        try:
-            shape = failure_shape(compiled, instance)
-        except _UNDECIDED:
-            return self._explain(schema_pointer, instance, direction, branch)
         key = (schema_pointer, direction, shape)
         cached = self._explanations.get(key)
         if cached is None:
             violations = self._explain(schema_pointer, instance, direction, branch)
-            self._explanations.put(key, [(v.path, v.message, v.keyword, v.schema_pointer) for v in violations])
+            self._explanations.put(key, [(v.path, v.pointer, v.message, v.keyword, v.schema_pointer) for v in violations])
             return violations
         return [
-            Violation(pointer_from_path(path), message, keyword, where, value_at(instance, path), branch, path)
-            for path, message, keyword, where in cached
+            Violation(pointer, message, keyword, where, value_at(instance, path), branch, path)
+            for path, pointer, message, keyword, where in cached
         ]
 
     def _explain(self, schema_pointer: str, instance: Any, direction: str, branch: str) -> list[Violation]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# (payload path, message, keyword, schema pointer) per violation, as the explaining validator gave them.
-Explanation = list[tuple[tuple[Any, ...], str, str, str]]
+# (payload path, its JSON pointer, message, keyword, schema pointer) per violation, as the explaining validator gave them.
+Explanation = list[tuple[tuple[Any, ...], str, str, str, str]]
 _MAX_ENTRIES = 4096  # distinct failure shapes kept per engine; the oldest goes first
 _MAX_SHAPE_CHARS = 20_000  # a shape quoting a huge value is explained afresh, not kept
 
