@@ -18,7 +18,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 JOBS_ENV = "AIMLAPI_CONTRACT_JOBS"
-MIN_PARALLEL = 64  # below this many items, starting processes costs more than it saves
+MIN_PARALLEL = 200  # below this many cassettes, starting processes costs more than it saves
 WARM_UP = 8  # items done in the parent first, so every worker inherits built validators
 _MAX_BATCH = 32
 
