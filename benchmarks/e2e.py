@@ -7,6 +7,8 @@ Corpora are generated at run time into a temporary directory from the shared rea
 (../shared/real-traffic-samples), drift and all, with ids, timestamps and text varied per copy
 (benchmarks/corpus.py). Every command is its own process, timed from start to exit, with its peak RSS:
 the largest single process (wait4) and, for `check`, the whole process tree sampled every 20 ms.
+Corpora are written by a child process, so this one stays small (a child's peak counts what it
+inherits at fork).
 `reference` is `check` on the old path (AIMLAPI_CONTRACT_REFERENCE=1: PyYAML's pure-Python loader, no
 caches, serial); its findings must equal the new path's, byte for byte.
 """
@@ -27,6 +29,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
+
+
+def generate(function: str, *args: object) -> int:
+    """Run corpus.<function>(samples, dest, ...) in a child process; the bytes it wrote."""
+    code = f"import sys, corpus; from pathlib import Path; print(corpus.{function}(Path(sys.argv[1]), Path(sys.argv[2]), *map(int, sys.argv[3:])))"
+    out = subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=HERE, check=True, capture_output=True, text=True)
+    return int(out.stdout.strip())
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -65,7 +74,7 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     if proc.returncode not in (0, 1):
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         raise SystemExit(f"error: {' '.join(cmd)} exited {proc.returncode}:\n{err[-2000:]}")
-    return {"seconds": seconds, "rss": usage.ru_maxrss / 1024, "tree": max(peak[0], usage.ru_maxrss) / 1024}
+    return {"seconds": seconds, "rss": usage.ru_maxrss / 1024, "tree": max(peak[0], usage.ru_maxrss) / 1024}  # KB -> MB
 
 
 def check_cmd(base: Path, cassettes: Path, cache: Path, output: Path) -> list[str]:
@@ -90,25 +99,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cache = work / "cache"
         warm = work / "warm"
-        corpus.write_corpus(samples, warm, 12)
+        generate("write_corpus", samples, warm, 12)
         run(check_cmd(base, warm, cache, work / "warm.txt"))  # spec-lint findings cached: the rows time the cassettes
         print(f"specs: {base}\nsamples: {samples} (x{len(corpus.samples(samples))}); cores: {os.cpu_count()}; "
               f"load average: {os.getloadavg()[0]:.2f}\n")
-        header = (f"{'corpus':<36} {'floor s':>8} {'naive s':>8} {'check s':>8} {'ref s':>7} "
+        header = (f"{'corpus':<44} {'floor s':>8} {'naive s':>8} {'check s':>8} {'ref s':>7} "
                   f"{'naive/check':>11} {'check/floor':>11} {'ref/check':>9}   peak RSS MB floor/naive/check(tree)/ref")
         print(header)
         print("-" * len(header))
-        corpora: list[tuple[str, Path]] = []
+        corpora: list[tuple[str, tuple[object, ...]]] = []
         for size in [int(s) for s in args.sizes.split(",") if s]:
             per = 1 if size <= 1200 else args.per_cassette
-            dest = work / f"c{size}"
-            written = corpus.write_corpus(samples, dest, size, per)
-            corpora.append((f"{size:,} interactions ({written / 1e6:.1f} MB, {per}/file)", dest))
+            corpora.append((f"{size:,} interactions ({per}/file)", ("write_corpus", samples, work / f"c{size}", size, per)))
         if args.stream_events:
-            dest = work / "stream"
-            written = corpus.write_long_stream(samples, dest, args.stream_events)
-            corpora.append((f"1 stream of {args.stream_events:,} events ({written / 1e6:.0f} MB)", dest))
-        for label, dest in corpora:
+            corpora.append((f"1 stream of {args.stream_events:,} events", ("write_long_stream", samples, work / "stream", args.stream_events)))
+        for label, spec in corpora:
+            dest = Path(str(spec[2]))
+            written = generate(str(spec[0]), *spec[1:])
+            label = f"{label} {written / 1e6:.1f} MB"
             floor = run([sys.executable, str(HERE / "floor.py"), str(dest)])
             naive = run([sys.executable, str(HERE / "naive.py"), str(base), str(dest)])
             new_out, ref_out = work / "new.txt", work / "ref.txt"
@@ -122,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             ratio_ref = f"{ref['seconds'] / check['seconds']:8.1f}x" if ref else f"{'-':>9}"
             ref_rss = f"/{ref['rss']:.0f}" if ref else ""
             print(
-                f"{label:<36} {floor['seconds']:8.2f} {naive['seconds']:8.2f} {check['seconds']:8.2f} {ref_s} "
+                f"{label:<44} {floor['seconds']:8.2f} {naive['seconds']:8.2f} {check['seconds']:8.2f} {ref_s} "
                 f"{naive['seconds'] / check['seconds']:10.1f}x {check['seconds'] / floor['seconds']:10.2f}x {ratio_ref}"
                 f"   {floor['rss']:.0f}/{naive['rss']:.0f}/{check['rss']:.0f}({check['tree']:.0f}){ref_rss}"
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -139,7 +139,10 @@ class Finding:
         return hashlib.sha256("\x1f".join(self.key).encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Not dataclasses.asdict: its deep copy of `extra` dominated rendering a large JSON report. The
+        # copy is shallow: nested values are shared with the finding, for serialising, not for editing.
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["extra"] = dict(self.extra)
         data["code"] = self.code.value
         data["severity"] = self.severity.label
         data["fingerprint"] = self.fingerprint

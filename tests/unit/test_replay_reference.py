@@ -9,7 +9,7 @@ import pytest
 
 from aimlapi_contract.sources.specs import Spec, load_spec
 from aimlapi_contract.traffic import parallel
-from aimlapi_contract.traffic.cassettes import read_cassette
+from aimlapi_contract.traffic.cassettes import CassetteError, read_cassette
 from aimlapi_contract.traffic.replay import iter_cassette_findings
 
 SPECS = (
@@ -81,3 +81,35 @@ def test_processes_merge_in_order_into_the_serial_result(
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.yaml") if p.name not in ("corrupt.yaml", "hostile.yaml", "not-a-cassette.yaml")))
 def test_libyaml_reads_what_pyyaml_reads_with_the_same_lines(name: str) -> None:
     assert read_cassette(DATA / name) == read_cassette(DATA / name, reference=True)
+
+
+VCRPY_TAGS = """interactions:
+- request:
+    method: !!python/unicode POST
+    uri: http://x/v1/chat/completions
+    body: !!python/str '{"a": 1}'
+    headers:
+      content-type: !!python/tuple [application/json]
+  response:
+    status: {code: 200, message: OK}
+    headers: {content-type: [application/json]}
+    body: {string: '{}'}
+version: 1
+"""
+
+
+def test_libyaml_takes_vcrpys_harmless_tags_as_pyyaml_does(tmp_path: Path) -> None:
+    path = tmp_path / "tags.yaml"
+    path.write_text(VCRPY_TAGS, encoding="utf-8")
+    new, old = read_cassette(path), read_cassette(path, reference=True)
+    assert new == old
+    assert new.interactions[0].exchange.request_headers == {"content-type": ["application/json"]}
+
+
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system", "!!python/name:os.system", "!!python/object/new:dict", "!!python/module:os"])
+def test_libyaml_refuses_every_other_python_tag(tmp_path: Path, tag: str) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text(VCRPY_TAGS.replace("!!python/unicode POST", f"{tag} [echo hi]"), encoding="utf-8")
+    for reference in (False, True):
+        with pytest.raises(CassetteError, match="not a safe YAML document"):
+            read_cassette(path, reference=reference)
