@@ -54,7 +54,7 @@ def _tree_rss_kb(pid: int) -> int:
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
-    """Wall seconds, peak RSS of the largest process and of the sampled process tree (MB)."""
+    """Wall and CPU seconds, peak RSS of the largest process and of the sampled process tree (MB)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
@@ -74,7 +74,8 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     if proc.returncode not in (0, 1):
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         raise SystemExit(f"error: {' '.join(cmd)} exited {proc.returncode}:\n{err[-2000:]}")
-    return {"seconds": seconds, "rss": usage.ru_maxrss / 1024, "tree": max(peak[0], usage.ru_maxrss) / 1024}  # KB -> MB
+    cpu = usage.ru_utime + usage.ru_stime  # includes the worker processes it waited for
+    return {"seconds": seconds, "cpu": cpu, "rss": usage.ru_maxrss / 1024, "tree": max(peak[0], usage.ru_maxrss) / 1024}
 
 
 def check_cmd(base: Path, cassettes: Path, cache: Path, output: Path) -> list[str]:
@@ -134,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{naive['seconds'] / check['seconds']:10.1f}x {check['seconds'] / floor['seconds']:10.2f}x {ratio_ref}"
                 f"   {floor['rss']:.0f}/{naive['rss']:.0f}/{check['rss']:.0f}({check['tree']:.0f}){ref_rss}"
             )
+            cpu = (f"{'':44} CPU s: floor {floor['cpu']:.2f}, naive {naive['cpu']:.2f}, check {check['cpu']:.2f}"
+                   + (f", ref {ref['cpu']:.2f}" if ref else "")
+                   + f"; naive/check {naive['cpu'] / check['cpu']:.1f}x, check/floor {check['cpu'] / floor['cpu']:.2f}x")
+            print(cpu)
             if ref and not same:
                 print("  FINDINGS DIFFER between the old path and the new one")
             elif ref:
