@@ -28,6 +28,7 @@ class CheckOptions:
     baseline_path: Path = BASELINE_PATH
     lock_path: Path = LOCK_PATH
     root: Path = field(default_factory=Path.cwd)  # the project root: cassette sources (baseline keys) are relative to it
+    progress: Callable[[str, int, int], None] | None = None  # (step, done, of): the CLI draws it on a terminal
 
 
 # A check sees every loaded docset (page + specs) and the options; it yields findings and never raises
@@ -86,15 +87,23 @@ def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding
 CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes, docs_drift, cassette_conformance]
 
 
+def _progress(options: CheckOptions, what: str, done: int, total: int) -> None:
+    if options.progress is not None:
+        options.progress(what, done, total)
+
+
 def load_docsets(options: CheckOptions) -> list[DocSet]:
     fetcher = Fetcher(options.docs_base, options.cache)
     return [load_docset(fetcher, page, offline=options.offline) for page in options.pages]
 
 
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
+    steps = CHECKS if checks is None else checks
+    _progress(options, f"loading {len(options.pages)} page(s) and their specs", 0, len(steps) + 1)
     docsets = load_docsets(options)
     findings: list[Finding] = [f for ds in docsets for f in ds.findings]
-    for check in CHECKS if checks is None else checks:
+    for done, check in enumerate(steps, 1):
+        _progress(options, getattr(check, "__name__", "check").replace("_", " "), done, len(steps) + 1)
         findings.extend(check(docsets, options))
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
