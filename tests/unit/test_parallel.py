@@ -34,3 +34,10 @@ def test_the_environment_can_force_the_serial_path(monkeypatch: pytest.MonkeyPat
     assert parallel.worker_count() == 1
     monkeypatch.setenv(parallel.JOBS_ENV, "3")
     assert parallel.worker_count() == 3
+
+
+def test_another_running_thread_keeps_it_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 20)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)  # e.g. rich's progress refresh thread
+    results = list(parallel.map_in_order(_square_and_pid, list(range(50)), jobs=2))
+    assert {pid for _, pid in results} == {os.getpid()}

@@ -3,13 +3,15 @@
 Small inputs run serially. A large one runs its first items serially too, which builds the engines'
 validators and caches once, then forks a process pool that inherits them and takes the rest in
 batches; `pool.map` hands the batches back in order, so the merged result is exactly the serial one.
-`AIMLAPI_CONTRACT_JOBS=1` forces the serial path; without `fork` (Windows, macOS' default) it is serial.
+`AIMLAPI_CONTRACT_JOBS=1` forces the serial path; without `fork` (Windows, macOS' default) it is serial,
+and so it is while another thread runs (a progress bar's refresh): forking then could copy a held lock.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -37,7 +39,8 @@ def worker_count() -> int:
 def map_in_order(func: Callable[[T], R], items: Sequence[T], jobs: int | None = None) -> Iterator[R]:
     """`func` of each item, in order; over forked processes when there are many items and cores."""
     jobs = worker_count() if jobs is None else jobs
-    if jobs <= 1 or len(items) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if jobs <= 1 or len(items) < MIN_PARALLEL or not forkable:
         yield from map(func, items)
         return
     yield from map(func, items[:WARM_UP])
