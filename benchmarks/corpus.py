@@ -85,7 +85,8 @@ def write_corpus(samples_dir: Path, dest: Path, interactions: int, per_cassette:
 def _interactions_text(source: str) -> str:
     """The `- request: ...` items of a one-cassette sample, as text (everything under `interactions:`)."""
     lines = source.splitlines(keepends=True)
-    body = [line for line in lines[1:] if line.startswith((" ", "-"))]
+    # Blank lines belong to the quoted bodies (they are the SSE line breaks): keep all but top-level keys.
+    body = [line for line in lines[1:] if not line[:1].isalpha()]
     return "".join(body)
 
 

@@ -37,7 +37,7 @@ def _repeated(samples: Path, dest: Path, copies: int) -> Path:
     dest.mkdir()
     for sample in sorted(samples.glob("*.yaml")):
         lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)
-        items = "".join(line for line in lines[1:] if line.startswith((" ", "-")))
+        items = "".join(line for line in lines[1:] if not line[:1].isalpha())  # blank lines are body line breaks
         (dest / sample.name).write_text("interactions:\n" + items * copies + "version: 1\n", encoding="utf-8")
     return dest
 
