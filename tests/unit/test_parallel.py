@@ -21,6 +21,7 @@ def test_small_inputs_stay_in_this_process() -> None:
 
 def test_large_inputs_fork_and_keep_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 20)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # threads other tests left behind
     items = list(range(200))
     results = list(parallel.map_in_order(_square_and_pid, items, jobs=2))
     assert [r for r, _ in results] == [n * n for n in items]
