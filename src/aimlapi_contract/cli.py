@@ -37,6 +37,7 @@ from .sources import (
     LOCK_PATH,
     MANIFEST_PATH,
     DocsBase,
+    load_manifest_specs,
     Fetcher,
     entry_for,
     load_docset,
@@ -46,6 +47,8 @@ from .sources import (
     read_lock,
     write_lock,
 )
+from .sources.catalogue import PAGE_SUFFIX, SPEC_SUFFIX, expand, is_glob
+from .sources.docset import SpecMemo, load_spec_docset
 from .spec import diff_as_dict, diff_specs, load_spec_argument, locked_change_findings, render_diff_text
 
 
@@ -80,6 +83,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help=f"where the published docs are read from (default: ${DOCS_BASE_ENV}, else upstream)",
     )
     parser.add_argument("--page", action="append", metavar="PATH", help="page to check (default: specs/manifest.json)")
+    parser.add_argument("--pages", action="append", metavar="GLOB",
+                        help="pages to check: a glob or folder relative to the docs base, e.g. 'docs/api-references/**/*.md' "
+                        "(repeatable; on an http base, globs match the paths pinned in the lock)")
+    parser.add_argument("--specs", action="append", metavar="GLOB",
+                        help="specs to check even when no page links them: a glob or folder relative to the docs base (repeatable)")
     parser.add_argument("--cache-dir", metavar="DIR", help="cache for fetched documents (default: .cache/aimlapi-contract)")
     parser.add_argument("--offline", action="store_true", help="use cached copies only; never touch the network")
 
@@ -162,9 +170,13 @@ def _anchor_defaults(args: argparse.Namespace) -> None:
 
 
 def _options(args: argparse.Namespace) -> CheckOptions:
+    base = DocsBase.from_setting(args.docs_base)
+    pages, specs, models = _catalogue(args, base)
     return CheckOptions(
-        docs_base=DocsBase.from_setting(args.docs_base),
-        pages=args.page or [p.path for p in load_manifest(args.root / MANIFEST_PATH)],
+        docs_base=base,
+        pages=pages,
+        specs=specs,
+        tracked_models=models,
         cache=Path(args.cache_dir) if args.cache_dir else None,
         offline=args.offline,
         cassettes=getattr(args, "cassettes", None),
@@ -174,8 +186,30 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     )
 
 
+def _catalogue(args: argparse.Namespace, base: DocsBase) -> tuple[list[str], list[str], dict[str, str]]:
+    """Pages, specs and tracked models of the run: `--page`/`--pages`/`--specs`, else the manifest (which may hold globs)."""
+    lock_path = getattr(args, "lock", None) or args.root / LOCK_PATH
+    known = list(read_lock(lock_path)) if base.is_remote else []  # what a glob can match on an http base
+    manifest = args.root / MANIFEST_PATH
+    explicit = bool(args.page or args.pages)
+    models: dict[str, str] = {}
+    if explicit:
+        pages = list(dict.fromkeys((args.page or []) + expand(base, args.pages or [], PAGE_SUFFIX, known=known)))
+    else:
+        pages = []
+        for tracked in load_manifest(manifest):
+            matched = expand(base, [tracked.path], PAGE_SUFFIX, known=known, flag="manifest page")
+            for page in matched:
+                if tracked.model and not is_glob(tracked.path):
+                    models[page] = tracked.model
+            pages += matched
+        pages = list(dict.fromkeys(pages))
+    spec_patterns = (args.specs or []) + ([] if explicit else load_manifest_specs(manifest))
+    return pages, expand(base, spec_patterns, SPEC_SUFFIX, known=known, flag="--specs"), models
+
+
 def _nothing_checked(report: Report) -> bool:
-    return all(ds.page_text is None for ds in report.docsets)
+    return all(ds.page_text is None and not ds.specs for ds in report.docsets)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -185,8 +219,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     new_lock = dict(lock)
     from_upstream = options.docs_base.location == DEFAULT_DOCS_BASE
     status = 0
-    for page in options.pages:
-        docset = load_docset(fetcher, page, offline=options.offline)
+    memo: SpecMemo = {}  # a spec linked by many pages is fetched once
+    loads = [(page, False) for page in options.pages] + [(rel, True) for rel in options.specs]
+    for page, spec_only in loads:
+        if spec_only and page in memo:
+            continue
+        docset = (load_spec_docset if spec_only else load_docset)(fetcher, page, offline=options.offline, memo=memo)
         for finding in docset.findings:
             if finding.severity < Severity.ERROR:
                 continue  # e.g. CT104 served from cache: printed as a note below

@@ -45,6 +45,10 @@ class Code(str, enum.Enum):
     SPEC_NULLABLE_WITHOUT_TYPE = "CT111"
     SPEC_SECURITY_UNAPPLIED = "CT112"
     SPEC_NULLABLE_ENUM_WITHOUT_NULL = "CT113"
+    # catalogue discovery (sources/catalogue.py, check.py): pages whose specs cannot be found
+    DOC_PAGE_NO_SPEC_LINK = "CT114"
+    DOC_SPEC_LINK_PLACEHOLDER = "CT115"
+    TRACKED_MODEL_UNDOCUMENTED = "CT116"
 
     # 2xx: recorded and live traffic against the specs (added by the traffic checks)
     UNDOCUMENTED_PATH = "CT201"
@@ -61,6 +65,7 @@ class Code(str, enum.Enum):
     SSE_UNTERMINATED = "CT212"
     SSE_INCONSISTENT = "CT213"
     TRAFFIC_ROOT_CAUSE = "CT220"
+    RECORDING_OTHER_MODEL = "CT250"
 
     # 3xx: the documentation page and spec-internal examples (added by the docs-drift lint)
     DOC_PAGE_UNREADABLE = "CT301"
@@ -99,6 +104,7 @@ class Code(str, enum.Enum):
 
     # 9xx: the suite's own bookkeeping
     BASELINE_STALE = "CT901"
+    CATALOGUE_GROUP = "CT920"  # one defect on N pages (reports/groups.py): a cause, like CT220
 
 
 # A source that could not be loaded at all: nothing on it was checked.

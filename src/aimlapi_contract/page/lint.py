@@ -17,6 +17,7 @@ from typing import Any
 
 from ..findings import Code, Finding, Severity
 from ..sources import DocSet, JsonLocator, Operation, Spec, documenting_operation, relative_link
+from ..sources.base import is_placeholder, repository_ref
 from ..validation import (
     SchemaEngine,
     endpoint_kind,
@@ -63,13 +64,16 @@ class _Lint:
         return documenting_operation(self.docset.specs.values(), path, method)
 
 
-def iter_doc_findings(docset: DocSet) -> Iterator[Finding]:
-    """Every docs-drift finding of one page and the specs it links to."""
-    if docset.page_text is None:
+def iter_doc_findings(docset: DocSet, *, examples_done: set[str] | None = None) -> Iterator[Finding]:
+    """Every docs-drift finding of one page and the specs it links to.
+
+    `examples_done` (spec sources) is shared across the pages of a run: a spec's own examples are
+    checked once, however many pages link it."""
+    if docset.page_text is None and not docset.spec_only:
         return
     lint = _Lint(docset)
     yield from _link_findings(docset)
-    page = parse_page(docset.page_text)
+    page = parse_page(docset.page_text or "")  # a spec on its own (`--specs`) has no page: only its own parts below
     section_endpoint: dict[str, str] = {}
     for block in page.blocks:
         if not block.closed:
@@ -94,6 +98,10 @@ def iter_doc_findings(docset: DocSet) -> Iterator[Finding]:
     for endpoint, sent in lint.sent.items():
         yield from iter_payload_differences(endpoint, sent)
     for spec in docset.specs.values():
+        if examples_done is not None:
+            if spec.source in examples_done:
+                continue
+            examples_done.add(spec.source)
         yield from iter_spec_example_findings(spec, lint.engine(spec))
 
 
@@ -103,12 +111,18 @@ def _no_anchor(endpoint: str) -> str:
 
 def _link_findings(docset: DocSet) -> Iterator[Finding]:
     for link in docset.links:
-        anchor = f"openapi-operation:{link.spec_id}"
+        if is_placeholder(link.url):
+            continue  # GitBook's lost-spec placeholder: CT115 of its own (page/coverage.py)
+        anchor = f"openapi-operation:{link.spec_id}" if link.tag == "openapi-operation" else f"{link.tag}:{link.path}"
         rel = relative_link(link.url, docset.page) if link.url else None
         problem, severity, fix = "", Severity.ERROR, ""
         if not link.url:
             problem = "the openapi-operation block has no link to its spec"
             fix = "put the spec link, e.g. [OpenAPI …](https://raw.githubusercontent.com/aimlapi/api-docs/…/spec.json), between the tags"
+        elif rel is None and repository_ref(link.url):
+            problem = (f"the spec link `{link.url}` names revision `{repository_ref(link.url)}` of the docs repository, "
+                       "not the branch the docs base serves, so the suite cannot load it")
+            fix = "link the spec at refs/heads/main"
         elif rel is None:
             problem = f"the spec link `{link.url}` points outside the docs repository, so the suite cannot load it"
         elif rel not in docset.specs:

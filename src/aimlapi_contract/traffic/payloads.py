@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..findings import Code, Finding, Severity
-from ..sources import Operation, Spec, documenting_operation
+from ..sources import Operation, Spec
 from ..validation import SchemaEngine, iter_semantic_findings, unusable_schema, validate, violation_cause
 from .exchange import Exchange
 from .intent import deliberately_invalid
+from .routing import other_model_finding, route, without_model_drift
 from .root_causes import status_cause, undocumented_cause
 from .streams import iter_stream_findings
 from .undocumented import FieldWalker
@@ -106,9 +107,9 @@ def iter_located_findings(
     With `event_lines`, body line k of the response is file line response_line + k (a literal block
     scalar), so each SSE event's findings get the event's own line."""
     line, request_line, response_line = lines
-    found = documenting_operation(specs, exchange.path, exchange.method)
+    routed = route(specs, exchange)
     endpoint = f"{exchange.method.upper()} {exchange.path}"
-    if found is None:
+    if routed is None:
         documented = sorted({op.endpoint for spec in specs for op in spec.operations()})
         yield Finding(
             Code.UNDOCUMENTED_PATH, Severity.ERROR, source,
@@ -116,10 +117,13 @@ def iter_located_findings(
             line=line, endpoint=endpoint, anchor=anchor,
         )
         return
-    spec, op = found
+    spec, op = routed.spec, routed.operation
     base = _Where(exchange, spec, op, source, anchor, op.endpoint)
+    if routed.other_model and deliberately_invalid(exchange.request_headers, exchange.status) is None:
+        yield other_model_finding(routed, exchange, specs, source=source, anchor=anchor, line=request_line or line)
     # A malformed schema is reported once, not once per stream event.
-    yield from once_per_unusable_schema(_request_findings(base, request_line))
+    requests = _request_findings(base, request_line)
+    yield from once_per_unusable_schema(without_model_drift(requests) if routed.other_model else requests)
     yield from once_per_unusable_schema(_response_findings(base, line, response_line, event_lines))
 
 
