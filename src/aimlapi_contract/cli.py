@@ -157,7 +157,7 @@ def _anchor_defaults(args: argparse.Namespace) -> None:
     """
     found = project_root(Path.cwd())
     args.root = found or Path.cwd()
-    if found is None and hasattr(args, "page") and not args.page:
+    if found is None and hasattr(args, "page") and not args.page and not args.pages:
         print(f"note: no {MANIFEST_PATH} here or above: checking the default page without the project's "
               "baseline and lock (run from the aimlapi-contract project)", file=sys.stderr)
     for name, default in (("baseline", BASELINE_PATH), ("lock", LOCK_PATH)):
