@@ -17,6 +17,7 @@ from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docse
 from .sources.docset import SpecMemo, load_spec_docset
 from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
 from .spec.lint_cache import is_cached
+from .spec.reachability import collapse_unreferenced
 from .spec.lint_pool import lint_in_processes
 from .traffic import iter_cassette_findings
 
@@ -114,6 +115,7 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
     findings: list[Finding] = [f for ds in docsets for f in ds.findings]
     for check in CHECKS if checks is None else checks:
         findings.extend(check(docsets, options))
+    findings = list(collapse_unreferenced(findings, {s.source: s for ds in docsets for s in ds.specs.values()}.values()))
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
     if any(f.code in LOAD_CODES for f in findings):

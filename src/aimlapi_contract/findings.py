@@ -49,6 +49,7 @@ class Code(str, enum.Enum):
     DOC_PAGE_NO_SPEC_LINK = "CT114"
     DOC_SPEC_LINK_PLACEHOLDER = "CT115"
     TRACKED_MODEL_UNDOCUMENTED = "CT116"
+    SPEC_UNREFERENCED_COMPONENTS = "CT117"
 
     # 2xx: recorded and live traffic against the specs (added by the traffic checks)
     UNDOCUMENTED_PATH = "CT201"

@@ -244,3 +244,33 @@ def test_fetch_pins_every_page_and_spec_a_glob_names(catalogue: Path, tmp_path: 
                  "--lock", str(lock), "--cache-dir", str(tmp_path / "c")]) == 0
     pinned = set(json.loads(lock.read_text())["sources"])
     assert {"docs/models/alpha.md", "docs/models/delta.md", "docs/specs/alpha.json", "docs/specs/gamma.json"} <= pinned
+
+
+# --- noise at catalogue scale -----------------------------------------------------------------------------
+
+def test_placeholder_values_are_not_payload_drift() -> None:
+    from aimlapi_contract.page.sample_checks import is_placeholder_value
+
+    assert is_placeholder_value("<message>") and is_placeholder_value(" <YOUR_PROMPT> ")
+    assert not is_placeholder_value("a <b> c") and not is_placeholder_value(5) and not is_placeholder_value("<>")
+
+
+def test_findings_in_components_no_operation_uses_are_one_info_per_spec() -> None:
+    from aimlapi_contract.findings import Finding, Severity
+    from aimlapi_contract.spec.reachability import collapse_unreferenced
+
+    data = {
+        "openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/v1/x": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Used"}}}},
+                                     "responses": {"200": {"description": "OK"}}}}},
+        "components": {"schemas": {"Used": {"properties": {"a": {"$ref": "#/components/schemas/Deep"}}},
+                                   "Deep": {"nullable": True}, "Other": {"nullable": True}, "Other2": {"nullable": True}}},
+    }
+    spec = load_spec("s.json", json.dumps(data).encode())
+    lint = [Finding(Code.SPEC_NULLABLE_WITHOUT_TYPE, Severity.WARNING, "s.json", "m", pointer=f"/components/schemas/{n}")
+            for n in ("Deep", "Other", "Other2")]
+    out = list(collapse_unreferenced(lint, [spec]))
+    assert [f.pointer for f in out if f.code is Code.SPEC_NULLABLE_WITHOUT_TYPE] == ["/components/schemas/Deep"]  # reached via Used
+    [info] = [f for f in out if f.code is Code.SPEC_UNREFERENCED_COMPONENTS]
+    assert info.severity is Severity.INFO and info.extra["count"] == 2
+    assert info.message.startswith("2 component(s) are referenced by no operation; 2 finding(s) inside 2 of them")

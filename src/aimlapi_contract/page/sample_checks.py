@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import difflib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -118,6 +120,8 @@ def check_sample(
             yield unusable_schema(problem, f"{site.label}'s payload", source=site.source, schema_pointer=schema,
                                   spec_source=meant_spec.source, line=site.line(sample.payload_line), endpoint=endpoint, anchor=anchor)
         for v in violations:
+            if is_placeholder_value(v.instance):
+                continue  # `"<message>"`: the sample says "put yours here", it does not send that string
             n = nearest_line(sample.payload_lines, v.pointer) or sample.payload_line
             yield finding(Code.DOC_SAMPLE_SCHEMA_MISMATCH, Severity.ERROR, f"the request payload does not match the "
                           f"request schema: {v.message}", n, v.pointer, fix=enum_fix(meant_spec, v))
@@ -198,3 +202,11 @@ def _differences(a: Any, b: Any, at: str) -> Iterator[tuple[str, Any, Any]]:
 
 def _show(value: Any) -> str:
     return "nothing" if value is _ABSENT else repr(value)
+
+
+_PLACEHOLDER = re.compile(r"<[A-Za-z][\w .:/-]{0,80}>")
+
+
+def is_placeholder_value(value: object) -> bool:
+    """Whether a payload value is a placeholder for the reader's own (`"<message>"`, `"<YOUR_PROMPT>"`), not a value sent."""
+    return isinstance(value, str) and _PLACEHOLDER.fullmatch(value.strip()) is not None
