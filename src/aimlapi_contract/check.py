@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .baseline import BASELINE_PATH, read_baseline, stale_findings, triage
 from .findings import LOAD_CODES, Code, Finding, Severity, sort_key
-from .page import iter_doc_findings
+from .page.pool import lint_pages
 from .page.coverage import iter_coverage_findings
 from .reports import Report
 from .reports.groups import catalogue_summary, defect_key, iter_groups, pages_of
@@ -85,9 +85,8 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
 
 def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
     seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
-    examples_done: set[str] = set()  # ... and its own examples are checked once
-    for docset in docsets:
-        for finding in iter_doc_findings(docset, examples_done=examples_done):
+    for page_findings in lint_pages(docsets):
+        for finding in page_findings:
             if (finding.key, finding.line) not in seen:
                 seen.add((finding.key, finding.line))
                 yield finding

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from typing import Any
 from urllib.parse import urlsplit
 
 import json5
@@ -126,7 +127,7 @@ def _javascript(text: str, sample: Sample) -> None:
     if headers is not None:
         start, block = headers
         try:
-            pairs = json5.loads(block, object_pairs_hook=list)
+            pairs = _js_literal(block, object_pairs_hook=list)
             sample.headers_read = True
             for name, value in pairs:
                 where = re.search(rf"""['"]?{re.escape(name)}['"]?\s*:""", code[start:])
@@ -139,9 +140,17 @@ def _javascript(text: str, sample: Sample) -> None:
         start, block = body
         sample.payload_line = code.count("\n", 0, start) + 1
         try:
-            sample.payload = json5.loads(block)
+            sample.payload = _js_literal(block)
         except ValueError as exc:
             sample.problems.append((f"JSON.stringify's argument is not a JSON5 literal: {exc}", sample.payload_line))
+
+
+def _js_literal(block: str, **kw: Any) -> Any:
+    """A JS object literal's value: as JSON when it is JSON (fast), else as JSON5 (the json5 parser is pure Python, ~20 ms a block)."""
+    try:
+        return json.loads(block, **kw)
+    except ValueError:
+        return json5.loads(block, **kw)
 
 
 def _strip_js_comments(code: str) -> str:
