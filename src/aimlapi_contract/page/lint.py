@@ -32,6 +32,7 @@ from .examples import ExampleReading, read_example
 from .sample_checks import SampleSite, SentPayload, check_sample, iter_payload_differences, spec_samples
 from .samples import read_sample
 from .spec_examples import iter_spec_example_findings
+from .stream_example import iter_stream_example_findings, stream_events
 
 _LANG_NAMES = {"python": "Python", "javascript": "JavaScript", "shell": "cURL", "http": "HTTP"}
 
@@ -151,11 +152,17 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
         _endpoint_from_value(reading.value, lint.docset) if reading.has_value else "")
     anchor = lint.anchor("example", endpoint)
     found = lint.operation(endpoint)
-    spec, schema = None, ""
+    spec, schema, media = None, "", {}
     if found:
         spec, op = found
         media = op.response_media_types(200) or {}
         schema = media.get("application/json") or next(iter(media.values()), "")
+    events = stream_events(block.text) if found else None
+    if events is not None and spec:
+        # `data:` lines: the stream's events against its own schema, not one JSON document against application/json.
+        yield from iter_stream_example_findings(events, spec=spec, media=media, engine=lint.engine(spec), source=page,
+                                                line_of=lambda n: block.first_line + n - 1, endpoint=endpoint, anchor=anchor)
+        return
     if not reading.is_json:
         yield _not_json(block, reading, page, endpoint, anchor, f"{spec.source}#{schema}" if spec and schema else "")
     if not reading.has_value:
