@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from aimlapi_contract.check import CheckOptions, run_checks
 from aimlapi_contract.cli import main
@@ -274,3 +275,21 @@ def test_findings_in_components_no_operation_uses_are_one_info_per_spec() -> Non
     [info] = [f for f in out if f.code is Code.SPEC_UNREFERENCED_COMPONENTS]
     assert info.severity is Severity.INFO and info.extra["count"] == 2
     assert info.message.startswith("2 component(s) are referenced by no operation; 2 finding(s) inside 2 of them")
+
+
+def test_an_http_base_checks_the_catalogue_a_directory_fetch_pinned(catalogue: Path, tmp_path: Path, httpserver: HTTPServer,
+                                                                     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """When a mirror is pinned once with `fetch --pages`, then the same glob is checked against an http base serving it."""
+    monkeypatch.chdir(tmp_path)
+    lock = tmp_path / "lock.json"
+    assert main(["fetch", "--docs-base", str(catalogue), "--pages", "docs/models", "--lock", str(lock), "--cache-dir", str(tmp_path / "c1")]) == 0
+    for path in catalogue.rglob("*"):
+        if path.is_file():
+            httpserver.expect_request("/" + path.relative_to(catalogue).as_posix()).respond_with_data(path.read_bytes())
+    capsys.readouterr()
+    code = main(["check", "--docs-base", httpserver.url_for("/"), "--pages", "docs/models/**/*.md", "--lock", str(lock),
+                 "--cache-dir", str(tmp_path / "c2"), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert sorted(report["summary"]["pages"]) == [f"docs/models/{n}.md" for n in ("alpha", "beta", "delta", "gamma")]
+    assert all(page["checked"] for page in report["summary"]["pages"].values())
