@@ -83,8 +83,13 @@ def catalogue_summary(docsets: Sequence[DocSet], findings: Sequence[Finding], gr
     with_errors = {p for f in findings if f.severity >= Severity.ERROR and f.code not in CAUSE_CODES
                    for p in owners.get(f.source, [])}
     specs = len({rel for ds in docsets for rel in ds.specs})
-    lines = [f"catalogue: {checked} of {len(pages)} page(s) checked, {len(with_errors)} with errors; "
+    named = {f.source for f in findings}
+    clean = sum(ds.page_text is not None and not any(src in named for src in (ds.page, *ds.specs)) for ds in pages)
+    lines = [f"catalogue: {checked} of {len(pages)} page(s) checked, {len(with_errors)} with errors, {clean} without findings; "
              f"{specs} spec(s); {len(groups)} defect(s) recur across pages"]
+    unread = [ds.page for ds in pages if ds.page_text is None]
+    if unread:  # named, so no page goes unmentioned; why is in each one's CT101/CT301
+        lines.append(f"  not checked ({len(unread)}): " + ", ".join(unread[:10]) + (f" and {len(unread) - 10} more" if len(unread) > 10 else ""))
     for group in groups[:top]:
         lines.append(f"  {group.extra['count']} pages: {group.message.split(': ', 1)[0].split('(', 1)[-1].rstrip(')')}"
                      f" — {group.fix}")
