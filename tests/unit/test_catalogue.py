@@ -293,3 +293,13 @@ def test_an_http_base_checks_the_catalogue_a_directory_fetch_pinned(catalogue: P
     assert code == 1
     assert sorted(report["summary"]["pages"]) == [f"docs/models/{n}.md" for n in ("alpha", "beta", "delta", "gamma")]
     assert all(page["checked"] for page in report["summary"]["pages"].values())
+
+
+def test_a_minified_spec_gives_bounded_snippets() -> None:
+    from aimlapi_contract.reports.context import SNIPPET_WIDTH, ReportContext
+
+    line = '{"openapi": "3.0.0", ' + ", ".join(f'"k{i}": {i}' for i in range(100_000)) + "}"
+    context = ReportContext(texts={"s.json": line})
+    [(n, text)] = context.snippet("s.json", 1, column=len(line) // 2)
+    assert n == 1 and len(text) <= SNIPPET_WIDTH + 2 and text.startswith("…") and text.endswith("…")
+    assert line[len(line) // 2 - 1 : len(line) // 2 + 20] in text  # the window holds the finding's column

@@ -85,8 +85,11 @@ class ReportContext:
             self._locators[finding.source] = JsonLocator(text)
         return self._locators[finding.source].line(finding.pointer)
 
-    def snippet(self, source: str, line: int | None, around: int = 2) -> list[tuple[int, str]]:
-        """(line number, text) pairs around `line`; empty when the source or line is unknown."""
+    def snippet(self, source: str, line: int | None, around: int = 2, column: int | None = None) -> list[tuple[int, str]]:
+        """(line number, text) pairs around `line`; empty when the source or line is unknown.
+
+        Long lines are clipped to a window (around `column` when given): a minified spec is one line of
+        megabytes, and a whole-line snippet per finding made reports of gigabytes."""
         text = self.text_of(source)
         if text is None or not line:
             return []
@@ -96,10 +99,22 @@ class ReportContext:
         if line > len(lines):
             return []
         first, last = max(1, line - around), min(len(lines), line + around)
-        return [(n, lines[n - 1]) for n in range(first, last + 1)]
+        return [(n, _clip(lines[n - 1], column if n == line else None)) for n in range(first, last + 1)]
 
     def link(self, source: str, line: int | None) -> str:
         """A link to the line in the docs repository at the fetched revision ('' for the project's own files)."""
         if not self.in_docs_repo(source):
             return ""
         return f"{self.repo}/blob/{quote(self.ref, safe='')}/{quote(source)}" + (f"#L{line}" if line else "")
+
+
+SNIPPET_WIDTH = 240
+
+
+def _clip(text: str, column: int | None) -> str:
+    """`text`, or a SNIPPET_WIDTH window of it (around 1-based `column`), marked with … where cut."""
+    if len(text) <= SNIPPET_WIDTH:
+        return text
+    start = max(0, min(len(text) - SNIPPET_WIDTH, (column or 1) - 1 - SNIPPET_WIDTH // 3))
+    end = start + SNIPPET_WIDTH
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")

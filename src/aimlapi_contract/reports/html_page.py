@@ -130,7 +130,7 @@ def _finding(f: Finding, context: ReportContext, baselined: bool) -> str:
         f"{escape(f.message)}{' <em>(baselined)</em>' if baselined else ''}</div>",
         f'<div class="meta">{loc}{" · at <code>" + escape(f.pointer) + "</code>" if f.pointer else ""}</div>',
     ]
-    snippet = context.snippet(f.source, line)
+    snippet = context.snippet(f.source, line, column=f.column if line == f.line else None)
     if snippet:
         # The offending line is a block of its own (highlighted), so it takes no newline after it.
         body = "".join(
