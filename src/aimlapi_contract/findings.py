@@ -86,6 +86,8 @@ class Code(str, enum.Enum):
     DOC_SAMPLE_SCHEMA_MISMATCH = "CT325"
     DOC_SAMPLES_DIFFER = "CT326"
     SPEC_EXAMPLE_SCHEMA_MISMATCH = "CT330"
+    DOC_SAMPLE_UNDOCUMENTED_QUERY = "CT360"
+    DOC_SAMPLE_MISSING_QUERY = "CT361"
     # Semantic rules (validation/semantics.py), shared with recorded traffic and live runs
     SEMANTIC_USAGE_SUM = "CT340"
     SEMANTIC_OUTPUT_OVER_LIMIT = "CT341"

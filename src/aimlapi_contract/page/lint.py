@@ -30,6 +30,7 @@ from ..validation import (
 from .blocks import Block, parse_page
 from .examples import ExampleReading, read_example
 from .sample_checks import SampleSite, SentPayload, check_sample, iter_payload_differences, spec_samples
+from .polls import poll_endpoint
 from .samples import read_sample
 from .spec_examples import iter_spec_example_findings
 from .stream_example import iter_stream_example_findings, stream_events
@@ -85,11 +86,13 @@ def iter_doc_findings(docset: DocSet, *, examples_done: set[str] | None = None) 
         if block.is_sample:
             site = SampleSite(docset.page, block.first_line, f"{block.tab or _LANG_NAMES.get(block.lang, block.lang)} sample")
             kind = f"sample:{block.lang}"
-            endpoint, payload = yield from check_sample(read_sample(block.lang, block.text), site, docset, lint.engine,
-                                                         partial(lint.anchor, kind))
+            sample = read_sample(block.lang, block.text)
+            endpoint, payload = yield from check_sample(sample, site, docset, lint.engine, partial(lint.anchor, kind))
             lint.record(endpoint, payload)
-            if endpoint:
-                section_endpoint.setdefault(block.section, endpoint)
+            # A sample that submits and then polls prints what the poll answers: its examples are the poll's.
+            shown = (poll_endpoint(sample.polls[-1], docset) if sample.polls else "") or ("" if sample.polls else endpoint)
+            if shown:
+                section_endpoint.setdefault(block.section, shown)
         elif block.is_example:
             yield from _example_findings(block, lint, section_endpoint.get(block.section, ""))
     for spec in docset.specs.values():

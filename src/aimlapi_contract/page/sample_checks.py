@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import difflib
+import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 from ..findings import Code, Finding, Severity, pointer_from_path
 from ..sources import DocSet, Operation, Spec, nearest_line
 from ..validation import SchemaEngine, enum_fix, unusable_schema, validate
+from .polls import iter_poll_findings
 from .samples import Sample, read_sample
 
 # x-codeSamples `lang` -> the language samples.py reads.
@@ -92,6 +92,8 @@ def check_sample(
         yield finding(Code.DOC_SAMPLE_UNPARSABLE, Severity.ERROR, f"{problem} ({site.where(n)})", n)
     if sample.url and "{…}" not in sample.url and not unverifiable:
         yield from _url_findings(sample, path, spec, op, docset, finding)
+    for poll in sample.polls:
+        yield from iter_poll_findings(poll, docset, finding)
     seen: dict[str, Any] = {}
     for header in sample.headers:
         first = seen.setdefault(header.name.lower(), header)

@@ -15,6 +15,16 @@ class Header:
     line: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """A further request of the sample, e.g. the GET that polls a generation: its URL and query parameter names."""
+
+    method: str
+    url: str
+    line: int | None
+    query: dict[str, int | None] = field(default_factory=dict)  # name -> line
+
+
 @dataclass(slots=True)
 class Sample:
     """The request a sample makes, as far as it can be read; `problems` say what could not be."""
@@ -30,6 +40,7 @@ class Sample:
     payload_lines: dict[str, int] = field(default_factory=dict)  # pointer -> line
     sets_json_content_type: bool = False  # the client adds Content-Type itself (requests' json=, curl --json)
     problems: list[tuple[str, int | None]] = field(default_factory=list)  # (what, line)
+    polls: list[Poll] = field(default_factory=list)  # requests after the first (GET polling of a generation)
 
     @property
     def has_payload(self) -> bool:

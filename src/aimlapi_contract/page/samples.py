@@ -18,7 +18,7 @@ import json5
 from ..sources import JsonLocator
 from .examples import matching_close
 from .python_sample import read_python
-from .sample_request import Header, Sample
+from .sample_request import Header, Poll, Sample
 
 __all__ = ["Sample", "read_sample"]
 
@@ -105,8 +105,36 @@ def _sdk_call(text: str, sample: Sample) -> None:
         sample.url_line, sample.method = text.count("\n", 0, call.start()) + 1, "POST"
 
 
+_JS_QUERY = re.compile(r"""\.searchParams\.(?:append|set)\(\s*['"]([^'"]+)['"]""")
+
+
+def _js_polls(code: str) -> list[Poll]:
+    """The requests after the sample's first (e.g. the GET polling a generation), with their `searchParams` names.
+
+    Consecutive calls with one URL are one request (`new URL(...)` then `https.request(url, ...)`)."""
+    variables = js_variables(code)
+    groups: list[tuple[str, int]] = []  # (url, offset of its first call)
+    for call in _JS_CALL.finditer(code):
+        value = call.group("s") if call.group("q") else variables.get(call.group("var") or "", "")
+        url = _JS_INTERPOLATION.sub(lambda v: variables.get(v.group(1), v.group(0)), value) if value else ""
+        if not url.startswith(("http://", "https://")) or "${" in url.split("?", 1)[0]:
+            continue
+        # A literal URL (`new URL(`...`)`, `fetch("...")`) starts a request; `https.request(url, ...)` sends the one built.
+        if not groups or call.group("q") or groups[-1][0] != url:
+            groups.append((url, call.start()))
+    polls = []
+    for i, (url, start) in enumerate(groups[1:], 1):
+        region = code[start: groups[i + 1][1] if i + 1 < len(groups) else len(code)]
+        line = code.count("\n", 0, start) + 1
+        method = re.search(r"""\bmethod\s*:\s*['"](\w+)['"]""", region)
+        query: dict[str, int | None] = {m.group(1): line + region.count("\n", 0, m.start()) for m in _JS_QUERY.finditer(region)}
+        polls.append(Poll(method.group(1).upper() if method else "GET", url.split("?", 1)[0], line, query))
+    return polls
+
+
 def _javascript(text: str, sample: Sample) -> None:
     code = _strip_js_comments(text)
+    sample.polls = _js_polls(code)
     match = re.search(r"""fetch\(\s*(['"`])(?P<url>.*?)\1""", code, re.S)
     if not match or "${" in match.group("url"):
         found = _js_request_url(code)
