@@ -10,7 +10,7 @@ from pathlib import Path
 from .baseline import BASELINE_PATH, read_baseline, stale_findings, triage
 from .findings import LOAD_CODES, Code, Finding, Severity, sort_key
 from .page.pool import lint_pages
-from .page.coverage import iter_coverage_findings
+from .page.coverage import iter_coverage_findings, with_documenting_specs
 from .reports import Report
 from .reports.groups import catalogue_summary, defect_key, iter_groups, pages_of
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
@@ -115,6 +115,7 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
     for check in CHECKS if checks is None else checks:
         findings.extend(check(docsets, options))
     findings = list(collapse_unreferenced(findings, {s.source: s for ds in docsets for s in ds.specs.values()}.values()))
+    findings = list(with_documenting_specs(findings, docsets))
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
     if any(f.code in LOAD_CODES for f in findings):

@@ -303,3 +303,12 @@ def test_a_minified_spec_gives_bounded_snippets() -> None:
     [(n, text)] = context.snippet("s.json", 1, column=len(line) // 2)
     assert n == 1 and len(text) <= SNIPPET_WIDTH + 2 and text.startswith("…") and text.endswith("…")
     assert line[len(line) // 2 - 1 : len(line) // 2 + 20] in text  # the window holds the finding's column
+
+
+def test_a_broken_link_names_the_spec_that_documents_the_model(catalogue: Path, tmp_path: Path) -> None:
+    page = catalogue / "docs" / "models" / "beta.md"
+    page.write_text(page.read_text().replace("../specs/beta.json", "../specs/renamed.json"))
+    findings, _ = run(catalogue, tmp_path, ["docs/models/beta.md"], ["docs/specs/beta.json"])
+    [broken] = [f for f in findings if f.code is Code.DOC_SPEC_LINK_BROKEN]
+    assert "`docs/specs/beta.json` documents its model `acme/beta`" in broken.fix
+    assert RAW + "docs/specs/beta.json" in broken.fix

@@ -7,8 +7,9 @@ by `--specs`, so these look at every loaded spec of the run, not only the page's
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ..findings import Code, Finding, Severity
 from ..sources import DEFAULT_DOCS_BASE, DocSet, Spec
@@ -61,6 +62,19 @@ def iter_coverage_findings(docsets: Sequence[DocSet], tracked_models: Mapping[st
                     line=1, anchor="manifest-model",
                     fix="correct the `model` of this page in specs/manifest.json, or link the spec that documents it",
                 )
+
+
+def with_documenting_specs(findings: Iterable[Finding], docsets: Sequence[DocSet]) -> Iterator[Finding]:
+    """The findings, each broken spec link (CT302) naming in its fix the loaded spec that documents the page's model."""
+    specs = list({s.source: s for ds in docsets for s in ds.specs.values()}.values())
+    texts = {ds.page: ds.page_text for ds in docsets if ds.page_text is not None and not ds.spec_only}
+    for finding in findings:
+        if finding.code is Code.DOC_SPEC_LINK_BROKEN and finding.source in texts:
+            hint = _documenting_hint(specs, page_models(texts[finding.source] or ""))
+            if hint:
+                finding = dataclasses.replace(finding, fix=f"{finding.fix}; " + hint[1] if finding.fix else
+                                              f"{hint[0][0].upper()}{hint[0][1:]}: {hint[1]}")
+        yield finding
 
 
 def _documenting_hint(specs: Sequence[Spec], models: list[str]) -> tuple[str, str] | None:
