@@ -34,6 +34,7 @@ class CheckOptions:
     baseline_path: Path = BASELINE_PATH
     lock_path: Path = LOCK_PATH
     root: Path = field(default_factory=Path.cwd)  # the project root: cassette sources (baseline keys) are relative to it
+    progress: Callable[[str, int, int], None] | None = None  # (step, done, of): the CLI draws it on a terminal
     specs: list[str] = field(default_factory=list)  # `--specs`: specs checked even when no page links them
     tracked_models: dict[str, str] = field(default_factory=dict)  # page -> the model the manifest tracks it for
 
@@ -100,6 +101,11 @@ def page_coverage(docsets: list[DocSet], options: CheckOptions) -> Iterable[Find
 CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes, docs_drift, cassette_conformance, page_coverage]
 
 
+def _progress(options: CheckOptions, what: str, done: int, total: int) -> None:
+    if options.progress is not None:
+        options.progress(what, done, total)
+
+
 def load_docsets(options: CheckOptions) -> list[DocSet]:
     fetcher = Fetcher(options.docs_base, options.cache)
     memo: SpecMemo = {}  # a spec linked by many pages is read and parsed once
@@ -110,9 +116,12 @@ def load_docsets(options: CheckOptions) -> list[DocSet]:
 
 
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
+    steps = CHECKS if checks is None else checks
+    _progress(options, f"loading {len(options.pages)} page(s) and their specs", 0, len(steps) + 1)
     docsets = load_docsets(options)
     findings: list[Finding] = [f for ds in docsets for f in ds.findings]
-    for check in CHECKS if checks is None else checks:
+    for done, check in enumerate(steps, 1):
+        _progress(options, getattr(check, "__name__", "check").replace("_", " "), done, len(steps) + 1)
         findings.extend(check(docsets, options))
     findings = list(collapse_unreferenced(findings, {s.source: s for ds in docsets for s in ds.specs.values()}.values()))
     findings = list(with_documenting_specs(findings, docsets))

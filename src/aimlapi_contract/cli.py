@@ -29,6 +29,7 @@ from .live import (
 )
 from .redact import KEY_ENV
 from .reports import FORMATS, Report, ReportContext, docs_ref_for, render_finding, render_report
+from .reports import progress_on, terminal_screen, wants_progress
 from .sources import (
     CACHE_ENV,
     DEFAULT_CACHE,
@@ -147,7 +148,40 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
     diff.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     diff.set_defaults(run=cmd_diff)
+    _add_output_flags(check, base)
+    _describe(sub)
     return parser
+
+
+# What each subcommand does, and an example, for `aimlapi-contract COMMAND --help`.
+_HELP = {
+    "fetch": ("Download the tracked page and the specs it links; pin their sha256 in specs/lock.json.",
+              "aimlapi-contract fetch --docs-base ../shared/aimlapi-docs --update-lock"),
+    "check": ("Run every offline check (specs, the docs page, cassettes) and report the findings: root causes\n"
+              "and their fixes first (-v: every finding). Exit 0 clean, 1 new findings, 2 nothing checked.",
+              "aimlapi-contract check --cassettes ../shared/real-traffic-samples --format html --output report.html"),
+    "baseline": ("Accept the current findings as known drift in specs/baseline.json, each with a reason.",
+                 'aimlapi-contract baseline --only CT110 --reason "upstream: 200 responses lack a description"'),
+    "live": (f"Send the live scenarios once (needs ${KEY_ENV}) and validate each reply; records nothing.",
+             f"{KEY_ENV}=... aimlapi-contract live --scenario chat-plain --max-requests 4"),
+    "diff": ("What changed between two versions of a spec, breaking or compatible for clients (exit 1: breaking).",
+             "aimlapi-contract diff old.json new.json --format json"),
+}
+
+
+def _describe(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Each subcommand's description and example (kept here, so the parsers above stay one line each)."""
+    for name, parser in sub.choices.items():
+        parser.description, example = _HELP.get(name, (parser.description, ""))
+        parser.epilog = f"example:\n  {example}" if example else None
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+def _add_output_flags(check: argparse.ArgumentParser, base: argparse.ArgumentParser) -> None:
+    """-v for the full text report; --quiet for no progress bar."""
+    check.add_argument("-v", "--verbose", action="store_true", help="text format: after the first screen, list every finding")
+    for parser in (check, base):
+        parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar (drawn only on a terminal, never in CI)")
 
 
 def _anchor_defaults(args: argparse.Namespace) -> None:
@@ -264,12 +298,14 @@ def _report_targets(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
 def cmd_check(args: argparse.Namespace) -> int:
     targets = _report_targets(args)
     options = _options(args)
-    report = run_checks(options)
+    with progress_on(sys.stderr, wants_progress(sys.stderr, quiet=args.quiet)) as options.progress:
+        report = run_checks(options)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     context = ReportContext.from_report(report, ref=args.docs_ref or docs_ref_for(options.docs_base))
     for fmt, output in targets:
-        text = render_report(fmt, report, context, show_baselined=args.show_baselined)
+        text = render_report(fmt, report, context, show_baselined=args.show_baselined, verbose=args.verbose,
+                             screen=terminal_screen() if output is None else None)
         if output:
             atomic_write(output, text.encode())
             print(f"wrote {output}", file=sys.stderr)
@@ -286,7 +322,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    report = run_checks(_options(args))
+    options = _options(args)
+    with progress_on(sys.stderr, wants_progress(sys.stderr, quiet=args.quiet)) as options.progress:
+        report = run_checks(options)
     if _nothing_checked(report):
         raise UsageError("nothing could be checked, so the baseline was left as it was")
     if not args.update and not args.reason.strip():

@@ -295,16 +295,6 @@ def test_an_http_base_checks_the_catalogue_a_directory_fetch_pinned(catalogue: P
     assert all(page["checked"] for page in report["summary"]["pages"].values())
 
 
-def test_a_minified_spec_gives_bounded_snippets() -> None:
-    from aimlapi_contract.reports.context import SNIPPET_WIDTH, ReportContext
-
-    line = '{"openapi": "3.0.0", ' + ", ".join(f'"k{i}": {i}' for i in range(100_000)) + "}"
-    context = ReportContext(texts={"s.json": line})
-    [(n, text)] = context.snippet("s.json", 1, column=len(line) // 2)
-    assert n == 1 and len(text) <= SNIPPET_WIDTH + 2 and text.startswith("…") and text.endswith("…")
-    assert line[len(line) // 2 - 1 : len(line) // 2 + 20] in text  # the window holds the finding's column
-
-
 def test_a_broken_link_names_the_spec_that_documents_the_model(catalogue: Path, tmp_path: Path) -> None:
     page = catalogue / "docs" / "models" / "beta.md"
     page.write_text(page.read_text().replace("../specs/beta.json", "../specs/renamed.json"))

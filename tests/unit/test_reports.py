@@ -126,10 +126,11 @@ def test_html_shows_the_chat_example_problem_at_its_line_with_fix_and_link(tmp_p
     page = render_html(report, ReportContext.from_report(report, ref="f14fa72f"))
     parse_html(page)
     block = page[page.index(f'id="f-{finding.fingerprint}"'):].split("</div>\n</div>")[0]
-    assert f'<span class="hit"><span class="ln">{line}</span> move exampes up for openai{{&#x27;id&#x27;' in block
-    assert f'<span class="ln">{line - 1}</span>```json5' in block  # the lines around it, numbered
-    assert "<strong>Fix:</strong> replace the block with the JSON reply" in block
-    assert f'href="https://github.com/aimlapi/api-docs/blob/f14fa72f/{DEFAULT_PAGE}#L{line}"' in block
+    assert f"<mark><i>{line}</i> move exampes up for openai{{'id'" in block
+    assert f"<i>{line - 1}</i>```json5" in block  # the lines around it, numbered
+    assert '<p data-copy>replace the block with the JSON reply</p>' in block
+    # ?plain=1: GitHub would otherwise render the Markdown, and the line anchor would land nowhere.
+    assert f'href="https://github.com/aimlapi/api-docs/blob/f14fa72f/{DEFAULT_PAGE}?plain=1#L{line}"' in block
 
 
 @needs_mirror
@@ -142,11 +143,11 @@ def test_html_of_the_full_check_shows_the_chat_example_problem(mirror_report: Re
                    and f.line in (stray - 1, stray) and f.severity is Severity.ERROR)
     page = render_html(report)
     block = page[page.index(f'id="f-{finding.fingerprint}"'):].split("</div>\n</div>")[0]
-    assert f'<span class="hit"><span class="ln">{finding.line}</span>' in block
-    assert f'<span class="ln">{stray}</span> move exampes up for openai' in block or \
-        f'<span class="hit"><span class="ln">{stray}</span> move exampes up for openai' in block
-    assert f"<strong>Fix:</strong> {escape(finding.fix)}" in block and finding.fix
-    assert f"{DEFAULT_PAGE}#L{finding.line}" in block
+    assert f"<mark><i>{finding.line}</i>" in block
+    assert f"<i>{stray}</i> move exampes up for openai" in block or f"<mark><i>{stray}</i> move exampes up for openai" in block
+    # The fix carries the converted JSON: prose first, then the payload as a block of its own to copy.
+    assert finding.fix.startswith("remove the stray text") and "<pre data-copy><code>{\n  \"id\": " in block
+    assert f"{DEFAULT_PAGE}?plain=1#L{finding.line}" in block
 
 
 @needs_mirror
@@ -156,8 +157,8 @@ def test_html_puts_spec_findings_on_the_line_of_their_pointer(tmp_path: Path, mi
     line = JsonLocator((MIRROR / CHAT_SPEC).read_text()).line(finding.pointer)
     assert line and line > 1
     page = render_html(report)
-    assert f"{CHAT_SPEC}#L{line}" in page
-    assert f'<span class="hit"><span class="ln">{line}</span>' in page
+    assert f"{CHAT_SPEC}?plain=1#L{line}" in page
+    assert f"<mark><i>{line}</i>" in page
 
 
 @needs_mirror
@@ -181,7 +182,7 @@ def test_html_filters_by_severity_and_baselined_state(tmp_path: Path, mirror_rep
     parsed = parse_html(render_html(report))
     boxes = {a.get("data-sev") for t, a in parsed.tags if t == "input" and a.get("data-sev")}
     assert boxes == {"error", "warning", "info"}
-    divs = [a for t, a in parsed.tags if t == "div" and "finding" in (a.get("class") or "").split()]
+    divs = [a for t, a in parsed.tags if "finding" in (a.get("class") or "").split()]
     assert len(divs) == len(report.findings)
     assert {a["data-severity"] for a in divs} == {f.severity.label for f in report.findings}
 
@@ -239,8 +240,8 @@ def test_markdown_summary_counts_new_and_baselined_then_lists_new(tmp_path: Path
     errors_baselined = sum(f.severity is Severity.ERROR for f in spec_findings)
     assert f"| error | 1 | {errors_baselined} | {errors_baselined + 1} |" in text
     assert "| <code>POST /v1/chat/completions</code> | 1 |" in text
-    assert "### New findings (1)" in text
-    new_section = text.split("### New findings (1)")[1]
+    assert "### Other new errors (1)" in text
+    new_section = text.split("### Other new errors (1)")[1].split("<details><summary><b>Baselined")[0]
     assert f"{DEFAULT_PAGE}:{line}" in new_section and "**fix:** replace the block with the JSON reply" in new_section
     assert "CT110" not in new_section  # baselined findings are counted, not listed
 

@@ -9,7 +9,9 @@ from .context import ReportContext, docs_ref_for, redact_secrets
 from .html_page import render_html
 from .markdown import render_markdown
 from .model import Report
+from .progress import progress_on, wants_progress
 from .sarif import render_sarif
+from .first_screen import SCREEN_LINES, SCREEN_WIDTH, terminal_screen
 from .text import render_finding, render_json, render_text
 
 # Formats rendered with the source texts and links of a ReportContext; text and json need only the Report.
@@ -19,10 +21,15 @@ RICH_FORMATS: dict[str, Callable[[Report, ReportContext], str]] = {
 FORMATS = ("text", "json", *RICH_FORMATS)
 
 
-def render_report(fmt: str, report: Report, context: ReportContext, *, show_baselined: bool = False) -> str:
-    """The report in `fmt` (one of FORMATS), with the API key redacted whatever the format."""
+def render_report(fmt: str, report: Report, context: ReportContext, *, show_baselined: bool = False,
+                  verbose: bool = False, screen: tuple[int, int] | None = None) -> str:
+    """The report in `fmt` (one of FORMATS), with the API key redacted whatever the format.
+
+    Text only: `verbose` lists every finding after the first screen; `screen` is (columns, lines) to fit.
+    """
     if fmt == "text":
-        text = render_text(report, show_baselined=show_baselined)
+        columns, lines = screen or (SCREEN_WIDTH, SCREEN_LINES)
+        text = render_text(report, show_baselined=show_baselined, verbose=verbose, lines=lines, width=columns)
     elif fmt == "json":
         text = render_json(report)
     else:
@@ -32,5 +39,5 @@ def render_report(fmt: str, report: Report, context: ReportContext, *, show_base
 
 __all__ = [
     "FORMATS", "RICH_FORMATS", "Report", "ReportContext", "docs_ref_for", "redact_secrets", "render_html",
-    "render_finding", "render_markdown", "render_report", "render_sarif",
+    "render_finding", "render_markdown", "render_report", "render_sarif", "progress_on", "terminal_screen", "wants_progress",
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,9 +29,39 @@ def redact_secrets(text: str) -> str:
 
 
 def docs_ref_for(base: DocsBase | None) -> str:
-    """The revision the documents were read at: the ref in a raw GitHub URL, else "main" (a mirror of main)."""
-    m = _RAW.match(base.location if base and base.is_remote else DEFAULT_DOCS_BASE)
+    """The revision the documents were read at: the ref in a raw GitHub URL, the commit of a local checkout
+    of the docs repository, else "main" (a mirror of main)."""
+    if base and not base.is_remote:
+        return _checkout_commit(Path(base.location)) or "main"
+    m = _RAW.match(base.location if base else DEFAULT_DOCS_BASE)
     return m.group(2) if m else "main"
+
+
+def _checkout_commit(directory: Path) -> str:
+    """HEAD of `directory` when it is the top of a git checkout (not a folder inside another repository)."""
+    try:
+        out = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel", "HEAD"],
+                             capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    lines = out.stdout.split()
+    if out.returncode or len(lines) != 2 or Path(lines[0]).resolve() != directory.resolve():
+        return ""
+    return lines[1] if re.fullmatch(r"[0-9a-f]{40,64}", lines[1]) else ""
+
+
+def project_blob_from_env(env: Mapping[str, str] | None = None) -> str:
+    """`https://github.com/OWNER/REPO/blob/SHA` of the checked-out project in GitHub Actions, else ''."""
+    env = os.environ if env is None else env
+    server, repo, sha = env.get("GITHUB_SERVER_URL", "https://github.com"), env.get("GITHUB_REPOSITORY"), env.get("GITHUB_SHA")
+    if not (repo and sha and re.fullmatch(r"[\w.-]+/[\w.-]+", repo) and re.fullmatch(r"[0-9a-f]{7,64}", sha)):
+        return ""
+    return f"{server.rstrip('/')}/{repo}/blob/{sha}"
+
+
+def _line_anchor(line: int | None) -> str:
+    # ?plain=1: GitHub shows Markdown rendered otherwise, and the #L anchor then lands nowhere.
+    return f"?plain=1#L{line}" if line else ""
 
 
 @dataclass(slots=True)
@@ -38,12 +71,15 @@ class ReportContext:
     texts: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text (pages and specs)
     repo: str = DOCS_REPO
     ref: str = "main"
+    project_blob: str = ""  # the project's own files (cassettes) at the checked commit, e.g. $GITHUB_SHA
     _project_texts: dict[str, str | None] = field(default_factory=dict)
     _locators: dict[str, JsonLocator] = field(default_factory=dict)
     _lines: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_report(cls, report: Report, *, ref: str = "main", repo: str = DOCS_REPO) -> ReportContext:
+    def from_report(cls, report: Report, *, ref: str = "main", repo: str = DOCS_REPO,
+                    project_blob: str | None = None) -> ReportContext:
+        """`project_blob` defaults to the GitHub Actions commit ($GITHUB_SHA), when there is one."""
         texts: dict[str, str] = {}
         for ds in report.docsets:
             if ds.page_text is not None:
@@ -51,7 +87,8 @@ class ReportContext:
             for doc in ds.fetched:
                 if doc.rel not in texts:
                     texts[doc.rel] = doc.data.decode("utf-8", errors="replace")
-        return cls(texts=texts, repo=repo.rstrip("/"), ref=ref)
+        blob = project_blob_from_env() if project_blob is None else project_blob
+        return cls(texts=texts, repo=repo.rstrip("/"), ref=ref, project_blob=blob.rstrip("/"))
 
     def in_docs_repo(self, source: str) -> bool:
         """True for published pages and specs; False for the project's own files (cassettes, the baseline)."""
@@ -85,11 +122,17 @@ class ReportContext:
             self._locators[finding.source] = JsonLocator(text)
         return self._locators[finding.source].line(finding.pointer)
 
-    def snippet(self, source: str, line: int | None, around: int = 2, column: int | None = None) -> list[tuple[int, str]]:
-        """(line number, text) pairs around `line`; empty when the source or line is unknown.
+    def column_of(self, finding: Finding) -> int | None:
+        """The finding's column, else that of its JSON pointer in a JSON source (a minified spec is one line)."""
+        if finding.column or not finding.pointer or not finding.source.endswith(".json"):
+            return finding.column
+        if self.line_of(finding) is None or finding.source not in self._locators:
+            return None
+        position = self._locators[finding.source].position(finding.pointer)
+        return position[1] if position else None
 
-        Long lines are clipped to a window (around `column` when given): a minified spec is one line of
-        megabytes, and a whole-line snippet per finding made reports of gigabytes."""
+    def snippet(self, source: str, line: int | None, around: int = 2) -> list[tuple[int, str]]:
+        """(line number, text) pairs around `line`; empty when the source or line is unknown."""
         text = self.text_of(source)
         if text is None or not line:
             return []
@@ -99,22 +142,17 @@ class ReportContext:
         if line > len(lines):
             return []
         first, last = max(1, line - around), min(len(lines), line + around)
-        return [(n, _clip(lines[n - 1], column if n == line else None)) for n in range(first, last + 1)]
+        return [(n, lines[n - 1]) for n in range(first, last + 1)]
 
     def link(self, source: str, line: int | None) -> str:
-        """A link to the line in the docs repository at the fetched revision ('' for the project's own files)."""
-        if not self.in_docs_repo(source):
+        """A link to the line: in the docs repository at the checked revision, or in the project at its commit.
+
+        '' for a file outside the project (a cassette directory given by an absolute or `..` path) or when
+        the project's commit is unknown (a local run).
+        """
+        if self.in_docs_repo(source):
+            return f"{self.repo}/blob/{quote(self.ref, safe='')}/{quote(source)}" + _line_anchor(line)
+        path = Path(source)
+        if not self.project_blob or path.is_absolute() or ".." in path.parts or not source or not path.is_file():
             return ""
-        return f"{self.repo}/blob/{quote(self.ref, safe='')}/{quote(source)}" + (f"#L{line}" if line else "")
-
-
-SNIPPET_WIDTH = 240
-
-
-def _clip(text: str, column: int | None) -> str:
-    """`text`, or a SNIPPET_WIDTH window of it (around 1-based `column`), marked with … where cut."""
-    if len(text) <= SNIPPET_WIDTH:
-        return text
-    start = max(0, min(len(text) - SNIPPET_WIDTH, (column or 1) - 1 - SNIPPET_WIDTH // 3))
-    end = start + SNIPPET_WIDTH
-    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+        return f"{self.project_blob}/{quote(path.as_posix())}" + _line_anchor(line)

@@ -15,9 +15,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ..findings import Code, Finding, Severity
 from ..sources import DocSet
+from .triage import CAUSE_CODES  # findings that are themselves causes or groups: never grouped again
 
-# Findings that are themselves groups or causes: never grouped again (issue 15's triage puts them first).
-CAUSE_CODES = frozenset({Code.TRAFFIC_ROOT_CAUSE, Code.CATALOGUE_GROUP})
 _NOT_GROUPED = CAUSE_CODES | {Code.BASELINE_STALE, Code.SOURCE_FROM_CACHE, Code.SOURCE_CHANGED}
 _PATH_PREFIX = re.compile(r"^/paths/[^/]+/(?=[a-z]+(?:/|$))")
 _VALUES = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|\[[^\]]*\]|\{[^}]*\}|\b\d+(?:\.\d+)?\b|\S+\.(?:md|json|yaml)\b")
@@ -71,7 +70,9 @@ def iter_groups(findings: Iterable[Finding], owners: Mapping[str, list[str]], *,
             line=example.line, pointer=key[2], endpoint=example.endpoint, anchor=f"{key[0]}:{key[1]}:{key[2]}",
             fix=(f"fix it once in the template the {count} pages are generated from" + (f", e.g. {fix}" if fix else "")),
             detail="\n".join(pages[:_MAX_LISTED]) + (f"\n… and {len(pages) - _MAX_LISTED} more" if len(pages) > _MAX_LISTED else ""),
-            extra={"count": count, "pages": pages, "members": len(members), "defect": list(key)},
+            # `members` (fingerprints) is how the triage order (reports/triage.py) lists the findings behind a cause.
+            extra={"count": count, "pages": pages, "findings": len(members), "members": [m.fingerprint for m in members],
+                   "defect": list(key)},
         )
 
 

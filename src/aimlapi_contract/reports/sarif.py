@@ -17,6 +17,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..findings import Code, Finding, Severity
 from .context import ReportContext
+from .triage import triage_view
 
 if TYPE_CHECKING:
     from .model import Report
@@ -87,7 +88,8 @@ def render_sarif(report: Report, context: ReportContext | None = None, catalogue
             {"repositoryUri": context.repo, "branch" if not _is_sha(context.ref) else "revisionId": context.ref,
              "mappedTo": {"uriBaseId": "DOCSROOT"}}
         ],
-        "results": [_result(f, context, index, id(f) in baselined) for f in report.findings],
+        # Triage order (root causes, then the findings behind them, then the rest): code scanning lists results as given.
+        "results": [_result(f, context, index, id(f) in baselined) for f in triage_view(report).ordered()],
         "properties": {"summary": {k: v for k, v in report.summary().items() if k != "sources"}},
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

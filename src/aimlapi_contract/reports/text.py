@@ -6,6 +6,8 @@ import json
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
+from .first_screen import SCREEN_LINES, SCREEN_WIDTH, render_first_screen, status_line
+from .triage import triage_view
 
 if TYPE_CHECKING:
     from .model import Report
@@ -39,16 +41,31 @@ def render_finding(finding: Finding, *, baselined: bool = False) -> str:
     return "\n".join(lines)
 
 
-def render_text(report: Report, *, show_baselined: bool = False) -> str:
-    out = [render_finding(f) for f in report.triage.new]
-    if show_baselined:
-        out += [render_finding(f, baselined=True) for f in report.triage.baselined]
-    s = report.summary()
-    counts = ", ".join(f"{n} {label}" for label, n in s["new_by_severity"].items())
-    out.append(
-        f"{s['new']} new findings ({counts}); {s['baselined']} baselined; "
-        f"{s['stale_baseline_entries']} stale baseline entries"
-    )
+def render_text(report: Report, *, show_baselined: bool = False, verbose: bool = False,
+                lines: int = SCREEN_LINES, width: int = SCREEN_WIDTH) -> str:
+    """The first screen (counts, top root causes, where the rest is); `verbose` adds every new finding in triage order."""
+    view = triage_view(report)
+    out = render_first_screen(report, view, lines=lines, width=width, verbose=verbose)
+    listed: list[str] = []
+    if verbose:
+        for cause in view.new.causes:
+            members = cause.walk()
+            listed.append("")
+            listed.append(render_finding(members[0]))
+            if len(members) > 1:
+                listed.append(f"  … the {len(members) - 1} finding(s) behind {members[0].code.value} above:")
+                listed += [render_finding(m) for m in members[1:]]
+        for group in view.new.groups:
+            listed.append("")
+            listed += [render_finding(f) for f in group.findings]
+        if view.stale:
+            listed.append("")
+            listed += [render_finding(f) for f in view.stale]
+    if show_baselined and view.baselined.total:
+        listed += ["", f"Baselined ({view.baselined.total}):"]
+        listed += [render_finding(f, baselined=True) for f in view.baselined.findings()]
+    if listed:
+        out += [*listed, "", status_line(report)]
     return "\n".join(out) + "\n"
 
 
