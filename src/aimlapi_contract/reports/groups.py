@@ -63,12 +63,14 @@ def iter_groups(findings: Iterable[Finding], owners: Mapping[str, list[str]], *,
         example = members[0]
         fixes = Counter(m.fix for m in members if m.fix)
         fix = fixes.most_common(1)[0][0] if fixes else ""
+        # A spec no checked page links counts as itself (`--specs`): then the places are not all pages.
+        places = "pages" if all(p.endswith(".md") for p in pages) else "pages or unlinked specs"
         yield Finding(
             Code.CATALOGUE_GROUP, max(m.severity for m in members), example.source,
-            f"{count} pages share one template defect ({key[0]} {key[1] or 'spec'}{' ' + key[2] if key[2] else ''}): "
+            f"{count} {places} share one template defect ({key[0]} {key[1] or 'spec'}{' ' + key[2] if key[2] else ''}): "
             f"{len(members)} finding(s), e.g. {example.message}",
             line=example.line, pointer=key[2], endpoint=example.endpoint, anchor=f"{key[0]}:{key[1]}:{key[2]}",
-            fix=(f"fix it once in the template the {count} pages are generated from" + (f", e.g. {fix}" if fix else "")),
+            fix=(f"fix it once in the template the {count} {places} are generated from" + (f", e.g. {fix}" if fix else "")),
             detail="\n".join(pages[:_MAX_LISTED]) + (f"\n… and {len(pages) - _MAX_LISTED} more" if len(pages) > _MAX_LISTED else ""),
             # `members` (fingerprints) is how the triage order (reports/triage.py) lists the findings behind a cause.
             extra={"count": count, "pages": pages, "findings": len(members), "members": [m.fingerprint for m in members],
