@@ -38,7 +38,6 @@ from .sources import (
     LOCK_PATH,
     MANIFEST_PATH,
     DocsBase,
-    load_manifest_specs,
     Fetcher,
     entry_for,
     load_docset,
@@ -48,7 +47,7 @@ from .sources import (
     read_lock,
     write_lock,
 )
-from .sources.catalogue import PAGE_SUFFIX, SPEC_SUFFIX, expand, is_glob
+from .sources.catalogue import select_sources
 from .sources.docset import SpecMemo, load_spec_docset
 from .spec import diff_as_dict, diff_specs, load_spec_argument, locked_change_findings, render_diff_text
 
@@ -205,7 +204,8 @@ def _anchor_defaults(args: argparse.Namespace) -> None:
 
 def _options(args: argparse.Namespace) -> CheckOptions:
     base = DocsBase.from_setting(args.docs_base)
-    pages, specs, models = _catalogue(args, base)
+    pages, specs, models = select_sources(base, pages=args.page or [], globs=args.pages or [], spec_globs=args.specs or [],
+                                          manifest=args.root / MANIFEST_PATH, lock=getattr(args, "lock", None) or args.root / LOCK_PATH)
     return CheckOptions(
         docs_base=base,
         pages=pages,
@@ -218,28 +218,6 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         lock_path=getattr(args, "lock", None) or args.root / LOCK_PATH,
         root=args.root,
     )
-
-
-def _catalogue(args: argparse.Namespace, base: DocsBase) -> tuple[list[str], list[str], dict[str, str]]:
-    """Pages, specs and tracked models of the run: `--page`/`--pages`/`--specs`, else the manifest (which may hold globs)."""
-    lock_path = getattr(args, "lock", None) or args.root / LOCK_PATH
-    known = list(read_lock(lock_path)) if base.is_remote else []  # what a glob can match on an http base
-    manifest = args.root / MANIFEST_PATH
-    explicit = bool(args.page or args.pages)
-    models: dict[str, str] = {}
-    if explicit:
-        pages = list(dict.fromkeys((args.page or []) + expand(base, args.pages or [], PAGE_SUFFIX, known=known)))
-    else:
-        pages = []
-        for tracked in load_manifest(manifest):
-            matched = expand(base, [tracked.path], PAGE_SUFFIX, known=known, flag="manifest page")
-            for page in matched:
-                if tracked.model and not is_glob(tracked.path):
-                    models[page] = tracked.model
-            pages += matched
-        pages = list(dict.fromkeys(pages))
-    spec_patterns = (args.specs or []) + ([] if explicit else load_manifest_specs(manifest))
-    return pages, expand(base, spec_patterns, SPEC_SUFFIX, known=known, flag="--specs"), models
 
 
 def _nothing_checked(report: Report) -> bool:

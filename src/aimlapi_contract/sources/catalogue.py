@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UsageError
-from .base import DocsBase
+from .base import DocsBase, load_manifest, load_manifest_specs
+from .lock import read_lock
 
 PAGE_SUFFIX = ".md"
 SPEC_SUFFIX = ".json"
@@ -46,6 +47,26 @@ def expand(base: DocsBase, patterns: Iterable[str], suffix: str, *, known: Itera
         for rel in matches:
             found.setdefault(rel, None)
     return sorted(found)
+
+
+def select_sources(base: DocsBase, *, pages: list[str], globs: list[str], spec_globs: list[str], manifest: Path,
+                   lock: Path) -> tuple[list[str], list[str], dict[str, str]]:
+    """Pages, specs and tracked models of a run: `--page`/`--pages`/`--specs`, else the manifest (which may hold globs)."""
+    known = list(read_lock(lock)) if base.is_remote else []  # what a glob can match on an http base
+    explicit = bool(pages or globs)
+    models: dict[str, str] = {}
+    if explicit:
+        selected = list(dict.fromkeys(pages + expand(base, globs, PAGE_SUFFIX, known=known)))
+    else:
+        selected = []
+        for tracked in load_manifest(manifest):
+            matched = expand(base, [tracked.path], PAGE_SUFFIX, known=known, flag="manifest page")
+            if tracked.model and not is_glob(tracked.path):
+                models.update(dict.fromkeys(matched, tracked.model))
+            selected += matched
+        selected = list(dict.fromkeys(selected))
+    spec_patterns = spec_globs + ([] if explicit else load_manifest_specs(manifest))
+    return selected, expand(base, spec_patterns, SPEC_SUFFIX, known=known, flag="--specs"), models
 
 
 def _local(base: DocsBase, pattern: str, suffix: str) -> list[str] | None:
