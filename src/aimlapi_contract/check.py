@@ -7,19 +7,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .baseline import BASELINE_PATH, read_baseline, stale_findings, triage
-from .findings import LOAD_CODES, Code, Finding, Severity, sort_key
-from .page.pool import lint_pages
+from .baseline import BASELINE_PATH, Scope, read_baseline, stale_findings, triage
+from .findings import LOAD_CODES, Code, Finding, Severity, sort_key, with_unique_keys
 from .page.coverage import iter_coverage_findings, with_documenting_specs
+from .page.pool import lint_pages
 from .reports import Report
 from .reports.groups import catalogue_summary, defect_key, iter_groups, pages_of
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
 from .sources.docset import SpecMemo, load_spec_docset
 from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
 from .spec.lint_cache import is_cached
-from .spec.reachability import collapse_unreferenced
 from .spec.lint_pool import lint_in_processes
-from .traffic import iter_cassette_findings
+from .spec.reachability import collapse_unreferenced
+from .traffic import display_path, iter_cassette_findings
+from .traffic.cassettes import cassette_files
 
 
 @dataclass(slots=True)
@@ -115,6 +116,15 @@ def load_docsets(options: CheckOptions) -> list[DocSet]:
     return docsets
 
 
+def checked_scope(docsets: list[DocSet], options: CheckOptions) -> Scope:
+    """The sources a run with these docsets and options reads: loaded pages and specs, and the cassettes replayed."""
+    sources = {ds.page for ds in docsets if ds.page_text is not None}
+    sources |= {rel for ds in docsets for rel in ds.specs}
+    replayed = cassette_files(options.cassettes) if options.cassettes is not None and options.cassettes.is_dir() else []
+    sources |= {display_path(p, options.root) for p in replayed}
+    return Scope(frozenset(sources), traffic=bool(replayed))
+
+
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
     steps = CHECKS if checks is None else checks
     _progress(options, f"loading {len(options.pages)} page(s) and their specs", 0, len(steps) + 1)
@@ -125,12 +135,15 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
         findings.extend(check(docsets, options))
     findings = list(collapse_unreferenced(findings, {s.source: s for ds in docsets for s in ds.specs.values()}.values()))
     findings = list(with_documenting_specs(findings, docsets))
+    findings = with_unique_keys(findings)  # two problems never share a fingerprint
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
     if any(f.code in LOAD_CODES for f in findings):
         # What could not be loaded was not checked, so its accepted drift cannot be said to be gone.
         notes.append("some sources could not be loaded: stale baseline entries are not reported in this run")
         tri.stale.clear()
+    scope = checked_scope(docsets, options)
+    tri.stale[:] = [e for e in tri.stale if scope.covers(e)]  # an unchecked source's entry is neither stale nor fixed
     stale = stale_findings(tri.stale, options.baseline_path)
     findings.extend(stale)
     tri.new.extend(stale)

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__
 from .baseline import BASELINE_PATH, read_baseline, updated_entries, write_baseline
-from .check import CheckOptions, load_docsets, run_checks
+from .check import CheckOptions, checked_scope, load_docsets, run_checks
 from .errors import MIRROR_TIP, ContractError, UsageError
 from .files import atomic_write
 from .findings import LOAD_CODES, Code, Severity
@@ -83,11 +83,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help=f"where the published docs are read from (default: ${DOCS_BASE_ENV}, else upstream)",
     )
     parser.add_argument("--page", action="append", metavar="PATH", help="page to check (default: specs/manifest.json)")
-    parser.add_argument("--pages", action="append", metavar="GLOB",
-                        help="pages to check: a glob or folder relative to the docs base, e.g. 'docs/api-references/**/*.md' "
-                        "(repeatable; on an http base, globs match the paths pinned in the lock)")
-    parser.add_argument("--specs", action="append", metavar="GLOB",
-                        help="specs to check even when no page links them: a glob or folder relative to the docs base (repeatable)")
+    parser.add_argument("--pages", action="append", metavar="GLOB", help="pages by glob or folder, e.g. 'docs/**/*.md' (repeatable)")
+    parser.add_argument("--specs", action="append", metavar="GLOB", help="specs no page links, by glob or folder (repeatable)")
     parser.add_argument("--cache-dir", metavar="DIR", help="cache for fetched documents (default: .cache/aimlapi-contract)")
     parser.add_argument("--offline", action="store_true", help="use cached copies only; never touch the network")
 
@@ -232,10 +229,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from_upstream = options.docs_base.location == DEFAULT_DOCS_BASE
     status = 0
     memo: SpecMemo = {}  # a spec linked by many pages is fetched once
-    loads = [(page, False) for page in options.pages] + [(rel, True) for rel in options.specs]
-    for page, spec_only in loads:
-        if spec_only and page in memo:
-            continue
+    for page, spec_only in [(page, False) for page in options.pages] + [(rel, True) for rel in options.specs if rel not in memo]:
         docset = (load_spec_docset if spec_only else load_docset)(fetcher, page, offline=options.offline, memo=memo)
         for finding in docset.findings:
             if finding.severity < Severity.ERROR:
@@ -324,8 +318,17 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         entries = [e for e in entries if e.code in wanted]
     else:
         others = []
-    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip())
+    # Entries of sources this run did not check are kept as they are: nothing says they were fixed.
+    scope = checked_scope(report.docsets, _options(args))
+    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip(),
+                                       also_accepted=others, scope=scope)
     entries = others + entries
+    unchecked = sum(1 for e in entries if not scope.covers(e))
+    if unchecked:
+        print(f"note: kept {unchecked} entries of sources this run did not check", file=sys.stderr)
+    if args.baseline.is_file() and [e.key for e in updated] == [e.key for e in entries]:
+        print(f"{args.baseline} unchanged: {len(entries)} entries")  # not rewritten: byte for byte as it was
+        return 0
     write_baseline(updated, args.baseline)
     added = len({e.key for e in updated} - {e.key for e in entries})
     dropped = len({e.key for e in entries} - {e.key for e in updated})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
@@ -85,6 +85,9 @@ class Code(str, enum.Enum):
     DOC_SAMPLE_MISSING_HEADER = "CT324"
     DOC_SAMPLE_SCHEMA_MISMATCH = "CT325"
     DOC_SAMPLES_DIFFER = "CT326"
+    DOC_SAMPLE_DUPLICATE_KEY = "CT327"
+    DOC_SAMPLE_CONTENT_LENGTH = "CT328"
+    DOC_LINK_BROKEN = "CT329"
     SPEC_EXAMPLE_SCHEMA_MISMATCH = "CT330"
     DOC_SAMPLE_UNDOCUMENTED_QUERY = "CT360"
     DOC_SAMPLE_MISSING_QUERY = "CT361"
@@ -162,6 +165,26 @@ class Finding:
         fields["code"] = Code(fields["code"])
         fields["severity"] = Severity.from_label(fields["severity"])
         return cls(**fields)
+
+
+def with_unique_keys(findings: list[Finding]) -> list[Finding]:
+    """`findings` with exact repeats dropped and no two sharing a key: a later namesake gets its message's digest in `anchor`.
+
+    Checks key their findings on what is wrong; this is the last guard, so the baseline and SARIF
+    never merge two different problems into one fingerprint.
+    """
+    seen: dict[tuple[str, ...], set[str]] = {}
+    out: list[Finding] = []
+    for f in findings:
+        messages = seen.get(f.key)
+        if messages is None:
+            seen[f.key] = {f.message}
+            out.append(f)
+        elif f.message not in messages:
+            messages.add(f.message)
+            digest = hashlib.sha256(f.message.encode()).hexdigest()[:8]
+            out.append(replace(f, anchor=f"{f.anchor}#{digest}"))
+    return out
 
 
 def sort_key(finding: Finding) -> tuple[Any, ...]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,9 @@ DATA = ROOT / "tests" / "data" / "cassettes"
 
 def real_samples() -> Path:
     """../shared/real-traffic-samples beside the repo (CI), else beside the docs mirror in $AIMLAPI_DOCS_BASE."""
-    candidates = [ROOT.parent / "shared" / "real-traffic-samples"]
-    if os.environ.get("AIMLAPI_DOCS_BASE"):
-        candidates.append(Path(os.environ["AIMLAPI_DOCS_BASE"]).parent / "real-traffic-samples")
+    from shared_paths import SHARED
+
+    candidates = [ROOT.parent / "shared" / "real-traffic-samples", SHARED / "real-traffic-samples"]
     for path in candidates:
         if path.is_dir():
             return path

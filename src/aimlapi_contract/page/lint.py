@@ -29,8 +29,10 @@ from ..validation import (
 )
 from .blocks import Block, parse_page
 from .examples import ExampleReading, read_example
-from .sample_checks import SampleSite, SentPayload, check_sample, iter_payload_differences, spec_samples
+from .page_links import iter_broken_links
 from .polls import poll_endpoint
+from .sample_checks import SampleSite, SentPayload, check_sample, spec_samples
+from .sample_diff import RequestSchema, iter_payload_differences
 from .samples import read_sample
 from .spec_examples import iter_spec_example_findings
 from .stream_example import iter_stream_example_findings, stream_events
@@ -59,6 +61,13 @@ class _Lint:
         if endpoint and sent is not None:
             self.sent.setdefault(endpoint, []).append(sent)
 
+    def request_schema(self, endpoint: str) -> RequestSchema:
+        found = self.operation(endpoint)
+        if found is None:
+            return RequestSchema(None, "")
+        media = found[1].request_media_types()
+        return RequestSchema(found[0], media.get("application/json") or next(iter(media.values()), ""))
+
     def operation(self, endpoint: str) -> tuple[Spec, Operation] | None:
         if not endpoint:
             return None
@@ -76,6 +85,8 @@ def iter_doc_findings(docset: DocSet, *, examples_done: set[str] | None = None) 
     lint = _Lint(docset)
     yield from _link_findings(docset)
     page = parse_page(docset.page_text or "")  # a spec on its own (`--specs`) has no page: only its own parts below
+    if docset.page_text is not None:
+        yield from iter_broken_links(docset.page, docset.page_text, page)
     section_endpoint: dict[str, str] = {}
     for block in page.blocks:
         if not block.closed:
@@ -100,7 +111,7 @@ def iter_doc_findings(docset: DocSet, *, examples_done: set[str] | None = None) 
             endpoint, payload = yield from check_sample(sample, site, docset, lint.engine, _no_anchor, op_endpoint)
             lint.record(endpoint, payload)
     for endpoint, sent in lint.sent.items():
-        yield from iter_payload_differences(endpoint, sent)
+        yield from iter_payload_differences(endpoint, sent, lint.request_schema(endpoint))
     for spec in docset.specs.values():
         if examples_done is not None:
             if spec.source in examples_done:
@@ -128,10 +139,13 @@ def _link_findings(docset: DocSet) -> Iterator[Finding]:
                        "not the branch the docs base serves, so the suite cannot load it")
             fix = "link the spec at refs/heads/main"
         elif rel is None:
+            # The link may well work for readers; only this suite cannot follow it: not an error.
             problem = f"the spec link `{link.url}` points outside the docs repository, so the suite cannot load it"
-        elif rel not in docset.specs:
-            problem = f"the linked spec `{rel}` could not be loaded (its own finding says why); this operation is unchecked"
             severity = Severity.WARNING
+            fix = "link the spec inside the docs repository (raw.githubusercontent.com/aimlapi/api-docs/…) to have it checked"
+        elif rel not in docset.specs:
+            # Readers who follow it get nothing usable either: a broken link is an error.
+            problem = f"the linked spec `{rel}` could not be loaded (its own finding says why); this operation is unchecked"
         if problem:
             yield Finding(Code.DOC_SPEC_LINK_BROKEN, severity, docset.page, problem, line=link.line,
                           endpoint=link.endpoint, anchor=anchor, fix=fix)
@@ -166,7 +180,8 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
         yield from iter_stream_example_findings(events, spec=spec, media=media, engine=lint.engine(spec), source=page,
                                                 line_of=lambda n: block.first_line + n - 1, endpoint=endpoint, anchor=anchor)
         return
-    if not reading.is_json:
+    # JSON5 in a block fenced ```json5 is what the fence says: nothing to report about its syntax.
+    if not reading.is_json and not (block.lang == "json5" and reading.json5_only and not (reading.prefix or reading.suffix)):
         yield _not_json(block, reading, page, endpoint, anchor, f"{spec.source}#{schema}" if spec and schema else "")
     if not reading.has_value:
         return
@@ -194,9 +209,11 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
                 # Say it in JSON terms, as for recorded traffic: `null`, and why the schema rejects it.
                 cause = violation_cause(spec, endpoint, v.keyword, v.schema_pointer, None, v.message)
                 message, fix = cause.reason or message, fix or cause.fix
+            # Keyed on the diagnosis too: a second problem at the same member is a finding of its own.
+            diagnosis = "null" if v.instance is None else v.keyword
             yield Finding(Code.DOC_EXAMPLE_SCHEMA_MISMATCH, Severity.ERROR, page,
                           f"the Response example{converted} does not match the 200 response schema: {message}",
-                          line=line_of(v.pointer), pointer=v.pointer, endpoint=endpoint, anchor=anchor, fix=fix,
+                          line=line_of(v.pointer), pointer=v.pointer, endpoint=endpoint, anchor=f"{anchor}:{diagnosis}", fix=fix,
                           extra={"schema_pointer": v.schema_pointer, "spec": spec.source})
     request = next((s.payload for s in lint.sent.get(endpoint, []) if isinstance(s.payload, dict)), None)
     yield from iter_semantic_findings(reading.value, endpoint=endpoint, source=page, request=request,
@@ -204,20 +221,22 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
 
 
 def _not_json(block: Block, reading: ExampleReading, page: str, endpoint: str, anchor: str, schema: str) -> Finding:
-    """CT310 (or CT311 for JSON5 in a json5 fence), with the converted JSON as the fix when there is one."""
+    """CT310 (or CT311 for JSON5-only syntax where readers copy JSON), with the converted JSON as the fix when there is one."""
     fix, extra = "", {}
     if reading.has_value:
         stray = " and ".join(f"`{t}`" for t in (reading.prefix, reading.suffix) if t)
         fix = (f"remove the stray text {stray} and " if stray else "") + \
             f"replace the block with this JSON: {json.dumps(reading.value, ensure_ascii=False)}"
         extra = {"converted": reading.value, "validated_against": schema}
-    if block.lang == "json5" and reading.json5_only and not (reading.prefix or reading.suffix):
+    if reading.json5_only and not (reading.prefix or reading.suffix):
+        fence = f"```{block.info.split()[0]}" if block.info.split() else "an unlabeled fence"
         return Finding(Code.DOC_EXAMPLE_JSON5_ONLY, Severity.WARNING, page,
-                       "the example uses JSON5-only syntax (comments, trailing commas, single quotes or bare keys), "
-                       "so it fails when copied as JSON", line=block.line, endpoint=endpoint, anchor=anchor, fix=fix)
+                       f"the example in {fence} uses JSON5-only syntax (comments, trailing commas, single quotes or bare keys), "
+                       "so it fails when copied as JSON", line=block.line, endpoint=endpoint, anchor=anchor,
+                       fix=fix + " (or fence it ```json5)", extra=extra)
     return Finding(Code.DOC_EXAMPLE_NOT_JSON, Severity.ERROR, page,
                    "the Response example is not JSON: " + "; ".join(reading.problems),
-                   line=block.line, endpoint=endpoint, anchor=anchor, fix=fix, detail=f"JSON parser: {reading.error}" if reading.error else "", extra=extra)
+                   line=block.line, endpoint=endpoint, anchor=f"{anchor}:{reading.diagnosis()}", fix=fix, detail=f"JSON parser: {reading.error}" if reading.error else "", extra=extra)
 
 
 def _endpoint_from_words(title: str, docset: DocSet) -> str:

@@ -8,6 +8,7 @@ import ast
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .duplicates import python_duplicates
 from .sample_request import Header, Poll, Sample
 
 _HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
@@ -61,6 +62,7 @@ def read_python(text: str, sample: Sample) -> None:
             sample.payload = ast.literal_eval(body)
             sample.payload_line = body.lineno
             sample.payload_lines = _ast_lines(body, "")
+            sample.duplicate_keys = python_duplicates(body)
         except (ValueError, SyntaxError, TypeError, RecursionError):
             sample.problems.append(("the request payload is not a literal, so it cannot be checked", body.lineno))
 

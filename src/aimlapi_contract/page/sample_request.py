@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .duplicates import DuplicateKey
+
 NO_PAYLOAD = object()
 
 
@@ -40,6 +42,8 @@ class Sample:
     payload_lines: dict[str, int] = field(default_factory=dict)  # pointer -> line
     sets_json_content_type: bool = False  # the client adds Content-Type itself (requests' json=, curl --json)
     problems: list[tuple[str, int | None]] = field(default_factory=list)  # (what, line)
+    duplicate_keys: list[DuplicateKey] = field(default_factory=list)  # payload keys set twice (the last wins)
+    content_length: tuple[int, int, int] | None = None  # raw HTTP: (declared, body bytes, header line) when they differ
     polls: list[Poll] = field(default_factory=list)  # requests after the first (GET polling of a generation)
 
     @property

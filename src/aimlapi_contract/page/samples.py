@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import json5
 
 from ..sources import JsonLocator
+from .duplicates import loads_keeping_duplicates
 from .examples import matching_close
 from .python_sample import read_python
 from .sample_request import Header, Poll, Sample
@@ -168,7 +169,7 @@ def _javascript(text: str, sample: Sample) -> None:
         start, block = body
         sample.payload_line = code.count("\n", 0, start) + 1
         try:
-            sample.payload = _js_literal(block)
+            sample.payload, sample.duplicate_keys = loads_keeping_duplicates(_js_literal, block)
         except ValueError as exc:
             sample.problems.append((f"JSON.stringify's argument is not a JSON5 literal: {exc}", sample.payload_line))
 
@@ -271,13 +272,20 @@ def _http(text: str, sample: Sample) -> None:
         sample.headers.append(Header(name.strip(), value.strip(), n))
     host = next((h.value for h in sample.headers if h.name.lower() == "host"), "")
     sample.url, sample.url_line = (f"https://{host}{path}" if host else path), 1
+    declared = next((h for h in sample.headers if h.name.lower() == "content-length"), None)
+    if declared is not None and declared.value.strip().isdigit():
+        # The body as sent: the sample's text after the blank line; a trailing newline may or may not be sent.
+        sizes = {len(body.encode()), len(body.rstrip("\r\n").encode()), len(body.replace("\n", "\r\n").encode()),
+                 len(body.rstrip("\r\n").replace("\n", "\r\n").encode())}
+        if int(declared.value) not in sizes:
+            sample.content_length = (int(declared.value), len(body.rstrip("\r\n").encode()), declared.line or 1)
     if body.strip():
         _json_body(body, sample, len(lines) + 2)
 
 
 def _json_body(data: str, sample: Sample, line: int | None) -> None:
     try:
-        sample.payload = json.loads(data)
+        sample.payload, sample.duplicate_keys = loads_keeping_duplicates(json.loads, data)
         sample.payload_line = line
         sample.payload_lines = {p: (line or 1) + n - 1 for p, n in JsonLocator(data, known_json=True).lines().items()}
     except json.JSONDecodeError as exc:

@@ -242,9 +242,14 @@ def _payload_findings(
             # jsonschema would print the whole object; name the branch selector instead
             kind = f" (type {v.instance['type']!r})" if "type" in v.instance else ""
             message = f"object{kind} matches none of the documented {v.keyword} branches"
+        # Judged by one branch of a oneOf/anyOf (validation/branches.py): say which, then the field within it.
+        below = v.pointer[len(v.via_pointer):]
+        at = (f"{v.via}: {dotted(below)}" if below else v.via) if v.via else dotted(v.pointer)
+        # A missing property is pinned to the property itself: two missing at one object are two findings.
+        pointer = v.pointer + "/" + _escape(cause.kind.split(":", 1)[1]) if cause.kind.startswith("required:") else v.pointer
         yield where.finding(
-            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(message)}",
-            part=part, line=line, pointer=v.pointer, fix=cause.fix,
+            code, Severity.ERROR, f"{label}{branch}: {at}: {_shorten(message)}",
+            part=part, line=line, pointer=pointer, fix=cause.fix,
             extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
         )
     if not request and not problem:  # undocumented fields mean nothing against a malformed schema
@@ -269,6 +274,10 @@ def dotted(pointer: str) -> str:
         part = raw.replace("~1", "/").replace("~0", "~")
         out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
     return out
+
+
+def _escape(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
 
 
 def _sniff(body: bytes) -> str:

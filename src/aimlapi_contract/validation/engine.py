@@ -40,6 +40,8 @@ class Violation:
     schema_pointer: str  # into the spec, where a fix would go
     instance: Any
     branch: str = ""  # the oneOf branch chosen by dispatch, e.g. "response.output_text.delta"
+    via: str = ""  # the oneOf/anyOf branch descended into (validation/branches.py), e.g. "messages[1] is an assistant message (branch 4)"
+    via_pointer: str = ""  # the payload pointer `via` speaks of; `pointer` is below it
 
 
 class SchemaEngine:
