@@ -164,7 +164,7 @@ def test_the_same_template_defect_on_many_pages_is_one_group(catalogue: Path, tm
     not_json = [g for g in groups if g.extra["defect"][0] == "CT310"]
     assert len(not_json) == 1
     assert not_json[0].extra["count"] == 4 and len(not_json[0].extra["pages"]) == 4
-    assert not_json[0].message.startswith("4 pages share one template defect (CT310 example)")
+    assert not_json[0].message.startswith("4 pages share one template defect (CT310 example:python-repr)")
     assert not_json[0] in report.triage.new  # its members are new
     assert report.notes[0].startswith("catalogue: 4 of 4 page(s) checked, 4 with errors, 0 without findings")
 
