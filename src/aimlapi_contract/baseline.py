@@ -22,6 +22,7 @@ BASELINE_VERSION = 1
 NOT_BASELINED = frozenset({
     Code.SOURCE_CHANGED, Code.SOURCE_FROM_CACHE, Code.BASELINE_STALE,
     Code.SPEC_CHANGE_BREAKING, Code.SPEC_CHANGE_COMPATIBLE, Code.SPEC_CHANGE_UNKNOWN,
+    Code.CATALOGUE_GROUP,  # derived from its members, which are baselined one by one (reports/groups.py)
 })
 
 
@@ -114,6 +115,23 @@ def triage(findings: list[Finding], entries: list[BaselineEntry]) -> Triage:
     return Triage(new, baselined, stale)
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What one run checked: the sources it read (pages, specs, cassettes) and whether it replayed traffic.
+
+    A baseline entry can be called stale, or dropped, only when its source was checked: an entry for
+    a page this run did not read says nothing about whether that page was fixed.
+    """
+
+    sources: frozenset[str]
+    traffic: bool = False  # root causes (CT220) come from the cassettes: in scope only when they were replayed
+
+    def covers(self, entry: BaselineEntry) -> bool:
+        if entry.code == Code.TRAFFIC_ROOT_CAUSE.value:
+            return self.traffic and entry.source in self.sources
+        return entry.source in self.sources
+
+
 def stale_findings(stale: list[BaselineEntry], baseline_path: Path = BASELINE_PATH) -> list[Finding]:
     """Stale entries as info findings, so every report shows the baseline can shrink."""
     return [
@@ -132,12 +150,20 @@ def stale_findings(stale: list[BaselineEntry], baseline_path: Path = BASELINE_PA
 
 
 def updated_entries(
-    findings: list[Finding], entries: list[BaselineEntry], *, add_new: bool, reason: str
+    findings: list[Finding], entries: list[BaselineEntry], *, add_new: bool, reason: str,
+    also_accepted: list[BaselineEntry] | None = None, scope: Scope | None = None,
 ) -> list[BaselineEntry]:
-    """The baseline after an update: fixed entries dropped; new findings added only when asked."""
+    """The baseline after an update: fixed entries dropped (only of sources in `scope`); new findings added only when asked.
+
+    A finding a kept CT220 entry (here or in `also_accepted`, the entries outside an `--only`) already
+    accepts through its cause gets no entry of its own.
+    """
     current = {f.key: f for f in findings if f.code not in NOT_BASELINED}
-    kept = [e for e in entries if e.key in current]
+    kept = [e for e in entries if e.key in current or (scope is not None and not scope.covers(e))]
     if add_new:
-        known = {e.key for e in kept}
-        kept += [BaselineEntry.from_finding(f, reason) for k, f in current.items() if k not in known]
+        known = {e.key for e in kept} | {e.key for e in also_accepted or []}
+        added = [BaselineEntry.from_finding(f, reason) for k, f in current.items() if k not in known]
+        # A CT220 accepted now or before accepts its members: they need no entry of their own.
+        causes = known | {e.key for e in added if e.code == Code.TRAFFIC_ROOT_CAUSE.value}
+        kept += [e for e in added if tuple(current[e.key].extra.get("cause_key", ())) not in causes]
     return kept

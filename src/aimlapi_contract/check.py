@@ -7,13 +7,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .baseline import BASELINE_PATH, read_baseline, stale_findings, triage
-from .findings import LOAD_CODES, Code, Finding, Severity, sort_key
-from .page import iter_doc_findings
+from .baseline import BASELINE_PATH, Scope, read_baseline, stale_findings, triage
+from .findings import LOAD_CODES, Code, Finding, Severity, sort_key, with_unique_keys
+from .page.coverage import iter_coverage_findings, with_documenting_specs
+from .page.pool import lint_pages
 from .reports import Report
+from .reports.groups import catalogue_summary, defect_key, iter_groups, pages_of
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
+from .sources.docset import SpecMemo, load_spec_docset
 from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
-from .traffic import iter_cassette_findings
+from .spec.lint_cache import is_cached
+from .spec.lint_pool import lint_in_processes
+from .spec.reachability import collapse_unreferenced
+from .traffic import display_path, iter_cassette_findings
+from .traffic.cassettes import cassette_files
 
 
 @dataclass(slots=True)
@@ -29,6 +36,8 @@ class CheckOptions:
     lock_path: Path = LOCK_PATH
     root: Path = field(default_factory=Path.cwd)  # the project root: cassette sources (baseline keys) are relative to it
     progress: Callable[[str, int, int], None] | None = None  # (step, done, of): the CLI draws it on a terminal
+    specs: list[str] = field(default_factory=list)  # `--specs`: specs checked even when no page links them
+    tracked_models: dict[str, str] = field(default_factory=dict)  # page -> the model the manifest tracks it for
 
 
 # A check sees every loaded docset (page + specs) and the options; it yields findings and never raises
@@ -37,14 +46,15 @@ Check = Callable[[list[DocSet], CheckOptions], Iterable[Finding]]
 
 
 def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
-    seen: set[str] = set()
-    for docset in docsets:
-        for rel, spec in docset.specs.items():
-            if rel not in seen:
-                seen.add(rel)
-                # openapi-spec-validator takes ~1 s on the 1.8 MB spec: reuse findings for the same bytes.
-                key = cache_key(spec.sha256 + rel, rules=LINT_RULES, library=LINT_LIBRARY)
-                yield from cached_findings(cache_dir(options.cache), key, partial(iter_spec_findings, spec))
+    specs = list({rel: spec for docset in docsets for rel, spec in docset.specs.items()}.values())  # each spec once
+    cache = cache_dir(options.cache)
+    # openapi-spec-validator takes ~1 s on the 1.8 MB spec: reuse findings for the same bytes.
+    keys = [cache_key(spec.sha256 + spec.source, rules=LINT_RULES, library=LINT_LIBRARY) for spec in specs]
+    computed = lint_in_processes([s for s, k in zip(specs, keys) if not is_cached(cache, k)])
+    for spec, key in zip(specs, keys):
+        ready = computed.get(spec.source)
+        compute: Callable[[], Iterable[Finding]] = partial(list, ready) if ready is not None else partial(iter_spec_findings, spec)
+        yield from cached_findings(cache, key, compute)
 
 
 def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
@@ -77,14 +87,19 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
 
 def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
     seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
-    for docset in docsets:
-        for finding in iter_doc_findings(docset):
+    for page_findings in lint_pages(docsets):
+        for finding in page_findings:
             if (finding.key, finding.line) not in seen:
                 seen.add((finding.key, finding.line))
                 yield finding
 
 
-CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes, docs_drift, cassette_conformance]
+def page_coverage(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    """Pages that link no spec, or GitBook's placeholder instead of one (CT114-CT116)."""
+    return iter_coverage_findings(docsets, options.tracked_models)
+
+
+CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes, docs_drift, cassette_conformance, page_coverage]
 
 
 def _progress(options: CheckOptions, what: str, done: int, total: int) -> None:
@@ -94,7 +109,20 @@ def _progress(options: CheckOptions, what: str, done: int, total: int) -> None:
 
 def load_docsets(options: CheckOptions) -> list[DocSet]:
     fetcher = Fetcher(options.docs_base, options.cache)
-    return [load_docset(fetcher, page, offline=options.offline) for page in options.pages]
+    memo: SpecMemo = {}  # a spec linked by many pages is read and parsed once
+    docsets = [load_docset(fetcher, page, offline=options.offline, memo=memo) for page in options.pages]
+    # `--specs`: what no checked page links is checked on its own.
+    docsets += [load_spec_docset(fetcher, rel, offline=options.offline, memo=memo) for rel in options.specs if rel not in memo]
+    return docsets
+
+
+def checked_scope(docsets: list[DocSet], options: CheckOptions) -> Scope:
+    """The sources a run with these docsets and options reads: loaded pages and specs, and the cassettes replayed."""
+    sources = {ds.page for ds in docsets if ds.page_text is not None}
+    sources |= {rel for ds in docsets for rel in ds.specs}
+    replayed = cassette_files(options.cassettes) if options.cassettes is not None and options.cassettes.is_dir() else []
+    sources |= {display_path(p, options.root) for p in replayed}
+    return Scope(frozenset(sources), traffic=bool(replayed))
 
 
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
@@ -105,15 +133,28 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
     for done, check in enumerate(steps, 1):
         _progress(options, getattr(check, "__name__", "check").replace("_", " "), done, len(steps) + 1)
         findings.extend(check(docsets, options))
+    findings = list(collapse_unreferenced(findings, {s.source: s for ds in docsets for s in ds.specs.values()}.values()))
+    findings = list(with_documenting_specs(findings, docsets))
+    findings = with_unique_keys(findings)  # two problems never share a fingerprint
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
     if any(f.code in LOAD_CODES for f in findings):
         # What could not be loaded was not checked, so its accepted drift cannot be said to be gone.
         notes.append("some sources could not be loaded: stale baseline entries are not reported in this run")
         tri.stale.clear()
+    scope = checked_scope(docsets, options)
+    tri.stale[:] = [e for e in tri.stale if scope.covers(e)]  # an unchecked source's entry is neither stale nor fixed
     stale = stale_findings(tri.stale, options.baseline_path)
     findings.extend(stale)
     tri.new.extend(stale)
+    groups = list(iter_groups(findings, pages_of(docsets)))
+    if groups or sum(not ds.spec_only for ds in docsets) > 1:
+        notes[:0] = catalogue_summary(docsets, findings, groups)
+    new_defects = {defect_key(f) for f in tri.new} if groups else set()
+    for group in groups:
+        # A group is new while any of its members is; accepting every member accepts the group.
+        (tri.new if tuple(group.extra["defect"]) in new_defects else tri.baselined).append(group)
+    findings.extend(groups)
     findings.sort(key=sort_key)
     tri.new.sort(key=sort_key)
     return Report(findings, tri, docsets, notes)

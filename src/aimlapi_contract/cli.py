@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__
 from .baseline import BASELINE_PATH, read_baseline, updated_entries, write_baseline
-from .check import CheckOptions, load_docsets, run_checks
+from .check import CheckOptions, checked_scope, load_docsets, run_checks
 from .errors import MIRROR_TIP, ContractError, UsageError
 from .files import atomic_write
 from .findings import LOAD_CODES, Code, Severity
@@ -47,6 +47,8 @@ from .sources import (
     read_lock,
     write_lock,
 )
+from .sources.catalogue import select_sources
+from .sources.docset import SpecMemo, load_spec_docset
 from .spec import diff_as_dict, diff_specs, load_spec_argument, locked_change_findings, render_diff_text
 
 
@@ -81,6 +83,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help=f"where the published docs are read from (default: ${DOCS_BASE_ENV}, else upstream)",
     )
     parser.add_argument("--page", action="append", metavar="PATH", help="page to check (default: specs/manifest.json)")
+    parser.add_argument("--pages", action="append", metavar="GLOB", help="pages by glob or folder, e.g. 'docs/**/*.md' (repeatable)")
+    parser.add_argument("--specs", action="append", metavar="GLOB", help="specs no page links, by glob or folder (repeatable)")
     parser.add_argument("--cache-dir", metavar="DIR", help="cache for fetched documents (default: .cache/aimlapi-contract)")
     parser.add_argument("--offline", action="store_true", help="use cached copies only; never touch the network")
 
@@ -183,7 +187,7 @@ def _anchor_defaults(args: argparse.Namespace) -> None:
     """
     found = project_root(Path.cwd())
     args.root = found or Path.cwd()
-    if found is None and hasattr(args, "page") and not args.page:
+    if found is None and hasattr(args, "page") and not args.page and not args.pages:
         print(f"note: no {MANIFEST_PATH} here or above: checking the default page without the project's "
               "baseline and lock (run from the aimlapi-contract project)", file=sys.stderr)
     for name, default in (("baseline", BASELINE_PATH), ("lock", LOCK_PATH)):
@@ -196,9 +200,14 @@ def _anchor_defaults(args: argparse.Namespace) -> None:
 
 
 def _options(args: argparse.Namespace) -> CheckOptions:
+    base = DocsBase.from_setting(args.docs_base)
+    pages, specs, models = select_sources(base, pages=args.page or [], globs=args.pages or [], spec_globs=args.specs or [],
+                                          manifest=args.root / MANIFEST_PATH, lock=getattr(args, "lock", None) or args.root / LOCK_PATH)
     return CheckOptions(
-        docs_base=DocsBase.from_setting(args.docs_base),
-        pages=args.page or [p.path for p in load_manifest(args.root / MANIFEST_PATH)],
+        docs_base=base,
+        pages=pages,
+        specs=specs,
+        tracked_models=models,
         cache=Path(args.cache_dir) if args.cache_dir else None,
         offline=args.offline,
         cassettes=getattr(args, "cassettes", None),
@@ -209,7 +218,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
 
 
 def _nothing_checked(report: Report) -> bool:
-    return all(ds.page_text is None for ds in report.docsets)
+    return all(ds.page_text is None and not ds.specs for ds in report.docsets)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -219,8 +228,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     new_lock = dict(lock)
     from_upstream = options.docs_base.location == DEFAULT_DOCS_BASE
     status = 0
-    for page in options.pages:
-        docset = load_docset(fetcher, page, offline=options.offline)
+    memo: SpecMemo = {}  # a spec linked by many pages is fetched once
+    for page, spec_only in [(page, False) for page in options.pages] + [(rel, True) for rel in options.specs if rel not in memo]:
+        docset = (load_spec_docset if spec_only else load_docset)(fetcher, page, offline=options.offline, memo=memo)
         for finding in docset.findings:
             if finding.severity < Severity.ERROR:
                 continue  # e.g. CT104 served from cache: printed as a note below
@@ -308,8 +318,17 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         entries = [e for e in entries if e.code in wanted]
     else:
         others = []
-    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip())
+    # Entries of sources this run did not check are kept as they are: nothing says they were fixed.
+    scope = checked_scope(report.docsets, _options(args))
+    updated = others + updated_entries(findings, entries, add_new=not args.update, reason=args.reason.strip(),
+                                       also_accepted=others, scope=scope)
     entries = others + entries
+    unchecked = sum(1 for e in entries if not scope.covers(e))
+    if unchecked:
+        print(f"note: kept {unchecked} entries of sources this run did not check", file=sys.stderr)
+    if args.baseline.is_file() and [e.key for e in updated] == [e.key for e in entries]:
+        print(f"{args.baseline} unchanged: {len(entries)} entries")  # not rewritten: byte for byte as it was
+        return 0
     write_baseline(updated, args.baseline)
     added = len({e.key for e in updated} - {e.key for e in entries})
     dropped = len({e.key for e in entries} - {e.key for e in updated})

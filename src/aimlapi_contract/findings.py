@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -45,6 +45,11 @@ class Code(str, enum.Enum):
     SPEC_NULLABLE_WITHOUT_TYPE = "CT111"
     SPEC_SECURITY_UNAPPLIED = "CT112"
     SPEC_NULLABLE_ENUM_WITHOUT_NULL = "CT113"
+    # catalogue discovery (sources/catalogue.py, check.py): pages whose specs cannot be found
+    DOC_PAGE_NO_SPEC_LINK = "CT114"
+    DOC_SPEC_LINK_PLACEHOLDER = "CT115"
+    TRACKED_MODEL_UNDOCUMENTED = "CT116"
+    SPEC_UNREFERENCED_COMPONENTS = "CT117"
 
     # 2xx: recorded and live traffic against the specs (added by the traffic checks)
     UNDOCUMENTED_PATH = "CT201"
@@ -61,6 +66,7 @@ class Code(str, enum.Enum):
     SSE_UNTERMINATED = "CT212"
     SSE_INCONSISTENT = "CT213"
     TRAFFIC_ROOT_CAUSE = "CT220"
+    RECORDING_OTHER_MODEL = "CT250"
 
     # 3xx: the documentation page and spec-internal examples (added by the docs-drift lint)
     DOC_PAGE_UNREADABLE = "CT301"
@@ -79,7 +85,12 @@ class Code(str, enum.Enum):
     DOC_SAMPLE_MISSING_HEADER = "CT324"
     DOC_SAMPLE_SCHEMA_MISMATCH = "CT325"
     DOC_SAMPLES_DIFFER = "CT326"
+    DOC_SAMPLE_DUPLICATE_KEY = "CT327"
+    DOC_SAMPLE_CONTENT_LENGTH = "CT328"
+    DOC_LINK_BROKEN = "CT329"
     SPEC_EXAMPLE_SCHEMA_MISMATCH = "CT330"
+    DOC_SAMPLE_UNDOCUMENTED_QUERY = "CT360"
+    DOC_SAMPLE_MISSING_QUERY = "CT361"
     # Semantic rules (validation/semantics.py), shared with recorded traffic and live runs
     SEMANTIC_USAGE_SUM = "CT340"
     SEMANTIC_OUTPUT_OVER_LIMIT = "CT341"
@@ -99,6 +110,7 @@ class Code(str, enum.Enum):
 
     # 9xx: the suite's own bookkeeping
     BASELINE_STALE = "CT901"
+    CATALOGUE_GROUP = "CT920"  # one defect on N pages (reports/groups.py): a cause, like CT220
 
 
 # A source that could not be loaded at all: nothing on it was checked.
@@ -156,6 +168,26 @@ class Finding:
         fields["code"] = Code(fields["code"])
         fields["severity"] = Severity.from_label(fields["severity"])
         return cls(**fields)
+
+
+def with_unique_keys(findings: list[Finding]) -> list[Finding]:
+    """`findings` with exact repeats dropped and no two sharing a key: a later namesake gets its message's digest in `anchor`.
+
+    Checks key their findings on what is wrong; this is the last guard, so the baseline and SARIF
+    never merge two different problems into one fingerprint.
+    """
+    seen: dict[tuple[str, ...], set[str]] = {}
+    out: list[Finding] = []
+    for f in findings:
+        messages = seen.get(f.key)
+        if messages is None:
+            seen[f.key] = {f.message}
+            out.append(f)
+        elif f.message not in messages:
+            messages.add(f.message)
+            digest = hashlib.sha256(f.message.encode()).hexdigest()[:8]
+            out.append(replace(f, anchor=f"{f.anchor}#{digest}"))
+    return out
 
 
 def sort_key(finding: Finding) -> tuple[Any, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,11 +17,11 @@ from .live import (
     MAX_REQUESTS_ENV,
     MAX_TOKENS_ENV,
     TIMEOUT_ENV,
-    persister_for,
     vcr_settings,
 )
+from .live.recording import SafePersister, project_vcr_settings, safe_cassette_options, write_policy
 from .live.items import LiveRun, LiveState, live_run_for, live_state_for
-from .redact import KEY_ENV, install_log_scrubber
+from .redact import KEY_ENV, install_log_scrubber, scrub_report
 from .reports import Report
 from .sources import DOCS_BASE_ENV, DocsBase, Spec, load_manifest
 from .traffic import interaction_items, require_directory
@@ -29,6 +29,7 @@ from .traffic import interaction_items, require_directory
 _REPORT = pytest.StashKey[Report]()
 _LIVE = pytest.StashKey[LiveState]()
 _SPECS = pytest.StashKey[list[Spec]]()
+_ITEM = pytest.StashKey[pytest.Item]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,7 +39,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--contract-offline", action="store_true", help="use cached published documents only")
     group.addoption("--contract-cassettes", metavar="DIR", default=None, help="cassettes to validate (default: cassettes/)")
     # Live mode. Precedence for each setting: the option, then its environment variable, then the default.
-    group.addoption("--live", action="store_true", help=f"send the live scenarios to the API (needs ${KEY_ENV}); without it they replay their cassettes")
+    group.addoption("--live", action="store_true", help=(
+        f"send every selected live scenario to the API on every run, whatever cassettes exist (needs ${KEY_ENV}); "
+        "--record-mode then only decides what is written: none (default) nothing, once/new_episodes the cassettes "
+        "that do not exist yet, all/rewrite replace them whole. Without --live the scenarios replay their cassettes"
+    ))
     group.addoption("--api-base", metavar="URL", help=f"API base for --live (default: ${API_BASE_ENV}, else {DEFAULT_API_BASE})")
     group.addoption("--live-max-requests", type=int, metavar="N", help=f"most HTTP requests one live run sends, retries included (default: ${MAX_REQUESTS_ENV}, else 40)")
     group.addoption("--live-max-tokens", type=int, metavar="N", help=f"most output tokens one live call may ask for (default: ${MAX_TOKENS_ENV}, else 64)")
@@ -67,6 +72,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if state.settings.key:  # with a key in the environment, no log record may carry it, live or not
         state.undo = install_log_scrubber(state.redactor)
     config.stash[_LIVE] = state
+    # pytest-recording's `rewrite` deletes each cassette before its test runs; ours replaces it once the
+    # new recording is whole (safe_cassette_options), so pytest-recording is told `all`.
+    if getattr(config.option, "record_mode", None) == "rewrite":
+        config.option.record_mode = "all"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -74,17 +83,55 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         config.stash[_LIVE].undo()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.config.stash[_ITEM] = item  # pytest_recording_configure below is told the config, not the item
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_recording_configure(config: pytest.Config, vcr: object) -> None:
-    # pytest-recording's persister writes in place; ours writes whole files (and nothing in live-only mode).
-    vcr.register_persister(persister_for(config.stash[_LIVE].mode))  # type: ignore[attr-defined]
+    # Every cassette of the run, whatever the project's vcr_config says, goes through the plugin's
+    # redaction hooks and its persister (whole files, never the key). Live items also get their
+    # record rules: under --live everything is sent and the record mode only decides what is written.
+    state = config.stash[_LIVE]
+    item = config.stash.get(_ITEM, None)
+    live_item = item is not None and "live_run" in getattr(item, "fixturenames", ())
+    if live_item:
+        ours = vcr_settings(state.mode, state.redactor, live=state.live)
+        persister = SafePersister(state.redactor, state.refusals, live=state.live, policy=write_policy(state.mode))
+    else:
+        ours = project_vcr_settings(state.cli_record_mode, state.redactor)
+        persister = SafePersister(state.redactor, state.refusals)
+    vcr.register_persister(persister)  # type: ignore[attr-defined]
+    use_cassette = vcr.use_cassette  # type: ignore[attr-defined]
+
+    def safe_use_cassette(path: object = None, **options: object) -> object:
+        return use_cassette(path, **safe_cassette_options(options, persister, ours))
+
+    vcr.use_cassette = safe_use_cassette  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # What a test prints or raises reaches the terminal and JUnit through its report: scrub it there.
+    report = yield
+    redactor = item.config.stash[_LIVE].redactor if _LIVE in item.config.stash else None
+    if redactor:
+        scrub_report(report, redactor)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    state = terminalreporter.config.stash.get(_LIVE, None)
+    for refusal in state.refusals if state else ():
+        terminalreporter.write_line(f"aimlapi-contract: {refusal}", yellow=True)
 
 
 @pytest.fixture(scope="session")
 def contract_vcr_config(pytestconfig: pytest.Config) -> dict[str, object]:
     """vcrpy settings for live items: the record mode, key redaction, host-independent matching."""
     state = pytestconfig.stash[_LIVE]
-    return vcr_settings(state.mode, state.redactor)
+    return vcr_settings(state.mode, state.redactor, live=state.live)
 
 
 @pytest.fixture

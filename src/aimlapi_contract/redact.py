@@ -11,9 +11,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
+from base64 import b64encode
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .findings import Finding
 
@@ -21,6 +23,79 @@ KEY_ENV = "AIMLAPI_KEY"
 REDACTED = "<redacted>"
 # Headers that carry credentials whatever their value.
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"})
+# Below this many characters a key's base64 core is too short to tell from ordinary base64 text.
+_MIN_BASE64_KEY = 8
+_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+_BASE64_BYTES = frozenset(bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+
+
+def _hex(value: int, width: int) -> str:
+    """`value` in hex as a regex matching either case of each digit."""
+    return "".join(f"[{d.lower()}{d.upper()}]" if d.isalpha() else d for d in f"{value:0{width}x}")
+
+
+def _escaped_char(char: str) -> str:
+    """Every way one character appears in text: itself, JSON/Python `\\u`/`\\x` escapes, percent-encoding, `+` for space."""
+    forms = [re.escape(char)]
+    forms.append(r"\\+u" + _hex(ord(char), 4)) if ord(char) <= 0xFFFF else None
+    forms.append(r"\\+x" + _hex(ord(char), 2)) if ord(char) <= 0xFF else None
+    forms.append("".join("%" + _hex(b, 2) for b in char.encode("utf-8")))
+    if char == " ":
+        forms.append(r"\+")
+    if char in "/\\\"":  # JSON may escape these with a backslash (any number, once nested in YAML or a repr)
+        forms.append(r"\\+" + re.escape(char))
+    return "(?:" + "|".join(forms) + ")"
+
+
+def _escaped_pattern(value: str) -> str:
+    """The key with each character in any of its escapes, independently (any subset escaped)."""
+    return "".join(_escaped_char(c) for c in value)
+
+
+def _base64_cores(value: str) -> list[str]:
+    """The base64 text that encodes `value` at each of the three byte alignments, free of its neighbours' bits."""
+    raw = value.encode("utf-8")
+    cores = []
+    for offset in range(3):
+        encoded = b64encode(b"\0" * offset + raw).decode("ascii")
+        start = -(-8 * offset // 6)  # first character whose 6 bits are all the key's
+        end = 8 * (offset + len(raw)) // 6  # one past the last such character
+        core = encoded[start:end]
+        cores += [core, core.replace("+", "-").replace("/", "_")]  # standard and URL-safe alphabets
+    return sorted(set(cores), key=len, reverse=True)
+
+
+def _base64_pattern(value: str) -> str:
+    """The key's base64 encoding at any alignment; `_spans` widens a match to its whole base64 token."""
+    return "|".join(re.escape(c) for c in _base64_cores(value))
+
+
+def _spans(pattern: re.Pattern[Any], value: Any, base64_chars: Any) -> list[tuple[int, int]]:
+    """Where the secrets are in `value` (str or bytes): base64 matches widened to their token, overlaps merged."""
+    spans: list[tuple[int, int]] = []
+    for match in pattern.finditer(value):
+        start, end = match.span()
+        if match.lastgroup == "b64":  # the bits either side belong to the key too: the whole token goes
+            while start > 0 and value[start - 1 : start] in base64_chars:
+                start -= 1
+            while end < len(value) and value[end : end + 1] in base64_chars:
+                end += 1
+            while end < len(value) and value[end : end + 1] in ("=", b"="):
+                end += 1
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _replace(value: Any, spans: list[tuple[int, int]], replacement: Any) -> Any:
+    parts, last = [], 0
+    for start, end in spans:
+        parts += [value[last:start], replacement]
+        last = end
+    parts.append(value[last:])
+    return value[:0].join(parts)
 
 
 class Secret:
@@ -50,33 +125,53 @@ def api_key(environ: Mapping[str, str] | None = None) -> Secret:
 
 
 class Redactor:
-    """Replaces every known form of the secrets (plain, URL-quoted) with `<redacted>`."""
+    """Replaces every encoding of the secrets with `<redacted>`: the class of forms, not a list of examples.
+
+    A key may come back plain, URL-quoted, with any subset of its characters `\\u`-escaped (JSON) or
+    percent-encoded, or inside base64 (alone, of `Bearer <key>`, of `user:<key>`, at any offset).
+    One regex per secret matches each character in any of its escapes; base64 is matched by the
+    three alignments of the key's encoding, which hold whatever text surrounds the key, and the
+    whole base64 token around a match goes.
+    """
 
     def __init__(self, secrets: Iterable[Secret | str]) -> None:
-        forms: set[str] = set()
+        values = []
         for secret in secrets:
             value = secret.reveal() if isinstance(secret, Secret) else secret
             if len(value) >= 4:  # a shorter "key" would redact ordinary text
-                forms.update({value, quote(value, safe=""), quote(value)})
-        self._forms = sorted(forms, key=len, reverse=True)
-        self._byte_forms = [f.encode() for f in self._forms]
+                values.append(value)
+        self._count = len(values)
+        base64 = "|".join(_base64_pattern(v) for v in values if len(v) >= _MIN_BASE64_KEY)
+        escaped = "|".join(_escaped_pattern(v) for v in values)
+        pattern = "|".join(p for p in (f"(?P<b64>{base64})" if base64 else "", f"(?:{escaped})" if escaped else "") if p)
+        self._pattern = re.compile(pattern) if pattern else None
+        self._byte_pattern = re.compile(pattern.encode("utf-8")) if pattern else None
 
     def __repr__(self) -> str:
-        return f"Redactor({len(self._forms)} forms)"
+        return f"Redactor({self._count} secrets)"
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
 
     def leaks(self, text: str) -> bool:
-        """True when `text` holds a secret."""
-        return any(form in text for form in self._forms)
+        """True when `text` holds a secret in any form."""
+        return bool(self._pattern and self._pattern.search(text))
+
+    def leaks_bytes(self, value: bytes) -> bool:
+        """True when `value` holds a secret in any form."""
+        return bool(self._byte_pattern and self._byte_pattern.search(value))
 
     def text(self, value: str) -> str:
-        for form in self._forms:
-            value = value.replace(form, REDACTED)
-        return value
+        """`value` with every form of a secret replaced."""
+        if not self._pattern:
+            return value
+        return str(_replace(value, _spans(self._pattern, value, _BASE64_CHARS), REDACTED))
 
     def bytes(self, value: bytes) -> bytes:
-        for form in self._byte_forms:
-            value = value.replace(form, REDACTED.encode())
-        return value
+        """`value` with every form of a secret replaced."""
+        if not self._byte_pattern:
+            return value
+        return bytes(_replace(value, _spans(self._byte_pattern, value, _BASE64_BYTES), REDACTED.encode()))
 
     def url(self, url: str) -> str:
         """The URL with the secret gone from userinfo, path and query."""
@@ -153,3 +248,15 @@ def install_log_scrubber(redactor: Redactor) -> Callable[[], None]:
             logging.setLogRecordFactory(previous)
 
     return uninstall
+
+
+def scrub_report(report: Any, redactor: Redactor) -> None:
+    """Scrub a pytest TestReport in place: its failure text and captured output, as the terminal and JUnit show them."""
+    longrepr = getattr(report, "longrepr", None)
+    if longrepr is not None:
+        text = str(longrepr)
+        if redactor.leaks(text):
+            report.longrepr = redactor.text(text)
+    sections = getattr(report, "sections", None)
+    if sections:
+        report.sections = [(title, redactor.text(content)) for title, content in sections]

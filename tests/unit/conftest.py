@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,14 @@ from aimlapi_contract.sources.base import DEFAULT_PAGE, DOCS_BASE_ENV, DocsBase
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """../shared beside the repository (docs mirror, history, real traffic); from a git worktree elsewhere,
-    the parent of a local $AIMLAPI_DOCS_BASE. Skips, saying where it looked, when neither exists."""
-    beside = Path(__file__).parents[2].parent / "shared"
-    base = os.environ.get(DOCS_BASE_ENV, "")
-    candidates = [beside] + ([Path(base).resolve().parent] if base and "://" not in base else [])
-    for path in candidates:
-        if (path / "aimlapi-docs").is_dir():
-            return path
-    pytest.skip(f"the shared published-docs directory is absent (looked in {', '.join(map(str, candidates))})")
+    """../shared beside the repository (docs mirror, history, real traffic); else the parent of a local
+    $AIMLAPI_DOCS_BASE, or the documents fetched from an http(s) one (shared_paths.py). Skips, saying where it
+    looked, when none holds the published docs."""
+    from shared_paths import SHARED, WHY_ABSENT
+
+    if (SHARED / "aimlapi-docs").is_dir():
+        return SHARED
+    pytest.skip(f"the published docs are absent: no {SHARED / 'aimlapi-docs'} ({WHY_ABSENT}); set {DOCS_BASE_ENV} to a mirror directory or URL")
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from shared_paths import MIRROR, SHARED
 from hypothesis import strategies as st
 
 from aimlapi_contract.findings import pointer_from_path
@@ -31,13 +31,8 @@ SPEC_FILES = ("gpt-4.1-nano.json", "gpt-4.1-nano-RESPONSES.json")
 SERVER = "https://api.aimlapi.com"
 
 
-def _docs_base() -> Path:
-    env = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    return Path(env) if env and "://" not in env else ROOT.parent / "shared" / "aimlapi-docs"
-
-
-DOCS = _docs_base()
-SAMPLES = DOCS.parent / "real-traffic-samples"
+DOCS = MIRROR  # ../shared/aimlapi-docs, a local mirror, or the documents fetched from an http(s) docs base
+SAMPLES = SHARED / "real-traffic-samples"
 pytestmark = pytest.mark.skipif(
     not (DOCS / SPEC_DIR / SPEC_FILES[0]).is_file(), reason=f"no published specs under {DOCS} (../shared absent)"
 )

@@ -50,3 +50,14 @@ def test_severity_orders_and_parses() -> None:
 )
 def test_pointer_from_path(path: list[object], pointer: str) -> None:
     assert pointer_from_path(path) == pointer
+
+
+def test_no_two_findings_share_a_key() -> None:
+    from aimlapi_contract.findings import Code, Finding, Severity, with_unique_keys
+
+    def f(message: str) -> Finding:
+        return Finding(Code.SPEC_INVALID_OPENAPI, Severity.ERROR, "s.json", message, pointer="/paths")
+
+    out = with_unique_keys([f("a is wrong"), f("b is wrong"), f("a is wrong")])
+    assert [x.message for x in out] == ["a is wrong", "b is wrong"]  # the exact repeat dropped
+    assert out[0].anchor == "" and out[1].anchor.startswith("#") and len({x.fingerprint for x in out}) == 2

@@ -305,3 +305,85 @@ def test_after_a_retry_the_replay_and_the_offline_check_agree_with_the_live_run(
     httpserver.expect_ordered_request(CHAT).respond_with_json(violating)
     monkeypatch.setenv("AIMLAPI_KEY", KEY)
     suite.runpytest("--live", "--api-base", httpserver.url_for("/"), "--record-mode=all", *args).assert_outcomes(passed=1, deselected=len(SCENARIOS) - 1)
+
+
+def scheduled_live_command() -> list[str]:
+    """The pytest arguments of the workflow's live step, as the scheduled job runs them."""
+    import shlex
+
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "contract.yml").read_text(encoding="utf-8"))
+    [step] = [s for s in workflow["jobs"]["live"]["steps"] if "pytest" in s.get("run", "")]
+    args = shlex.split(step["run"].replace('"$REPORT_DIR', '"reports'))
+    assert args[:3] == ["python", "-m", "pytest"]
+    return args[3:]
+
+
+def test_the_scheduled_live_command_sends_every_scenario_on_every_run(
+    suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the stand-in, the key, and the workflow's own live command (only the live items: the rest needs no server)
+    url = serve_api(httpserver)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    monkeypatch.setenv("AIMLAPI_BASE_URL", url)
+    args = [a for a in scheduled_live_command() if a != "tests/contract"] + ["tests/contract/test_live.py", "-rA"]
+    cassettes = suite.path / "cassettes" / "test_live"
+    committed = suite.path / "committed"
+    sent, printed = [], []
+    # When it runs twice, the second time over the cassettes the first one wrote (kept as "committed")
+    for _ in range(2):
+        before = len(httpserver.log)
+        result = suite.runpytest(*args, "-o", "log_cli=true", "--log-cli-level=DEBUG")
+        sent.append(len(httpserver.log) - before)
+        printed.append(result.stdout.str() + result.stderr.str())
+        assert set(outcomes(result)) == {s.id for s in SCENARIOS}, result.stdout.str()[-2000:]
+        if not committed.exists():
+            shutil.copytree(cassettes, committed)
+    # Then every scenario went to the server both times, and each has its cassette
+    assert sent == [len(SCENARIOS), len(SCENARIOS)]
+    assert len(list(cassettes.glob("*.yaml"))) == len(SCENARIOS)
+    # And the job's summary step compares the new recordings with the committed ones: same stand-in, nothing changed
+    import subprocess
+    import sys
+
+    summary = suite.path / "summary.md"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "GITHUB_STEP_SUMMARY": str(summary)}
+    proc = subprocess.run(["bash", str(ROOT / ".github" / "live-changes.sh"), str(committed)], cwd=suite.path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{len(SCENARIOS)} scenario(s) recorded, 0 changed" in summary.read_text()
+    # And the stand-in echoed the key in every form, yet no form is in any file (cassettes, cache, reports, JUnit) or output
+    from leaks import leaks_under
+
+    assert "\\u" in httpserver.log[0][1].get_data(as_text=True)
+    assert (suite.path / "reports" / "junit-live.xml").is_file()
+    assert leaks_under(KEY, suite.path, *printed, proc.stdout, proc.stderr) == []
+
+
+@pytest.mark.parametrize(
+    "mode, rewritten",
+    [
+        pytest.param("none", False, id="none-writes-nothing"),
+        pytest.param("once", False, id="once-keeps-what-exists"),
+        pytest.param("new_episodes", False, id="new-episodes-keeps-what-exists"),
+        pytest.param("all", True, id="all-replaces"),
+        pytest.param("rewrite", True, id="rewrite-replaces"),
+    ],
+)
+def test_under_live_the_record_mode_only_decides_what_is_written(
+    suite: pytest.Pytester, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, mode: str, rewritten: bool
+) -> None:
+    # Given one recorded scenario (its cassette marked, to see whether it is replaced) and one never recorded
+    url = serve_api(httpserver)
+    monkeypatch.setenv("AIMLAPI_KEY", KEY)
+    first = suite.runpytest("--live", "--api-base", url, "--record-mode=once", "tests/contract/test_live.py", "-k", "chat-plain")
+    assert len(httpserver.log) == 1, first.stdout.str()[-2000:]
+    recorded = suite.path / live_cassette_source("chat-plain")
+    recorded.write_text(recorded.read_text() + "# marker\n")
+    # When both are sent with --record-mode=<mode>
+    suite.runpytest("--live", "--api-base", url, f"--record-mode={mode}", "tests/contract/test_live.py", "-k", "chat-plain or chat-system")
+    # Then both went out, whatever exists, and only the mode decides what was written
+    assert len(httpserver.log) == 3
+    assert ("# marker" not in recorded.read_text()) == rewritten
+    assert (suite.path / live_cassette_source("chat-system")).is_file() == (mode != "none")

@@ -79,18 +79,39 @@ def test_live_only_mode_reads_and_writes_nothing(tmp_path: Path) -> None:
         pytest.param(None, False, "none", "none", id="offline-default-replays"),
         pytest.param(None, True, "live-only", "all", id="live-default-sends-records-nothing"),
         pytest.param("none", True, "live-only", "all", id="live-none-records-nothing"),
-        pytest.param("once", True, "once", "once", id="once"),
-        pytest.param("new_episodes", True, "new_episodes", "new_episodes", id="new-episodes"),
+        pytest.param("once", True, "once", "all", id="live-once-sends-everything"),
+        pytest.param("new_episodes", True, "new_episodes", "all", id="live-new-episodes-sends-everything"),
         pytest.param("all", True, "all", "all", id="all"),
         pytest.param("rewrite", True, "rewrite", "all", id="rewrite-never-reaches-pytest-recording"),
+        pytest.param("once", False, "once", "once", id="offline-once-replays"),
+        pytest.param("rewrite", False, "rewrite", "all", id="offline-rewrite"),
     ],
 )
 def test_record_modes(cli: str | None, live: bool, mode: str, vcr_mode: str) -> None:
     assert effective_record_mode(cli, live) == mode
-    settings = vcr_settings(mode, Redactor([]))
+    settings = vcr_settings(mode, Redactor([]), live=live)
     assert settings["record_mode"] == vcr_mode
-    assert settings.get("drop_unused_requests", False) == (mode == "rewrite")
+    assert settings.get("drop_unused_requests", False) == (mode == "rewrite" and not live)
     assert "host" not in settings["match_on"] and "body" in settings["match_on"]
+
+
+@pytest.mark.parametrize(("mode", "policy"), [("live-only", "never"), ("once", "missing"), ("new_episodes", "missing"), ("all", "replace"), ("rewrite", "replace")])
+def test_under_live_the_mode_decides_only_what_is_written(tmp_path: Path, mode: str, policy: str) -> None:
+    from aimlapi_contract.live.recording import SafePersister, write_policy
+
+    assert write_policy(mode) == policy
+    existing, missing = tmp_path / "existing.yaml", tmp_path / "missing.yaml"
+    AtomicPersister.save_cassette(existing, cassette_dict(), yamlserializer)
+    old = existing.read_bytes()
+    persister = SafePersister(Redactor([]), [], live=True, policy=policy)
+    with pytest.raises(CassetteNotFoundError):  # live reads nothing: every request is sent
+        persister.load_cassette(existing, yamlserializer)
+    changed = cassette_dict()
+    changed["responses"][0]["status"]["code"] = 201
+    for path in (existing, missing):
+        persister.save_cassette(path, changed, yamlserializer)
+    assert (existing.read_bytes() != old) == (policy == "replace")
+    assert missing.is_file() == (policy != "never")
 
 
 @pytest.mark.parametrize(("scenario_id", "marked"), [("chat-unknown-model", True), ("responses-unknown-model", True), ("chat-plain", False)])

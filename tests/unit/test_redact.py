@@ -79,3 +79,58 @@ def test_log_records_are_scrubbed_whichever_logger_made_them(caplog: pytest.LogC
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("x").info("after undo: %s", KEY)
     assert KEY in caplog.records[-1].getMessage()  # undone: the factory is the previous one again
+
+
+# --- the class of encodings, not a list of examples -------------------------------------------
+
+def _forms(key: str) -> dict[str, str]:
+    from leaks import key_forms
+
+    return key_forms(key)
+
+
+@pytest.mark.parametrize("key", ["sk-test-redact-0a1b2c3d4e", "0123456789abcdef0123456789abcdef", "ab/cd+ef=gh:ij"])
+def test_every_form_of_the_key_is_redacted_in_text_and_bytes(key: str) -> None:
+    redactor = Redactor([key])
+    for name, form in _forms(key).items():
+        text = f'{{"a": "x {form} y"}}'
+        assert redactor.leaks(text), name
+        assert not redactor.leaks(redactor.text(text)) and REDACTED in redactor.text(text), name
+        assert not redactor.leaks_bytes(redactor.bytes(text.encode())), name
+
+
+def test_any_subset_of_characters_may_be_escaped() -> None:
+    import random
+
+    rng = random.Random(11)
+    redactor = Redactor([KEY])
+    for _ in range(200):
+        form = "".join(rng.choice([c, f"\\u{ord(c):04x}", f"\\u{ord(c):04X}", f"%{ord(c):02x}", f"\\\\u{ord(c):04x}"]) for c in KEY)
+        assert redactor.text(f"<{form}>") == f"<{REDACTED}>", form
+
+
+def test_base64_of_any_text_holding_the_key_goes_as_a_whole_token() -> None:
+    import base64
+
+    redactor = Redactor([KEY])
+    for prefix in ("", "B", "Be", "Bearer ", "user:", "xx:"):
+        token = base64.b64encode(f"{prefix}{KEY}!".encode()).decode()
+        assert redactor.text(f"h: {token} end") == f"h: {REDACTED} end", prefix
+
+
+def test_ordinary_text_and_other_base64_are_left_alone() -> None:
+    import base64
+
+    redactor = Redactor([KEY])
+    other = base64.b64encode(b"Bearer sk-test-something-else-entirely").decode()
+    for text in (other, "sk-test-redact", "QmVhcmVy", "%73k-test", "\\u0073k-tes"):
+        assert redactor.text(text) == text and not redactor.leaks(text)
+
+
+def test_a_key_split_across_sse_events_is_found_only_when_pieced_together() -> None:
+    from aimlapi_contract.live.recording import joined_strings
+
+    events = "".join(f'data: {{"id": "c1", "choices": [{{"delta": {{"content": "{part}"}}}}]}}\n\n' for part in (KEY[:9], KEY[9:]))
+    redactor = Redactor([KEY])
+    assert not redactor.leaks(events) and redactor.leaks(joined_strings(events))
+    assert not redactor.leaks(joined_strings(events.replace(KEY[9:], "other text")))

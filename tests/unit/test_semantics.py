@@ -107,7 +107,10 @@ def test_unknown_endpoint_or_non_object_yields_nothing() -> None:
 
 def test_real_recorded_replies_are_clean(shared_dir: Path) -> None:
     """No rule fires on the twelve real OpenAI exchanges: the rules match what the API really sends."""
-    cassettes = sorted((shared_dir / "real-traffic-samples").glob("*.yaml"))
+    samples = shared_dir / "real-traffic-samples"
+    if not samples.is_dir():  # only ../shared has them: the docs fetched from a docs base have no recordings
+        pytest.skip(f"{samples} (real recorded OpenAI exchanges) is absent")
+    cassettes = sorted(samples.glob("*.yaml"))
     assert cassettes, "no cassettes in real-traffic-samples"
     checked = 0
     for path in cassettes:

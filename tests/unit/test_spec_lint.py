@@ -67,3 +67,26 @@ def test_spec_without_text_has_no_line() -> None:
     spec = load_spec("known-defects.json", (SPECS / "known-defects.json").read_bytes())
     spec.text = ""  # a Spec built from data alone
     assert {f.line for f in iter_spec_findings(spec)} == {None}
+
+
+def test_invalid_openapi_messages_are_whole_absolute_and_keyed_apart() -> None:
+    import json as _json
+
+    from aimlapi_contract.sources.specs import load_spec
+    from aimlapi_contract.spec.lint import iter_spec_findings
+
+    param = {"name": "p", "in": "header", "schema": {"type": "string"}}
+    body = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a", "zz"]}
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/x": {"post": {"parameters": [param, dict(param)], "requestBody": {"content": {"application/json": {"schema": body}}},
+                        "responses": {"200": {"description": "OK"}, "201": {}}}},
+        "/y": {"post": {"parameters": [param, dict(param)], "responses": {"200": {}}}}}}
+    findings = [f for f in iter_spec_findings(load_spec("s.json", _json.dumps(doc).encode())) if f.code is Code.SPEC_INVALID_OPENAPI]
+    by = {(f.pointer, f.message) for f in findings}
+    # the reason is whole, not cut after a repr of the value
+    assert ("/paths/~1x/post/parameters", "not valid OpenAPI 3.0: `/paths/~1x/post/parameters` has non-unique elements: "
+            "items 0 and 1 are equal") in by
+    # errors the validator reports without a path are pinned where they are, each occurrence at its own place
+    assert {p for p, m in by if "Duplicate parameter 'p'" in m} == {"/paths/~1x/post/parameters", "/paths/~1y/post/parameters"}
+    assert all(f.pointer.startswith("/paths/") for f in findings)
+    assert len({f.key for f in findings}) == len(findings)

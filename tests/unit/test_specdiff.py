@@ -123,16 +123,20 @@ def test_chat_2026_04_to_today_gained_optional_request_provider() -> None:
 
 
 @needs_history
-def test_chat_2025_11_to_2026_01_representation_change_is_no_semantic_change() -> None:
+def test_chat_2025_11_to_2026_01_const_to_enum_is_no_change_but_nullable_enum_now_rejects_null() -> None:
     old, new = published("2025-11-27-2a766332", "gpt-4.1-nano.json"), published("2026-01-16-7c5e4d70", "gpt-4.1-nano.json")
     assert '"const"' in json.dumps(old) and '"const"' not in json.dumps(new)  # the history is what the test says
     diff = diff_specs(old, new)
     assert diff.breaking == []
-    # What really changed: a security scheme was defined, and per endpoint only documentation-level edits
-    # (examples, code samples, `additionalProperties: false` dropped from response schemas).
+    # What really changed: a security scheme was defined, documentation-level edits (examples, code samples,
+    # `additionalProperties: false` dropped from response schemas), and the stream's `service_tier` went from
+    # anyOf [enum, {type: null}] to `nullable: true` + an enum without null, which OpenAPI 3.0.3 reads as
+    # rejecting null: narrower, in a response, so compatible for clients.
     assert sorted((c.endpoint, c.keyword) for c in diff.changes) == [
-        ("", "scheme-added"), ("POST /chat/completions", "docs"), ("POST /v1/chat/completions", "docs"),
+        ("", "scheme-added"), ("POST /chat/completions", "docs"), ("POST /chat/completions", "nullable"),
+        ("POST /v1/chat/completions", "docs"), ("POST /v1/chat/completions", "nullable"),
     ]
+    assert all(c.pointer.endswith("/text~1event-stream/schema/properties/service_tier") for c in diff.changes if c.keyword == "nullable")
 
 
 @needs_history
@@ -169,3 +173,58 @@ def test_a_tagged_form_is_named_by_its_tag() -> None:
     assert _form_label({"properties": {"type": {"type": "string", "enum": ["response.completed"]}}}, 9) == "form 10: response.completed"
     assert _form_label({"properties": {"type": {"type": "string", "enum": ["a", "b"]}}}, 0) == "form 1"
     assert _form_label({"type": "string"}, 1) == "form 2"
+
+
+# Verdicts on small specs written for each case upstream's history showed wrong.
+def _spec(request_schema: dict[str, object], schemes: dict[str, object] | None = None, **top: object) -> dict[str, object]:
+    doc: dict[str, object] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/v1/x": {"post": {
+        "requestBody": {"content": {"application/json": {"schema": request_schema}}},
+        "responses": {"200": {"description": "OK"}}, **top}}}}
+    if schemes is not None:
+        doc["components"] = {"securitySchemes": schemes}
+    return doc
+
+
+def test_descriptions_samples_and_an_invalid_in_header_on_a_bearer_scheme_are_not_breaking() -> None:
+    body = {"type": "object", "properties": {"a": {"type": "string", "description": "old"}}}
+    old = _spec(body, {"key": {"type": "http", "scheme": "bearer", "in": "header", "name": "Authorization", "description": "d"}},
+                **{"x-codeSamples": [{"lang": "cURL", "source": "curl old"}]})
+    new = _spec({**body, "properties": {"a": {"type": "string", "description": "new"}}},
+                {"key": {"type": "http", "scheme": "Bearer", "bearerFormat": "<KEY>", "description": "Bearer key"}},
+                **{"x-codeSamples": [{"lang": "cURL", "source": "curl new"}]})
+    diff = diff_specs(old, new)
+    assert diff.breaking == []
+    assert {c.keyword for c in diff.changes} == {"docs"}
+
+
+def test_an_apikey_scheme_moving_from_header_to_query_is_breaking() -> None:
+    old = _spec({"type": "object"}, {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}})
+    new = _spec({"type": "object"}, {"key": {"type": "apiKey", "in": "query", "name": "X-Key"}})
+    assert [c.keyword for c in diff_specs(old, new).breaking] == ["scheme-changed"]
+
+
+def test_a_request_schema_opened_up_is_wider_not_a_breaking_removal() -> None:
+    old = _spec({"type": "object", "additionalProperties": False,
+                 "properties": {"a": {"type": "string"}, "b": {"type": "integer", "maximum": 3}}})
+    new = _spec({"type": "object", "properties": {"a": {"type": "string"}}})
+    diff = diff_specs(old, new)
+    assert diff.breaking == []
+    assert sorted(c.keyword for c in diff.compatible) == ["additionalProperties", "property-removed"]
+
+
+def test_a_property_removed_from_a_closed_request_schema_is_breaking() -> None:
+    old = _spec({"type": "object", "additionalProperties": False, "properties": {"a": {"type": "string"}, "b": {"type": "string"}}})
+    new = _spec({"type": "object", "additionalProperties": False, "properties": {"a": {"type": "string"}}})
+    [change] = diff_specs(old, new).breaking
+    assert change.keyword == "property-removed" and "now rejected" in change.message
+
+
+def test_anyof_enum_or_null_to_nullable_enum_without_null_is_breaking_on_a_request() -> None:
+    old = _spec({"type": "object", "properties": {"tier": {"anyOf": [{"type": "string", "enum": ["auto", "flex"]}, {"type": "null"}]}}})
+    new = _spec({"type": "object", "properties": {"tier": {"type": "string", "nullable": True, "enum": ["auto", "flex"]}}})
+    [change] = diff_specs(old, new).breaking
+    assert (change.keyword, change.pointer) == ("nullable", "/paths/~1v1~1x/post/requestBody/content/application~1json/schema/properties/tier")
+    assert "null is no longer allowed" in change.message
+    # with null in the enum, the two spellings mean the same
+    fixed = _spec({"type": "object", "properties": {"tier": {"type": "string", "nullable": True, "enum": ["auto", "flex", None]}}})
+    assert diff_specs(old, fixed).changes == []

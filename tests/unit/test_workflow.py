@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,20 +13,14 @@ from typing import Any
 
 import pytest
 import yaml
+from shared_paths import MIRROR
 
 ROOT = Path(__file__).parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "contract.yml"
 BIN = Path(sys.executable).parent  # where this environment's console scripts (aimlapi-contract, actionlint) live
 
 
-def _mirror() -> Path:
-    """../shared/aimlapi-docs beside the repository (CI), else a local $AIMLAPI_DOCS_BASE (a git worktree elsewhere)."""
-    beside = ROOT.parent / "shared" / "aimlapi-docs"
-    base = os.environ.get("AIMLAPI_DOCS_BASE", "")
-    return Path(base) if not beside.is_dir() and base and "://" not in base else beside
-
-
-MIRROR = _mirror()
+# MIRROR: ../shared/aimlapi-docs, a local mirror, or the documents fetched from an http(s) docs base.
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +61,27 @@ def test_live_job_runs_on_schedule_only_with_the_secret_and_one_at_a_time(workfl
     assert live["concurrency"]["cancel-in-progress"] is False
     assert live["concurrency"]["group"] == "contract-live-recording"  # the same for every trigger
     [suite] = steps_running(live, "pytest")
-    assert "--live" in suite["run"] and "--record-mode=new_episodes" in suite["run"]
+    assert "--live" in suite["run"] and "--record-mode=rewrite" in suite["run"]  # sends everything, replaces each cassette whole
     assert "pytest tests/contract " in suite["run"]  # only the contract items see the real key
-    # The key reaches the live job only, never the offline one.
-    assert "secrets.AIMLAPI_KEY" in json.dumps(live) and "secrets." not in json.dumps(workflow["jobs"]["offline"])
+    # The key reaches the live step only: not the job's env, not another step, never the offline job.
+    assert suite["env"] == {"AIMLAPI_KEY": "${{ secrets.AIMLAPI_KEY }}"} and "env" not in live
+    others = [s for s in live["steps"] if s is not suite]
+    assert "secrets.AIMLAPI_KEY }}" not in json.dumps(others) and "secrets." not in json.dumps(workflow["jobs"]["offline"])
+
+
+def test_every_action_is_pinned_by_commit_sha_and_dependabot_keeps_the_pins_current(workflow: dict[str, Any]) -> None:
+    uses = [s["uses"] for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s]
+    assert uses and all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert all(re.search(re.escape(u) + r"  # v\d", text) for u in uses)  # the version each SHA is, for reviewers
+    dependabot = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert "github-actions" in {u["package-ecosystem"] for u in dependabot["updates"]}
+
+
+def test_both_jobs_restore_the_locked_documents_keyed_on_the_lock(workflow: dict[str, Any]) -> None:
+    for name, job in workflow["jobs"].items():
+        [cache] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/cache@")]
+        assert cache["with"] == {"path": ".cache/aimlapi-contract", "key": "aimlapi-docs-${{ hashFiles('specs/lock.json') }}"}, name
 
 
 def test_reports_are_summarised_and_uploaded(workflow: dict[str, Any]) -> None:
@@ -102,9 +114,10 @@ def test_dry_run_of_the_report_steps(workflow: dict[str, Any], tmp_path: Path, j
 
 def test_dry_run_without_the_key_skips_with_a_notice(workflow: dict[str, Any], tmp_path: Path) -> None:
     [check] = [s for s in workflow["jobs"]["live"]["steps"] if s.get("id") == "key"]
+    assert check["env"] == {"KEY_PRESENT": "${{ secrets.AIMLAPI_KEY != '' }}"}  # GitHub renders it "true" or "false"
     output = tmp_path / "github-output"
     env = {k: v for k, v in os.environ.items() if k != "AIMLAPI_KEY"}
-    proc = run_step(check, {**env, "AIMLAPI_KEY": "", "GITHUB_OUTPUT": str(output)})
+    proc = run_step(check, {**env, "KEY_PRESENT": "false", "GITHUB_OUTPUT": str(output)})
     assert proc.returncode == 0
     assert proc.stdout.startswith("::notice title=Live run skipped::")
     assert output.read_text() == "present=false\n"

@@ -4,7 +4,7 @@ load `requests`, so entry points import them by module (`live.client`, `live.ite
 
 from __future__ import annotations
 
-from .recording import persister_for, vcr_settings
+from .recording import vcr_settings
 from .scenarios import SCENARIOS, scenario_by_id
 from .settings import (
     API_BASE_ENV,
@@ -23,7 +23,6 @@ __all__ = [
     "LiveSettings",
     "MAX_REQUESTS_ENV",
     "MAX_TOKENS_ENV",
-    "persister_for",
     "scenario_by_id",
     "SCENARIOS",
     "TIMEOUT_ENV",

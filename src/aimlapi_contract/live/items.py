@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ class LiveState:
     settings: LiveSettings
     budget: Budget
     redactor: Redactor
+    cli_record_mode: str | None = None  # --record-mode as given
+    refusals: list[str] = field(default_factory=list)  # cassettes not written, and why (the terminal summary lists them)
     undo: Callable[[], None] = lambda: None
 
 
@@ -51,8 +53,9 @@ def live_state_for(config: pytest.Config, *, overrides: dict[str, Any]) -> LiveS
             f"--live needs the API key in ${KEY_ENV}: set it (the key never reaches cassettes or output), "
             "or drop --live to replay the recorded cassettes"
         )
-    mode = effective_record_mode(config.getoption("--record-mode", None), live)
-    return LiveState(live, mode, settings, Budget.for_settings(settings), Redactor([settings.key]))
+    cli_mode = config.getoption("--record-mode", None)
+    mode = effective_record_mode(cli_mode, live)
+    return LiveState(live, mode, settings, Budget.for_settings(settings), Redactor([settings.key]), cli_record_mode=cli_mode)
 
 
 class LiveRun:

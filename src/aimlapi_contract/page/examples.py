@@ -7,6 +7,7 @@ dict repr (single quotes, None/True/False), JSON5-only syntax, a truncated value
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -34,6 +35,21 @@ class ExampleReading:
     @property
     def has_value(self) -> bool:
         return self.value is not _NO_VALUE
+
+    def diagnosis(self) -> str:
+        """What is wrong, as a stable tag for the finding's key: a new problem in the same block is a new finding."""
+        tags = []
+        for side, text in (("before", self.prefix), ("after", self.suffix)):
+            if text:  # the stray text itself: replacing it with other stray text is a new problem
+                digest = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:8]
+                tags.append(f"stray-{side}:{digest}")
+        if self.truncated:
+            tags.append("truncated")
+        elif self.converted:
+            tags.append("json5" if self.json5_only else "python-repr")
+        elif not self.has_value:
+            tags.append("not-json")
+        return "+".join(tags)
 
     def fixed_json(self) -> str:
         """The recovered value as JSON text (two-space indent, as the page's other examples)."""

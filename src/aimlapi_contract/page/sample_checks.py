@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from ..findings import Code, Finding, Severity, pointer_from_path
 from ..sources import DocSet, Operation, Spec, nearest_line
 from ..validation import SchemaEngine, enum_fix, unusable_schema, validate
+from .polls import iter_poll_findings
 from .samples import Sample, read_sample
 
 # x-codeSamples `lang` -> the language samples.py reads.
@@ -81,15 +83,18 @@ def check_sample(
     endpoint = asked if unverifiable else meant.endpoint if meant else default_endpoint
     anchor = site.anchor or anchor_for(endpoint)
 
-    def finding(code: Code, severity: Severity, message: str, line: int | None, pointer: str = "", fix: str = "") -> Finding:
+    def finding(code: Code, severity: Severity, message: str, line: int | None, pointer: str = "", fix: str = "",
+                diagnosis: str = "") -> Finding:
         extra = {"sample": site.spec_pointer} if site.spec_pointer else {}
         return Finding(code, severity, site.source, f"{site.label}: {message}", line=site.line(line), pointer=pointer,
-                       endpoint=endpoint, fix=fix, anchor=anchor, extra=extra)
+                       endpoint=endpoint, fix=fix, anchor=f"{anchor}:{diagnosis}" if diagnosis else anchor, extra=extra)
 
     for problem, n in sample.problems:
         yield finding(Code.DOC_SAMPLE_UNPARSABLE, Severity.ERROR, f"{problem} ({site.where(n)})", n)
     if sample.url and "{…}" not in sample.url and not unverifiable:
         yield from _url_findings(sample, path, spec, op, docset, finding)
+    for poll in sample.polls:
+        yield from iter_poll_findings(poll, docset, finding)
     seen: dict[str, Any] = {}
     for header in sample.headers:
         first = seen.setdefault(header.name.lower(), header)
@@ -107,6 +112,21 @@ def check_sample(
             yield finding(Code.DOC_SAMPLE_MISSING_HEADER, Severity.WARNING,
                           "sends a JSON body without `Content-Type: application/json`", sample.payload_line,
                           "/headers/Content-Type", fix='add "Content-Type": "application/json"')
+    if sample.content_length is not None:
+        declared, size, n = sample.content_length
+        yield finding(Code.DOC_SAMPLE_CONTENT_LENGTH, Severity.ERROR,
+                      f"`Content-Length: {declared}` but the body is {size} bytes: a server reads {declared} bytes "
+                      + ("and waits for the rest" if declared > size else "and cuts the JSON short"),
+                      n, "/headers/Content-Length", fix=f"set `Content-Length: {size}` (or drop the header)")
+    for dup in sample.duplicate_keys:
+        name = dup.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        n = dup.line or nearest_line(sample.payload_lines, dup.pointer) or sample.payload_line
+        last = dup.values[-1]
+        yield finding(Code.DOC_SAMPLE_DUPLICATE_KEY, Severity.WARNING if dup.same else Severity.ERROR,
+                      f"the payload sets `{name}` {len(dup.values)} times at `{dup.pointer}`; "
+                      + ("the repeats are redundant" if dup.same else
+                         f"only the last value {_short(last)} is sent, the earlier {', '.join(_short(v) for v in dup.values[:-1])} silently dropped"),
+                      n, dup.pointer, fix=f"keep one `{name}` entry in the payload")
     if not sample.has_payload:
         return endpoint, None
     if meant_spec and meant:
@@ -118,9 +138,11 @@ def check_sample(
             yield unusable_schema(problem, f"{site.label}'s payload", source=site.source, schema_pointer=schema,
                                   spec_source=meant_spec.source, line=site.line(sample.payload_line), endpoint=endpoint, anchor=anchor)
         for v in violations:
+            if is_placeholder_value(v.instance):
+                continue  # `"<message>"`: the sample says "put yours here", it does not send that string
             n = nearest_line(sample.payload_lines, v.pointer) or sample.payload_line
             yield finding(Code.DOC_SAMPLE_SCHEMA_MISMATCH, Severity.ERROR, f"the request payload does not match the "
-                          f"request schema: {v.message}", n, v.pointer, fix=enum_fix(meant_spec, v))
+                          f"request schema: {v.message}", n, v.pointer, fix=enum_fix(meant_spec, v), diagnosis=v.keyword)
     return endpoint, SentPayload(site, anchor, sample.payload, sample.payload_lines)
 
 
@@ -165,36 +187,14 @@ def _closest_operation(asked: str, docset: DocSet) -> tuple[Spec | None, Operati
     return ops[guess[0]] if guess else (None, None)
 
 
-def iter_payload_differences(endpoint: str, sent: list[SentPayload]) -> Iterator[Finding]:
-    """Where a sample of `endpoint` sends a different payload from the first one (page samples come first)."""
-    if len(sent) < 2:
-        return
-    ref = sent[0]
-    for other in sent[1:]:
-        for pointer, expected, found in _differences(ref.payload, other.payload, ""):
-            n = nearest_line(other.lines, pointer)
-            ref_where = ref.site.where(nearest_line(ref.lines, pointer))
-            yield Finding(Code.DOC_SAMPLES_DIFFER, Severity.WARNING, other.site.source,
-                          f"{other.site.label} sends {_show(found)} at `{pointer or '/'}`, but the {ref.site.label} "
-                          f"({ref.site.source.rsplit('/', 1)[-1]} {ref_where}) sends {_show(expected)}",
-                          line=other.site.line(n), pointer=pointer, endpoint=endpoint, anchor=other.anchor,
-                          fix="send the same payload in every language")
+_PLACEHOLDER = re.compile(r"<[A-Za-z][\w .:/-]{0,80}>")
 
 
-_ABSENT = object()
+def is_placeholder_value(value: object) -> bool:
+    """Whether a payload value is a placeholder for the reader's own (`"<message>"`, `"<YOUR_PROMPT>"`), not a value sent."""
+    return isinstance(value, str) and _PLACEHOLDER.fullmatch(value.strip()) is not None
 
 
-def _differences(a: Any, b: Any, at: str) -> Iterator[tuple[str, Any, Any]]:
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in list(a) + [k for k in b if k not in a]:
-            child = at + "/" + str(key).replace("~", "~0").replace("/", "~1")
-            yield from _differences(a.get(key, _ABSENT), b.get(key, _ABSENT), child)
-    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
-            yield from _differences(x, y, f"{at}/{i}")
-    elif a != b or type(a) is not type(b):
-        yield at, a, b
-
-
-def _show(value: Any) -> str:
-    return "nothing" if value is _ABSENT else repr(value)
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .duplicates import DuplicateKey
+
 NO_PAYLOAD = object()
 
 
@@ -13,6 +15,16 @@ class Header:
     name: str
     value: str
     line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """A further request of the sample, e.g. the GET that polls a generation: its URL and query parameter names."""
+
+    method: str
+    url: str
+    line: int | None
+    query: dict[str, int | None] = field(default_factory=dict)  # name -> line
 
 
 @dataclass(slots=True)
@@ -30,6 +42,9 @@ class Sample:
     payload_lines: dict[str, int] = field(default_factory=dict)  # pointer -> line
     sets_json_content_type: bool = False  # the client adds Content-Type itself (requests' json=, curl --json)
     problems: list[tuple[str, int | None]] = field(default_factory=list)  # (what, line)
+    duplicate_keys: list[DuplicateKey] = field(default_factory=list)  # payload keys set twice (the last wins)
+    content_length: tuple[int, int, int] | None = None  # raw HTTP: (declared, body bytes, header line) when they differ
+    polls: list[Poll] = field(default_factory=list)  # requests after the first (GET polling of a generation)
 
     @property
     def has_payload(self) -> bool:

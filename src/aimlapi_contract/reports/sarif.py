@@ -9,7 +9,10 @@ survives unrelated edits; baselined findings are reported as externally suppress
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections import Counter
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -23,16 +26,21 @@ if TYPE_CHECKING:
     from .model import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-CATALOGUE = Path("docs/findings.md")
 FINGERPRINT_KEY = "aimlapiContract/v1"
+# GitHub code scanning takes at most this many results per run; root causes and errors go first.
+MAX_RESULTS = 5000
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-_HEADING = re.compile(r"^### (CT\d{3}) (.+?) \((error|warning|info)[^)]*\)\s*$", re.M)
+_HEADING = re.compile(r"^### (CT\d{3}) (.+?) \(([^)]*)\)\s*$", re.M)
 
 
-def catalogue(path: Path = CATALOGUE) -> dict[str, tuple[str, str, str]]:
-    """code -> (title, severity, text) from docs/findings.md; empty when the file is not at hand."""
+def catalogue(path: Path | None = None) -> dict[str, tuple[str, str, str]]:
+    """code -> (title, severity, text) from the finding catalogue: docs/findings.md, shipped in the package as
+    `aimlapi_contract/findings.md` (a link to it in the source tree), so it is found from any directory."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if path is None:
+            text = resources.files("aimlapi_contract").joinpath("findings.md").read_text(encoding="utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
     except OSError:
         return {}
     found = {}
@@ -40,7 +48,8 @@ def catalogue(path: Path = CATALOGUE) -> dict[str, tuple[str, str, str]]:
     for i, m in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
         body = text[m.end() : end].split("\n## ", 1)[0].strip()
-        found[m.group(1)] = (m.group(2), m.group(3), body)
+        severity = next((w for w in ("error", "warning", "info") if m.group(3).startswith(w)), "warning")
+        found[m.group(1)] = (m.group(2), severity, body)
     return found
 
 
@@ -55,19 +64,32 @@ def _rules(found: dict[str, tuple[str, str, str]]) -> list[dict[str, Any]]:
             "defaultConfiguration": {"level": _LEVEL[Severity.from_label(severity)]},
             "properties": {"tags": ["documentation", "api-contract"]},
         }
-        if text:
-            rule["fullDescription"] = {"text": text.split("\n\n", 1)[0].replace("\n", " ")}
-            rule["help"] = {"text": text, "markdown": text}
+        # Code scanning requires both on every rule (GH2012); a code the catalogue lacks still says what it is.
+        text = text or f"{c.value}: {title}. See docs/findings.md."
+        rule["fullDescription"] = {"text": text.split("\n\n", 1)[0].replace("\n", " ")}
+        rule["help"] = {"text": text, "markdown": text}
         rules.append(rule)
     return rules
 
 
-def render_sarif(report: Report, context: ReportContext | None = None, catalogue_path: Path = CATALOGUE) -> str:
+def render_sarif(report: Report, context: ReportContext | None = None, catalogue_path: Path | None = None) -> str:
     """The report as a SARIF 2.1.0 log with one run."""
     context = context or ReportContext.from_report(report)
     rules = _rules(catalogue(catalogue_path))
     index = {r["id"]: i for i, r in enumerate(rules)}
     baselined = {id(f) for f in report.triage.baselined}
+    # Triage order (root causes, then the findings behind them, then the rest): code scanning lists results
+    # as given, and what survives the cap is what explains the rest.
+    ordered = triage_view(report).ordered()
+    kept, dropped = ordered[:MAX_RESULTS], len(ordered) - MAX_RESULTS
+    results = [_result(f, context, index, id(f) in baselined) for f in kept]
+    # Equal keys (two failures at one pointer of one event) still need distinct fingerprints.
+    seen: Counter[str] = Counter()
+    for result in results:
+        fingerprint = result["partialFingerprints"][FINGERPRINT_KEY]
+        seen[fingerprint] += 1
+        if seen[fingerprint] > 1:
+            result["partialFingerprints"][FINGERPRINT_KEY] = f"{fingerprint}:{seen[fingerprint]}"
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -86,12 +108,16 @@ def render_sarif(report: Report, context: ReportContext | None = None, catalogue
         },
         "versionControlProvenance": [
             {"repositoryUri": context.repo, "branch" if not _is_sha(context.ref) else "revisionId": context.ref,
-             "mappedTo": {"uriBaseId": "DOCSROOT"}}
+             "mappedTo": {"uriBaseId": "DOCSROOT"}},
+            _project_provenance(),
         ],
-        # Triage order (root causes, then the findings behind them, then the rest): code scanning lists results as given.
-        "results": [_result(f, context, index, id(f) in baselined) for f in triage_view(report).ordered()],
+        "results": results,
         "properties": {"summary": {k: v for k, v in report.summary().items() if k != "sources"}},
     }
+    if dropped > 0:
+        run["properties"]["omittedResults"] = dropped
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [{"level": "warning", "message": {
+            "text": f"{dropped} lower-priority results omitted: code scanning takes at most {MAX_RESULTS} (see the JSON report)"}}]}]
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
@@ -137,6 +163,17 @@ def _artifact(source: str, context: ReportContext) -> dict[str, str]:
         except ValueError:
             return {"uri": path.as_uri()}  # outside the project: an absolute file URI, no base
     return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
+
+
+def _project_provenance() -> dict[str, Any]:
+    """This project's repository, where cassettes and the baseline live: from GitHub Actions' environment when
+    there, else the working directory as a file URI, so every result's base names a repository (SARIF2007)."""
+    server, repo, sha = (os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    entry: dict[str, Any] = {"repositoryUri": f"{server}/{repo}" if server and repo else Path.cwd().resolve().as_uri() + "/",
+                             "mappedTo": {"uriBaseId": "%SRCROOT%"}}
+    if sha:
+        entry["revisionId"] = sha
+    return entry
 
 
 def _is_sha(ref: str) -> bool:

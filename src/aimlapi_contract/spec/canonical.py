@@ -22,6 +22,11 @@ def canonical(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {k: v for k, v in schema.items() if k not in IGNORED_KEYWORDS}
+    if out.get("nullable") is True and isinstance(out.get("enum"), list) and None not in out["enum"]:
+        # OpenAPI 3.0.3: `nullable` does not add null to an enum, so null is still rejected (see CT113).
+        out["nullable"] = False
+    elif out.get("nullable") is True and isinstance(out.get("enum"), list):
+        out["enum"] = [v for v in out["enum"] if v is not None]  # null allowed once, by `nullable`
     if "const" in out:
         out["enum"] = [out.pop("const")]
     types = out.get("type")

@@ -144,12 +144,32 @@ def _diff_document(old: dict[str, Any], new: dict[str, Any], add: Any) -> None:
             add(Change(True, "", pointer, "security scheme", f"security scheme `{name}` removed (in the old spec)", "scheme-removed"))
         elif name not in osch:
             add(Change(False, "", pointer, "security scheme", f"security scheme `{name}` added", "scheme-added"))
-        elif {k: v for k, v in osch[name].items() if k != "description"} != {k: v for k, v in nsch[name].items() if k != "description"}:
-            add(Change(True, "", pointer, "security scheme", f"security scheme `{name}` changed", "scheme-changed"))
+        elif _scheme_meaning(osch[name]) != _scheme_meaning(nsch[name]):
+            add(Change(True, "", pointer, "security scheme", f"security scheme `{name}` changed from "
+                       f"{_scheme_meaning(osch[name])} to {_scheme_meaning(nsch[name])}", "scheme-changed"))
+        elif osch[name] != nsch[name]:
+            add(_doc_change("", [(pointer, "securityScheme")]))
     if old.get("openapi") != new.get("openapi"):
         add(Change(False, "", "/openapi", "openapi", f"OpenAPI version {old.get('openapi')} -> {new.get('openapi')}", "openapi"))
     if old.get("info") != new.get("info"):
         add(_doc_change("", [("/info", "info")]))
+
+
+# What a client must do differently when these change, per scheme type (OpenAPI 3.0.3 4.7.27); every
+# other field (`description`, `bearerFormat`, an `in` or `name` on an http scheme, where they mean nothing) only documents.
+_SCHEME_FIELDS = {"apiKey": ("type", "name", "in"), "http": ("type", "scheme"), "oauth2": ("type", "flows"),
+                  "openIdConnect": ("type", "openIdConnectUrl")}
+
+
+def _scheme_meaning(scheme: Any) -> dict[str, Any]:
+    if not isinstance(scheme, dict):
+        return {"scheme": scheme}
+    fields = _SCHEME_FIELDS.get(str(scheme.get("type")), tuple(k for k in scheme if k != "description" and not k.startswith("x-")))
+    meaning: dict[str, Any] = {k: scheme.get(k) for k in fields if k in scheme}
+    name = meaning.get("scheme")
+    if isinstance(name, str):
+        meaning["scheme"] = name.lower()  # RFC 7235: auth scheme names are case-insensitive
+    return meaning
 
 
 def _doc_keys(o: dict[str, Any], n: dict[str, Any], base: list[Any], schemas: SchemaDiff) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..findings import Code, Finding, Severity, pointer_from_path
 from ..sources import Spec
+from .validity import explained
 
 # What the findings depend on besides the spec bytes: the key of their on-disk cache (check.py).
 LINT_RULES = Path(__file__)
@@ -35,14 +36,10 @@ def iter_spec_findings(spec: Spec) -> Iterator[Finding]:
 
 
 def _openapi_errors(spec: Spec) -> Iterator[Finding]:
+    taken: dict[str, int] = {}
     for error in _spec_validator_cls()(spec.data).iter_errors():
-        cause = error
-        if error.validator == "oneOf" and error.context:
-            # "Response or Reference": the Reference branch ($ref required) is never what was meant.
-            meant = [c for c in error.context if "'$ref' is a required property" not in c.message]
-            cause = meant[0] if meant else error
-        pointer = pointer_from_path(cause.absolute_path)  # a context error's path is relative to its parent
-        message = cause.message if cause is not error else _short(error.message)
+        cause = _meant(error)
+        pointer, reason, anchor = explained(spec, cause, taken)  # spec/validity.py: absolute pointer, whole reason
         fix = ""
         if cause.validator == "required" and "'description'" in cause.message and "/responses/" in pointer:
             fix = f'add "description" (e.g. "OK") to the response object at {pointer}'
@@ -50,12 +47,24 @@ def _openapi_errors(spec: Spec) -> Iterator[Finding]:
             Code.SPEC_INVALID_OPENAPI,
             Severity.ERROR,
             spec.source,
-            f"not valid OpenAPI 3.0: {message}",
+            f"not valid OpenAPI 3.0: {reason}",
             pointer=pointer,
             endpoint=_endpoint_of(pointer),
             fix=fix,
+            anchor=anchor,
             **spec.location(pointer),
         )
+
+
+def _meant(error: Any, depth: int = 0) -> Any:
+    """The error under a oneOf/anyOf that was meant: never the Reference branch ($ref required); the deepest one."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context or depth > 20:
+        return error
+    meant = [c for c in error.context if "'$ref' is a required property" not in c.message]
+    if not meant:
+        return error
+    best = max(meant, key=lambda c: len(list(c.absolute_path)))
+    return _meant(best, depth + 1)
 
 
 def _spec_validator_cls() -> Any:

@@ -27,7 +27,9 @@ def cache_key(input_sha256: str, *, rules: Path, library: str) -> str:
     except metadata.PackageNotFoundError:
         library_version = "absent"
     try:
-        rules_sha = hashlib.sha256(rules.read_bytes()).hexdigest()
+        # The rules module and the modules beside it that it uses (e.g. validity.py).
+        files = sorted(rules.parent.glob("*.py")) if rules.is_file() else [rules]
+        rules_sha = hashlib.sha256(b"\x1e".join(f.read_bytes() for f in files)).hexdigest()
     except OSError:
         rules_sha = "unreadable"
     parts = [str(FORMAT), input_sha256, __version__, f"{library}={library_version}", rules_sha]
@@ -48,3 +50,8 @@ def cached_findings(cache: Path, key: str, compute: Callable[[], Iterable[Findin
     except OSError:
         pass  # a read-only cache only costs time
     return findings
+
+
+def is_cached(cache: Path, key: str) -> bool:
+    """Whether findings are stored under `key` (a cheap test: a corrupt entry is recomputed by cached_findings)."""
+    return (cache / "findings" / f"{key}.json").is_file()

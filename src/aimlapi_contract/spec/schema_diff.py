@@ -201,9 +201,17 @@ class SchemaDiff:
                             oroot: Any, nroot: Any, depth: int) -> None:
         op, np_ = o.get("properties") or {}, n.get("properties") or {}
         oreq, nreq = set(o.get("required") or []), set(n.get("required") or [])
-        for name in op.keys() - np_.keys():
-            self.report(Change(True, self.endpoint, pointer_from_path([*path, "properties", name]), _field(where, name),
-                               f"{_field(where, name)} removed (in the old spec)", "property-removed"))
+        an = n.get("additionalProperties")
+        for name in sorted(op.keys() - np_.keys()):
+            pointer, field = pointer_from_path([*path, "properties", name]), _field(where, name)
+            if request and an is not False:
+                # Judged by what the schema now accepts: an open object takes the field with any value (wider),
+                # so no sender breaks. (In a response, clients lose what they relied on: breaking.)
+                self.report(Change(False, self.endpoint, pointer, field, f"{field} no longer documented (in the old spec); "
+                                   "the object still accepts it, with any value", "property-removed"))
+            else:
+                rejected = " and is now rejected (additionalProperties: false)" if request else ""
+                self.report(Change(True, self.endpoint, pointer, field, f"{field} removed (in the old spec){rejected}", "property-removed"))
         for name in sorted(np_.keys() - op.keys()):
             required = name in nreq
             kind = "required" if required else "optional"
@@ -218,11 +226,14 @@ class SchemaDiff:
             self._emit(True, path, where, request, f"{_field(where, name)} is now required", "required-added")
         for name in sorted((oreq - nreq) & op.keys() & np_.keys()):
             self._emit(False, path, where, request, f"{_field(where, name)} is no longer required (may be absent)", "required-removed")
-        ao, an = o.get("additionalProperties"), n.get("additionalProperties")
+        ao = o.get("additionalProperties")
         if isinstance(ao, dict) and isinstance(an, dict):
             self._walk(ao, an, [*path, "additionalProperties"], _suffix(where, "{*}"), request, oroot, nroot, depth + 1)
         elif ao != an and request and an is False:
             self._emit(True, path, where, request, f"{where}: undocumented fields are now rejected (additionalProperties: false)", "additionalProperties")
+        elif ao is False and request:
+            self._emit(False, path, where, request, f"{where}: undocumented fields are now accepted (additionalProperties: false removed)",
+                       "additionalProperties")
         elif ao != an:
             # Outside requests, documenting more or fewer extra fields changes nothing a client relies on.
             self.doc_changes.append((pointer_from_path([*path, "additionalProperties"]), "additionalProperties"))

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..findings import Code, Finding, Severity
-from ..sources import Operation, Spec, documenting_operation
+from ..sources import Operation, Spec
 from ..validation import Cause, SchemaEngine, iter_semantic_findings, unusable_schema, validate, violation_cause
 from ..validation.engine import Violation
 from .exchange import Exchange
 from .intent import deliberately_invalid
+from .routing import other_model_finding, route, without_model_drift
 from .root_causes import status_cause, undocumented_cause
 from .streams import iter_stream_findings
 from .undocumented import FieldWalker
@@ -114,9 +115,9 @@ def iter_located_findings(
     With `event_lines`, body line k of the response is file line response_line + k (a literal block
     scalar), so each SSE event's findings get the event's own line."""
     line, request_line, response_line = lines
-    found = documenting_operation(specs, exchange.path, exchange.method)
+    routed = route(specs, exchange)
     endpoint = f"{exchange.method.upper()} {exchange.path}"
-    if found is None:
+    if routed is None:
         documented = sorted({op.endpoint for spec in specs for op in spec.operations()})
         yield Finding(
             Code.UNDOCUMENTED_PATH, Severity.ERROR, source,
@@ -124,10 +125,13 @@ def iter_located_findings(
             line=line, endpoint=endpoint, anchor=anchor,
         )
         return
-    spec, op = found
+    spec, op = routed.spec, routed.operation
     base = _Where(exchange, spec, op, source, anchor, op.endpoint, reference)
+    if routed.other_model and deliberately_invalid(exchange.request_headers, exchange.status) is None:
+        yield other_model_finding(routed, exchange, specs, source=source, anchor=anchor, line=request_line or line)
     # A malformed schema is reported once, not once per stream event.
-    yield from once_per_unusable_schema(_request_findings(base, request_line))
+    requests = _request_findings(base, request_line)
+    yield from once_per_unusable_schema(without_model_drift(requests) if routed.other_model else requests)
     yield from once_per_unusable_schema(_response_findings(base, line, response_line, event_lines))
 
 
@@ -247,9 +251,14 @@ def _payload_findings(
             # jsonschema would print the whole object; name the branch selector instead
             kind = f" (type {v.instance['type']!r})" if "type" in v.instance else ""
             message = f"object{kind} matches none of the documented {v.keyword} branches"
+        # Judged by one branch of a oneOf/anyOf (validation/branches.py): say which, then the field within it.
+        below = v.pointer[len(v.via_pointer):]
+        at = (f"{v.via}: {dotted(below)}" if below else v.via) if v.via else dotted(v.pointer)
+        # A missing property is pinned to the property itself: two missing at one object are two findings.
+        pointer = v.pointer + "/" + _escape(cause.kind.split(":", 1)[1]) if cause.kind.startswith("required:") else v.pointer
         yield where.finding(
-            code, Severity.ERROR, f"{label}{branch}: {dotted(v.pointer)}: {_shorten(message)}",
-            part=part, line=line, pointer=v.pointer, fix=cause.fix, extra=extra,
+            code, Severity.ERROR, f"{label}{branch}: {at}: {_shorten(message)}",
+            part=part, line=line, pointer=pointer, fix=cause.fix, extra=extra,
         )
     # Undocumented fields mean nothing against a malformed schema; the closed world may prove there are none.
     if not request and not problem and not engine.documents_every_field(schema_pointer, payload):
@@ -314,6 +323,10 @@ def dotted(pointer: str) -> str:
         part = raw.replace("~1", "/").replace("~0", "~")
         out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
     return out
+
+
+def _escape(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
 
 
 def _sniff(body: bytes) -> str:

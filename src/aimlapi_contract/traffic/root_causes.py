@@ -12,13 +12,13 @@ from collections.abc import Iterable, Iterator
 
 from ..findings import Code, Finding, Severity
 from ..sources import Operation, Spec
-from ..validation import Cause
+from ..validation import Cause, merged_with_copies
 
 
 def undocumented_cause(spec: Spec, endpoint: str, owner: str, name: str) -> Cause:
     """The cause of a field the schema does not mention: add it to the object's `properties`."""
     pointer = f"{owner}/properties/{name.replace('~', '~0').replace('/', '~1')}"
-    return Cause(spec.source, pointer, "undocumented", f"add `{name}` to `properties` at {owner}", endpoint)
+    return merged_with_copies(spec, Cause(spec.source, pointer, "undocumented", f"add `{name}` to `properties` at {owner}", endpoint))
 
 
 def status_cause(spec: Spec, operation: Operation, status: int) -> Cause:
@@ -46,17 +46,20 @@ def iter_root_causes(findings: Iterable[Finding], specs: Iterable[Spec] = ()) ->
         example = members[0]
         payloads = len({(m.source, m.anchor) for m in members})
         spec = by_source.get(cause["spec"])
+        locations = cause.get("locations") or [cause["pointer"]]
+        copies = f"; the schema is inlined {len(locations)} times, the fix goes in each" if len(locations) > 1 else ""
+        listed = "spec locations to change:\n" + "\n".join(locations) + "\n" if len(locations) > 1 else ""
         yield Finding(
             Code.TRAFFIC_ROOT_CAUSE,
             max(m.severity for m in members),
             cause["spec"],
             f"{payloads} payload(s) in {len(sources)} cassette(s) share one cause ({'/'.join(codes)} {cause['kind']}), "
-            f"e.g. {example.source} {example.anchor} {example.pointer or '(root)'}: {example.message}",
+            f"e.g. {example.source} {example.anchor} {example.pointer or '(root)'}: {example.message}{copies}",
             pointer=cause["pointer"],
             endpoint=key[2],
             anchor=cause["kind"],
             fix=cause["fix"],
-            detail="\n".join(sources[:20]) + (f"\n… and {len(sources) - 20} more" if len(sources) > 20 else ""),
-            extra={"count": payloads, "cassettes": sources},
+            detail=listed + "\n".join(sources[:20]) + (f"\n… and {len(sources) - 20} more" if len(sources) > 20 else ""),
+            extra={"count": payloads, "cassettes": sources, **({"locations": locations} if len(locations) > 1 else {})},
             **(spec.location(cause["pointer"]) if spec else {}),
         )

@@ -4,7 +4,7 @@ findings a violation becomes (with the spec change that would accept it), and th
 
 from __future__ import annotations
 
-from .causes import Cause, violation_cause
+from .causes import Cause, merged_with_copies, violation_cause
 from .engine import SchemaEngine
 from .schema_use import enum_fix, unusable_schema, validate
 from .semantics import endpoint_kind, iter_semantic_findings
@@ -14,6 +14,7 @@ __all__ = [
     "endpoint_kind",
     "enum_fix",
     "iter_semantic_findings",
+    "merged_with_copies",
     "SchemaEngine",
     "unusable_schema",
     "validate",

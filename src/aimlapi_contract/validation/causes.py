@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..findings import Code
 from ..sources import Spec
+from .structure import identical_copies
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 
@@ -28,6 +29,7 @@ class Cause:
     fix: str
     endpoint: str = ""
     reason: str = ""  # plain words for the finding message, where jsonschema's are cryptic
+    locations: tuple[str, ...] = ()  # every identical inlined copy where the same fix goes (first = pointer)
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -35,11 +37,30 @@ class Cause:
         return (Code.TRAFFIC_ROOT_CAUSE.value, self.spec, self.endpoint, self.pointer, self.kind)
 
     def as_extra(self) -> dict[str, Any]:
-        return {"cause": {"spec": self.spec, "pointer": self.pointer, "kind": self.kind, "fix": self.fix}, "cause_key": list(self.key)}
+        cause: dict[str, Any] = {"spec": self.spec, "pointer": self.pointer, "kind": self.kind, "fix": self.fix}
+        if len(self.locations) > 1:
+            cause["locations"] = list(self.locations)
+        return {"cause": cause, "cause_key": list(self.key)}
+
+
+def merged_with_copies(spec: Spec, cause: Cause) -> Cause:
+    """The cause keyed on the first of the identical schemas it sits in, listing every copy (validation/structure.py)."""
+    owners, rel = identical_copies(spec, cause.pointer)
+    if len(owners) < 2:
+        return cause
+    mine = cause.pointer[: len(cause.pointer) - len(rel)] if rel else cause.pointer
+    first = owners[0]
+    fix = cause.fix.replace(mine, first) + f", and the same in each of its {len(owners) - 1} identical copies"
+    return replace(cause, pointer=first + rel, fix=fix, reason=cause.reason.replace(mine, first),
+                   locations=tuple(o + rel for o in owners))
 
 
 def violation_cause(spec: Spec, endpoint: str, keyword: str, schema_pointer: str, instance: Any, message: str = "") -> Cause:
-    """The cause of one schema violation, with the spec change that would accept the payload."""
+    """The cause of one schema violation, with the spec change that would accept the payload (at every identical copy)."""
+    return merged_with_copies(spec, _cause(spec, endpoint, keyword, schema_pointer, instance, message))
+
+
+def _cause(spec: Spec, endpoint: str, keyword: str, schema_pointer: str, instance: Any, message: str) -> Cause:
     owner = schema_pointer.rsplit("/", 1)[0] if schema_pointer.endswith("/" + keyword) else schema_pointer
     schema = _resolve(spec, owner)
     if instance is None and keyword in ("type", "enum", "nullable", "anyOf", "oneOf"):

@@ -50,6 +50,8 @@ class Violation:
     schema_pointer: str  # into the spec, where a fix would go
     instance: Any
     branch: str = ""  # the oneOf branch chosen by dispatch, e.g. "response.output_text.delta"
+    via: str = ""  # the oneOf/anyOf branch descended into (validation/branches.py), e.g. "messages[1] is an assistant message (branch 4)"
+    via_pointer: str = ""  # the payload pointer `via` speaks of; `pointer` is below it
     path: tuple[Any, ...] = field(default=(), compare=False)  # `pointer` as keys and indexes, so the value can be found again
 
 
@@ -129,7 +131,7 @@ class SchemaEngine:
             self._explanations.put(key, [(v.path, v.pointer, v.message, v.keyword, v.schema_pointer) for v in violations])
             return violations
         return [
-            Violation(pointer, message, keyword, where, value_at(instance, path), branch, path)
+            Violation(pointer, message, keyword, where, value_at(instance, path), branch, path=path)
             for path, pointer, message, keyword, where in cached
         ]
 

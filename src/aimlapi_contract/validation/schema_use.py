@@ -7,6 +7,7 @@ from typing import Any
 
 from ..findings import Code, Finding, Severity
 from ..sources import Spec
+from .branches import refine_branches
 from .engine import SchemaEngine, Violation
 
 
@@ -14,7 +15,7 @@ def validate(engine: SchemaEngine, direction: str, schema_pointer: str, instance
     """(violations, "") or ([], why the schema could not be applied), e.g. `type` given as a list in OpenAPI 3.0."""
     check = engine.validate_request if direction == "request" else engine.validate_response
     try:
-        return check(schema_pointer, instance), ""
+        return refine_branches(engine.spec, check, check(schema_pointer, instance)), ""
     except Exception as exc:  # the published schema is malformed: jsonschema raises many kinds of error
         return [], f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
 
