@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -10,12 +10,18 @@ from pathlib import Path
 from . import limits
 from .baseline import BASELINE_PATH, Scope, read_baseline, stale_findings, triage
 from .errors import ContractError
-from .findings import LOAD_CODES, Code, Finding, Severity, crash_finding, sort_key, with_unique_keys
+from .findings import LOAD_CODES, Code, Finding, crash_finding, guarded, lazily, sort_key, with_unique_keys
 from .limits import Limits
-from .page import iter_doc_findings
+from .page.coverage import iter_coverage_findings, with_documenting_specs
+from .page.pool import lint_pages
 from .reports import Report
+from .reports.groups import catalogue_summary, defect_key, iter_groups, pages_of
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
+from .sources.docset import SpecMemo, load_spec_docset
 from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
+from .spec.lint_cache import is_cached
+from .spec.lint_pool import lint_in_processes
+from .spec.reachability import collapse_unreferenced
 from .traffic import display_path, iter_cassette_findings, skipped_note
 from .traffic.cassettes import cassette_files
 
@@ -34,6 +40,8 @@ class CheckOptions:
     root: Path = field(default_factory=Path.cwd)  # the project root: cassette sources (baseline keys) are relative to it
     limits: Limits = field(default_factory=Limits)  # what one input may cost (limits.py); flags set them
     progress: Callable[[str, int, int], None] | None = None  # (step, done, of): the CLI draws it on a terminal
+    specs: list[str] = field(default_factory=list)  # `--specs`: specs checked even when no page links them
+    tracked_models: dict[str, str] = field(default_factory=dict)  # page -> the model the manifest tracks it for
 
 
 # A check sees every loaded docset (page + specs) and the options; it yields findings and never raises
@@ -41,31 +49,16 @@ class CheckOptions:
 Check = Callable[[list[DocSet], CheckOptions], Iterable[Finding]]
 
 
-def guarded(source: str, what: str, findings: Iterable[Finding]) -> Iterator[Finding]:
-    """`findings` as they come; an unexpected exception ends them with one CT910 on `source`, and the run goes on."""
-    try:
-        yield from findings
-    except ContractError:
-        raise  # a usage or source error (e.g. a missing --cassettes directory) is exit 2, not a finding
-    except Exception as exc:  # noqa: BLE001  (the one catch per input: no traceback reaches a user)
-        yield crash_finding(source, what, exc)
-
-
-def lazily(make: Callable[[], Iterable[Finding]]) -> Iterator[Finding]:
-    """`make()`'s findings, computed only when iterated: inside `guarded`, so its exceptions are caught there."""
-    yield from make()
-
-
 def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
-    seen: set[str] = set()
-    for docset in docsets:
-        for rel, spec in docset.specs.items():
-            if rel not in seen:
-                seen.add(rel)
-                # openapi-spec-validator takes ~1 s on the 1.8 MB spec: reuse findings for the same bytes.
-                key = cache_key(spec.sha256 + rel, rules=LINT_RULES, library=LINT_LIBRARY)
-                lint = partial(cached_findings, cache_dir(options.cache), key, partial(iter_spec_findings, spec))
-                yield from guarded(rel, "the spec lint", lazily(lint))
+    specs = list({rel: spec for docset in docsets for rel, spec in docset.specs.items()}.values())  # each spec once
+    cache = cache_dir(options.cache)
+    # openapi-spec-validator takes ~1 s on the 1.8 MB spec: reuse findings for the same bytes.
+    keys = [cache_key(spec.sha256 + spec.source, rules=LINT_RULES, library=LINT_LIBRARY) for spec in specs]
+    computed = lint_in_processes([s for s, k in zip(specs, keys) if not is_cached(cache, k)])  # guarded per spec
+    for spec, key in zip(specs, keys):
+        ready = computed.get(spec.source)
+        compute: Callable[[], Iterable[Finding]] = partial(list, ready) if ready is not None else partial(iter_spec_findings, spec)
+        yield from guarded(spec.source, "the spec lint", lazily(partial(cached_findings, cache, key, compute)))
 
 
 def lock_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
@@ -98,14 +91,19 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
 
 def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
     seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
-    for docset in docsets:
-        for finding in guarded(docset.page, "the docs lint", lazily(partial(iter_doc_findings, docset))):
+    for page_findings in lint_pages(docsets):  # each page's lint is guarded (CT910) where it runs
+        for finding in page_findings:
             if (finding.key, finding.line) not in seen:
                 seen.add((finding.key, finding.line))
                 yield finding
 
 
-CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes, docs_drift, cassette_conformance]
+def page_coverage(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    """Pages that link no spec, or GitBook's placeholder instead of one (CT114-CT116)."""
+    return iter_coverage_findings(docsets, options.tracked_models)
+
+
+CHECKS: list[Check] = [spec_conformance, lock_drift, spec_changes, docs_drift, cassette_conformance, page_coverage]
 
 
 def _progress(options: CheckOptions, what: str, done: int, total: int) -> None:
@@ -115,13 +113,20 @@ def _progress(options: CheckOptions, what: str, done: int, total: int) -> None:
 
 def load_docsets(options: CheckOptions) -> list[DocSet]:
     fetcher = Fetcher(options.docs_base, options.cache)
+    memo: SpecMemo = {}  # a spec linked by many pages is read and parsed once
     with limits.applied(options.limits):
-        return [_guarded_load(fetcher, page, options) for page in options.pages]
+        docsets = [_guarded_load(partial(load_docset, fetcher, page, offline=options.offline, memo=memo), page) for page in options.pages]
+        # `--specs`: what no checked page links is checked on its own.
+        docsets += [
+            _guarded_load(partial(load_spec_docset, fetcher, rel, offline=options.offline, memo=memo), rel)
+            for rel in options.specs if rel not in memo
+        ]
+    return docsets
 
 
-def _guarded_load(fetcher: Fetcher, page: str, options: CheckOptions) -> DocSet:
+def _guarded_load(load: Callable[[], DocSet], page: str) -> DocSet:
     try:
-        return load_docset(fetcher, page, offline=options.offline)
+        return load()
     except ContractError:
         raise
     except Exception as exc:  # noqa: BLE001  (a page nothing anticipated: a finding on it; the other pages load)
@@ -150,6 +155,8 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
             name = getattr(check, "__name__", "check")
             _progress(options, name.replace("_", " "), done, len(steps) + 1)
             findings.extend(guarded(f"({name})", f"the {name} check", check(docsets, options)))
+    findings = list(collapse_unreferenced(findings, {s.source: s for ds in docsets for s in ds.specs.values()}.values()))
+    findings = list(with_documenting_specs(findings, docsets))
     findings = with_unique_keys(findings)  # two problems never share a fingerprint
     tri = triage(findings, read_baseline(options.baseline_path))
     notes = [n for ds in docsets for n in ds.notes]
@@ -164,6 +171,14 @@ def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Repo
     stale = stale_findings(tri.stale, options.baseline_path)
     findings.extend(stale)
     tri.new.extend(stale)
+    groups = list(iter_groups(findings, pages_of(docsets)))
+    if groups or sum(not ds.spec_only for ds in docsets) > 1:
+        notes[:0] = catalogue_summary(docsets, findings, groups)
+    new_defects = {defect_key(f) for f in tri.new} if groups else set()
+    for group in groups:
+        # A group is new while any of its members is; accepting every member accepts the group.
+        (tri.new if tuple(group.extra["defect"]) in new_defects else tri.baselined).append(group)
+    findings.extend(groups)
     findings.sort(key=sort_key)
     tri.new.sort(key=sort_key)
     return Report(findings, tri, docsets, notes)

@@ -8,7 +8,6 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from . import __version__, limits
 from .baseline import BASELINE_PATH, read_baseline, updated_entries, write_baseline
@@ -27,8 +26,9 @@ from .live import (
     LiveSettings,
     scenario_by_id,
 )
+from .arguments import ReportFormat, ReportOutput, describe
 from .redact import KEY_ENV
-from .reports import FORMATS, Report, ReportContext, docs_ref_for, for_terminal, render_finding, render_report
+from .reports import FORMATS, ReportContext, docs_ref_for, for_terminal, render_finding, render_report
 from .reports import progress_on, terminal_screen, wants_progress
 from .sources import (
     CACHE_ENV,
@@ -41,37 +41,14 @@ from .sources import (
     Fetcher,
     entry_for,
     load_docset,
-    load_manifest,
     lock_findings,
     project_root,
     read_lock,
     write_lock,
 )
+from .sources.catalogue import select_sources
+from .sources.docset import SpecMemo, load_spec_docset
 from .spec import diff_as_dict, diff_specs, load_spec_argument, locked_change_findings, render_diff_text
-
-
-class _ReportFormat(argparse.Action):
-    """`--format F`: starts a new report (or names the one a preceding `--output` began)."""
-
-    def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace, value: Any, option: str | None = None) -> None:
-        reports = list(getattr(ns, "reports", None) or [])
-        if reports and reports[-1][0] is None:
-            reports[-1] = (value, reports[-1][1])
-        else:
-            reports.append((value, None))
-        ns.reports = reports
-
-
-class _ReportOutput(argparse.Action):
-    """`--output FILE`: where the report of the last `--format` goes (stdout when none is given)."""
-
-    def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace, value: Any, option: str | None = None) -> None:
-        reports = list(getattr(ns, "reports", None) or [])
-        if reports and reports[-1][1] is None:
-            reports[-1] = (reports[-1][0], Path(value))
-        else:
-            reports.append((None, Path(value)))
-        ns.reports = reports
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -81,6 +58,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help=f"where the published docs are read from (default: ${DOCS_BASE_ENV}, else upstream)",
     )
     parser.add_argument("--page", action="append", metavar="PATH", help="page to check (default: specs/manifest.json)")
+    parser.add_argument("--pages", action="append", metavar="GLOB", help="pages by glob or folder, e.g. 'docs/**/*.md' (repeatable)")
+    parser.add_argument("--specs", action="append", metavar="GLOB", help="specs no page links, by glob or folder (repeatable)")
     parser.add_argument("--cache-dir", metavar="DIR", help="cache for fetched documents (default: .cache/aimlapi-contract)")
     parser.add_argument("--offline", action="store_true", help="use cached copies only; never touch the network")
 
@@ -102,9 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="run every offline check and report the findings")
     _common(check)
     check.add_argument("--cassettes", type=Path, metavar="DIR", help="vcrpy cassettes to validate (default: cassettes/)")
-    check.add_argument("--format", choices=sorted(FORMATS), action=_ReportFormat, dest="reports",
+    check.add_argument("--format", choices=sorted(FORMATS), action=ReportFormat, dest="reports",
                        help="report format (default: text); repeat with --output for several reports in one run")
-    check.add_argument("--output", metavar="FILE", action=_ReportOutput, dest="reports",
+    check.add_argument("--output", metavar="FILE", action=ReportOutput, dest="reports",
                        help="write the preceding --format's report here instead of stdout")
     check.add_argument("--docs-ref", metavar="REF", help="docs repository revision for report links (default: from the docs base, else main)")
     check.add_argument("--fail-on", default="error", choices=[s.label for s in Severity], help="lowest severity of a new finding that fails the run")
@@ -143,32 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         limits.add_flags(command)  # one flag per limit on what an input may cost
     diff.set_defaults(run=cmd_diff)
     _add_output_flags(check, base)
-    _describe(sub)
+    describe(sub)
     return parser
-
-
-# What each subcommand does, and an example, for `aimlapi-contract COMMAND --help`.
-_HELP = {
-    "fetch": ("Download the tracked page and the specs it links; pin their sha256 in specs/lock.json.",
-              "aimlapi-contract fetch --docs-base ../shared/aimlapi-docs --update-lock"),
-    "check": ("Run every offline check (specs, the docs page, cassettes) and report the findings: root causes\n"
-              "and their fixes first (-v: every finding). Exit 0 clean, 1 new findings, 2 nothing checked.",
-              "aimlapi-contract check --cassettes ../shared/real-traffic-samples --format html --output report.html"),
-    "baseline": ("Accept the current findings as known drift in specs/baseline.json, each with a reason.",
-                 'aimlapi-contract baseline --only CT110 --reason "upstream: 200 responses lack a description"'),
-    "live": (f"Send the live scenarios once (needs ${KEY_ENV}) and validate each reply; records nothing.",
-             f"{KEY_ENV}=... aimlapi-contract live --scenario chat-plain --max-requests 4"),
-    "diff": ("What changed between two versions of a spec, breaking or compatible for clients (exit 1: breaking).",
-             "aimlapi-contract diff old.json new.json --format json"),
-}
-
-
-def _describe(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Each subcommand's description and example (kept here, so the parsers above stay one line each)."""
-    for name, parser in sub.choices.items():
-        parser.description, example = _HELP.get(name, (parser.description, ""))
-        parser.epilog = f"example:\n  {example}" if example else None
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def _add_output_flags(check: argparse.ArgumentParser, base: argparse.ArgumentParser) -> None:
@@ -185,7 +140,7 @@ def _anchor_defaults(args: argparse.Namespace) -> None:
     """
     found = project_root(Path.cwd())
     args.root = found or Path.cwd()
-    if found is None and hasattr(args, "page") and not args.page:
+    if found is None and hasattr(args, "page") and not args.page and not args.pages:
         print(f"note: no {MANIFEST_PATH} here or above: checking the default page without the project's "
               "baseline and lock (run from the aimlapi-contract project)", file=sys.stderr)
     for name, default in (("baseline", BASELINE_PATH), ("lock", LOCK_PATH)):
@@ -198,9 +153,14 @@ def _anchor_defaults(args: argparse.Namespace) -> None:
 
 
 def _options(args: argparse.Namespace) -> CheckOptions:
+    base = DocsBase.from_setting(args.docs_base)
+    pages, specs, models = select_sources(base, pages=args.page or [], globs=args.pages or [], spec_globs=args.specs or [],
+                                          manifest=args.root / MANIFEST_PATH, lock=getattr(args, "lock", None) or args.root / LOCK_PATH)
     return CheckOptions(
-        docs_base=DocsBase.from_setting(args.docs_base),
-        pages=args.page or [p.path for p in load_manifest(args.root / MANIFEST_PATH)],
+        docs_base=base,
+        pages=pages,
+        specs=specs,
+        tracked_models=models,
         cache=Path(args.cache_dir) if args.cache_dir else None,
         offline=args.offline,
         cassettes=getattr(args, "cassettes", None),
@@ -223,8 +183,9 @@ def _fetch_locked(args: argparse.Namespace, options: CheckOptions, fetcher: Fetc
     new_lock = dict(lock)
     from_upstream = options.docs_base.location == DEFAULT_DOCS_BASE
     status = 0
-    for page in options.pages:
-        docset = load_docset(fetcher, page, offline=options.offline)
+    memo: SpecMemo = {}  # a spec linked by many pages is fetched once
+    for page, spec_only in [(page, False) for page in options.pages] + [(rel, True) for rel in options.specs if rel not in memo]:
+        docset = (load_spec_docset if spec_only else load_docset)(fetcher, page, offline=options.offline, memo=memo)
         for finding in docset.findings:
             if finding.severity < Severity.ERROR:
                 continue  # e.g. CT104 served from cache: printed as a note below

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from .errors import ContractError
 
 
 class Severity(enum.IntEnum):
@@ -45,6 +48,11 @@ class Code(str, enum.Enum):
     SPEC_NULLABLE_WITHOUT_TYPE = "CT111"
     SPEC_SECURITY_UNAPPLIED = "CT112"
     SPEC_NULLABLE_ENUM_WITHOUT_NULL = "CT113"
+    # catalogue discovery (sources/catalogue.py, check.py): pages whose specs cannot be found
+    DOC_PAGE_NO_SPEC_LINK = "CT114"
+    DOC_SPEC_LINK_PLACEHOLDER = "CT115"
+    TRACKED_MODEL_UNDOCUMENTED = "CT116"
+    SPEC_UNREFERENCED_COMPONENTS = "CT117"
 
     # 2xx: recorded and live traffic against the specs (added by the traffic checks)
     UNDOCUMENTED_PATH = "CT201"
@@ -63,6 +71,7 @@ class Code(str, enum.Enum):
     TRAFFIC_ROOT_CAUSE = "CT220"
     INPUT_OVER_LIMIT = "CT230"
     FINDINGS_TRUNCATED = "CT231"
+    RECORDING_OTHER_MODEL = "CT250"
 
     # 3xx: the documentation page and spec-internal examples (added by the docs-drift lint)
     DOC_PAGE_UNREADABLE = "CT301"
@@ -71,7 +80,6 @@ class Code(str, enum.Enum):
     DOC_FENCE_UNTERMINATED = "CT304"
     DOC_ENDPOINT_UNKNOWN = "CT305"
     DOC_SCHEMA_UNUSABLE = "CT306"
-    DOC_PAGE_LINKS_NO_SPEC = "CT307"
     DOC_EXAMPLE_NOT_JSON = "CT310"
     DOC_EXAMPLE_JSON5_ONLY = "CT311"
     DOC_EXAMPLE_SCHEMA_MISMATCH = "CT312"
@@ -86,6 +94,8 @@ class Code(str, enum.Enum):
     DOC_SAMPLE_CONTENT_LENGTH = "CT328"
     DOC_LINK_BROKEN = "CT329"
     SPEC_EXAMPLE_SCHEMA_MISMATCH = "CT330"
+    DOC_SAMPLE_UNDOCUMENTED_QUERY = "CT360"
+    DOC_SAMPLE_MISSING_QUERY = "CT361"
     # Semantic rules (validation/semantics.py), shared with recorded traffic and live runs
     SEMANTIC_USAGE_SUM = "CT340"
     SEMANTIC_OUTPUT_OVER_LIMIT = "CT341"
@@ -106,10 +116,11 @@ class Code(str, enum.Enum):
     # 9xx: the suite's own bookkeeping
     BASELINE_STALE = "CT901"
     CHECK_CRASHED = "CT910"
+    CATALOGUE_GROUP = "CT920"  # one defect on N pages (reports/groups.py): a cause, like CT220
 
 
 # A source that could not be loaded at all: nothing on it was checked.
-LOAD_CODES = frozenset({Code.SOURCE_UNREACHABLE, Code.SOURCE_NOT_JSON, Code.DOC_PAGE_UNREADABLE, Code.DOC_PAGE_LINKS_NO_SPEC})
+LOAD_CODES = frozenset({Code.SOURCE_UNREACHABLE, Code.SOURCE_NOT_JSON, Code.DOC_PAGE_UNREADABLE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +157,10 @@ class Finding:
         return hashlib.sha256("\x1f".join(self.key).encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Not dataclasses.asdict: its deep copy of `extra` dominated rendering a large JSON report. The
+        # copy is shallow: nested values are shared with the finding, for serialising, not for editing.
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["extra"] = dict(self.extra)
         data["code"] = self.code.value
         data["severity"] = self.severity.label
         data["fingerprint"] = self.fingerprint
@@ -200,3 +214,18 @@ def crash_finding(source: str, what: str, exc: BaseException, *, anchor: str = "
         Code.CHECK_CRASHED, Severity.ERROR, source, f"{what} failed on this input: {type(exc).__name__}: {text}",
         anchor=anchor or "crash", fix="report it with this input attached; remove or repair the input meanwhile",
     )
+
+
+def guarded(source: str, what: str, findings: Iterable[Finding]) -> Iterator[Finding]:
+    """`findings` as they come; an unexpected exception ends them with one CT910 on `source`, and the run goes on."""
+    try:
+        yield from findings
+    except ContractError:
+        raise  # a usage or source error (e.g. a missing --cassettes directory) is exit 2, not a finding
+    except Exception as exc:  # noqa: BLE001  (the one catch per input: no traceback reaches a user)
+        yield crash_finding(source, what, exc)
+
+
+def lazily(make: Callable[[], Iterable[Finding]]) -> Iterator[Finding]:
+    """`make()`'s findings, computed only when iterated: inside `guarded`, so its exceptions are caught there."""
+    yield from make()

@@ -41,7 +41,34 @@ def test_unterminated_block_still_yields_its_link() -> None:
         pytest.param("https://example.com/x.json", None, id="other-host"),
         pytest.param("/broken/pages/abc", None, id="site-absolute"),
         pytest.param("../../../../x.json", None, id="escapes-repo"),
+        # every URL form GitHub serves the docs repository's main branch under
+        pytest.param("https://raw.githubusercontent.com/aimlapi/api-docs/main/docs/a/B.json", "docs/a/B.json", id="raw-short-ref"),
+        pytest.param("https://github.com/aimlapi/api-docs/raw/refs/heads/main/docs/a/B.json", "docs/a/B.json", id="github-raw"),
+        pytest.param("https://github.com/aimlapi/api-docs/raw/main/docs/a/B.json", "docs/a/B.json", id="github-raw-short"),
+        pytest.param("https://github.com/aimlapi/api-docs/blob/main/docs/a/B.json?raw=true", "docs/a/B.json", id="github-blob"),
+        pytest.param("https://github.com/aimlapi/api-docs/blob/refs/heads/main/docs/a/B%20(1).json", "docs/a/B (1).json", id="blob-quoted"),
+        pytest.param("https://github.com/aimlapi/api-docs/raw/f14fa72f/docs/a/B.json", None, id="other-revision"),
+        pytest.param("https://github.com/someone/api-docs/raw/main/docs/a/B.json", None, id="other-repository"),
+        pytest.param("/broken/openapi/gpt-image-1-gen", None, id="gitbook-placeholder"),
     ],
 )
 def test_relative_link(link: str, expected: str | None) -> None:
     assert relative_link(link, "docs/api/openai/page.md") == expected
+
+
+def test_openapi_and_swagger_tags_take_their_spec_from_src() -> None:
+    page = (
+        '{% openapi src="../../../.gitbook/assets/voyage (1).json" path="/v1/embeddings" method="post" %}\n'
+        "[voyage (1).json](<../../../.gitbook/assets/voyage (1).json>)\n{% endopenapi %}\n\n"
+        '{% swagger src="./sdxl.json" path="/v1/images/generations" method="post" %}\n./sdxl.json\n{% endswagger %}\n'
+    )
+    links = iter_spec_links(page)
+    assert [(link.tag, link.url, link.endpoint, link.line) for link in links] == [
+        ("openapi", "../../../.gitbook/assets/voyage (1).json", "POST /v1/embeddings", 1),
+        ("swagger", "./sdxl.json", "POST /v1/images/generations", 5),
+    ]
+
+
+def test_an_angled_link_keeps_its_spaces() -> None:
+    page = '{% openapi-operation spec="v" path="/p" method="post" %}\n[v](<../a/v (1).json>)\n{% endopenapi-operation %}\n'
+    assert iter_spec_links(page)[0].url == "../a/v (1).json"

@@ -198,7 +198,7 @@ def test_a_page_linking_no_spec_is_exit_2_saying_what_was_missing(tmp_path: Path
     before = baseline.read_bytes()
     assert _check(tmp_path, docs, "p.md", tmp_path / "cassettes") == 2
     err = capsys.readouterr().err
-    assert "error: p.md links no OpenAPI spec (no `openapi-operation` block)" in err
+    assert "error: no spec was checked: p.md links no OpenAPI spec (no `openapi-operation` block)" in err
     assert "Traceback" not in err
     # And `baseline --update` afterwards leaves the baseline byte for byte (what was not checked is kept)
     main(["baseline", "--update", "--docs-base", str(docs), "--page", "p.md", "--cassettes", str(tmp_path / "cassettes"),
@@ -233,18 +233,18 @@ def test_text_output_never_passes_a_raw_escape_sequence(tmp_path: Path, capsys: 
 def test_an_unexpected_exception_is_a_finding_on_that_input_and_the_others_are_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from aimlapi_contract.traffic import guard
+    from aimlapi_contract.traffic import replay
 
     shutil.copyfile(GOOD, tmp_path / "good.yaml")
     shutil.copyfile(GOOD, tmp_path / "zz-boom.yaml")
-    real = guard.read_cassette
+    real = replay.read_cassette
 
-    def read(path: Path) -> object:
+    def read(path: Path, **kwargs: bool) -> object:
         if path.name == "zz-boom.yaml":
             raise MemoryError("simulated")
-        return real(path)
+        return real(path, **kwargs)
 
-    monkeypatch.setattr(guard, "read_cassette", read)
+    monkeypatch.setattr(replay, "read_cassette", read)
     findings = _findings(tmp_path)
     crashed = [f for f in findings if f.code is Code.CHECK_CRASHED]
     assert [(f.source, f.message) for f in crashed] == [("zz-boom.yaml", "reading the cassette failed on this input: MemoryError: simulated")]
@@ -331,7 +331,10 @@ def test_a_crash_in_a_spec_or_page_check_is_a_finding_on_that_source(monkeypatch
     def boom(*args: object, **kwargs: object) -> object:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(check, target, boom)
+    # Each check's worker, where it is looked up (the docs lint runs in page/pool.py).
+    from aimlapi_contract.page import pool
+
+    monkeypatch.setattr(pool if target == "iter_doc_findings" else check, target, boom)
     lock = tmp_path / "lock.json"
     # a lock naming another version of the spec, so the spec diff runs
     from aimlapi_contract.sources.lock import write_lock

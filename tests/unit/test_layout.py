@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "aimlapi_contract"
 
 CORE = {"__init__", "findings", "errors", "baseline", "redact", "files"}
-ENTRY = {"check", "cli", "plugin", "__main__"}
+ENTRY = {"check", "cli", "arguments", "plugin", "__main__"}
 STAGES = ("sources", "spec", "validation", "page", "traffic", "live", "reports")
 
 # Which stages each stage may import (itself always). The entry points may import anything.

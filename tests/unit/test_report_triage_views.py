@@ -265,8 +265,8 @@ def test_check_reports_its_steps_to_the_progress_callback(tmp_path: Path) -> Non
     options = CheckOptions(DocsBase(str(tmp_path)), ["p.md"], cache=tmp_path / "cache", baseline_path=tmp_path / "b.json",
                            lock_path=tmp_path / "lock.json", progress=lambda *step: seen.append(step))
     run_checks(options)
-    assert seen[0][1:] == (0, 6) and seen[-1] == ("cassette conformance", 5, 6)
-    assert [done for _, done, _ in seen] == list(range(6))
+    assert seen[0][1:] == (0, 7) and seen[-1] == ("page coverage", 6, 7)
+    assert [done for _, done, _ in seen] == list(range(7))
 
 
 def test_html_lists_at_most_max_members_behind_a_cause_and_says_where_the_rest_are() -> None:

@@ -37,7 +37,8 @@ def test_one_cause_per_spec_location_with_count_cassettes_and_fix(tmp_path: Path
 def test_missing_required_properties_are_one_cause_each(tmp_path: Path) -> None:
     findings = list(iter_cassette_findings(copies(tmp_path, "request-invalid.yaml", 1), both_specs()))
     kinds = sorted(f.anchor for f in findings if f.code is Code.TRAFFIC_ROOT_CAUSE)
-    assert kinds == ['enum:"gpt-4o-mini"', "required:messages", "type"]
+    # gpt-4o-mini is a model no tracked spec documents: a recording of another model (CT250), not an enum cause.
+    assert kinds == ["required:messages", "type"]
 
 
 def test_a_baselined_enum_cause_accepts_its_value_only(tmp_path: Path) -> None:

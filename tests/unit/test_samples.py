@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aimlapi_contract.page.samples import read_sample
 
 
@@ -78,3 +80,38 @@ def test_curl_data_that_is_not_json() -> None:
 def test_raw_http_request() -> None:
     s = read_sample("http", "POST / HTTP/1.1\nHost: test.com\nAuthorization: Bearer k\n\n{\"a\": 1}\n")
     assert (s.method, s.url, s.payload, s.payload_line) == ("POST", "https://test.com/", {"a": 1}, 5)
+
+
+# --- URLs built from the sample's own variables, as the catalogue's JavaScript samples do ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param('const baseUrl = "https://api.aimlapi.com/v2";\nfunction go() {\n  const url = new URL(`${baseUrl}/video/generations`);\n'
+                     '  const req = https.request(url, { method: "POST", headers: {"Content-Length": Buffer.byteLength(d)} });\n}\n',
+                     ("https://api.aimlapi.com/v2/video/generations", "POST", 3), id="new-URL-then-https.request"),
+        pytest.param('const baseURL = "https://api.aimlapi.com/v1";\nconst main = async () => {\n'
+                     '  const response = await axios.post(`${baseURL}/tts`, data, { headers });\n};\n',
+                     ("https://api.aimlapi.com/v1/tts", "POST", 3), id="axios-post-template"),
+        pytest.param('const api = "https://api.aimlapi.com";\nconst path = `${api}/v1/chat/completions`;\n'
+                     'fetch(path, { method: "POST" });\n',
+                     ("https://api.aimlapi.com/v1/chat/completions", "POST", 3), id="fetch-of-a-variable-through-two"),
+        pytest.param('const client = new OpenAI({ apiKey: "k", baseURL: "https://api.aimlapi.com/v1" });\n'
+                     'const r = await client.embeddings.create({ input: text, model: "m" });\n',
+                     ("https://api.aimlapi.com/v1/embeddings", "POST", 2), id="openai-sdk"),
+    ],
+)
+def test_javascript_urls_resolve_through_the_samples_variables(text: str, expected: tuple[str, str, int]) -> None:
+    s = read_sample("javascript", text)
+    assert (s.url, s.method, s.url_line) == expected
+
+
+def test_a_printed_output_in_a_javascript_fence_sends_nothing() -> None:
+    text = "Generation: {'id': 'x', 'audio_file': {'url': 'https://cdn.aimlapi.com/files/out.mp3'}}\n"
+    assert read_sample("javascript", text).url == ""
+
+
+def test_an_unresolvable_template_is_not_read_as_its_base() -> None:
+    text = 'const r = await fetch(`${process.env.BASE}/v1/tts`, { method: "POST" });\n'
+    assert not read_sample("javascript", text).url.startswith("https://api.aimlapi.com/v")

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..findings import Code, Finding, Severity
 from ..sources import DocSet, JsonLocator, Operation, Spec, documenting_operation, relative_link
+from ..sources.base import is_placeholder, repository_ref
 from ..validation import (
     SchemaEngine,
     endpoint_kind,
@@ -29,10 +30,12 @@ from ..validation import (
 from .blocks import Block, parse_page
 from .examples import ExampleReading, read_example
 from .page_links import iter_broken_links
+from .polls import poll_endpoint
 from .sample_checks import SampleSite, SentPayload, check_sample, spec_samples
 from .sample_diff import RequestSchema, iter_payload_differences
 from .samples import read_sample
 from .spec_examples import iter_spec_example_findings
+from .stream_example import iter_stream_example_findings, stream_events
 
 _LANG_NAMES = {"python": "Python", "javascript": "JavaScript", "shell": "cURL", "http": "HTTP"}
 
@@ -72,14 +75,18 @@ class _Lint:
         return documenting_operation(self.docset.specs.values(), path, method)
 
 
-def iter_doc_findings(docset: DocSet) -> Iterator[Finding]:
-    """Every docs-drift finding of one page and the specs it links to."""
-    if docset.page_text is None:
+def iter_doc_findings(docset: DocSet, *, examples_done: set[str] | None = None) -> Iterator[Finding]:
+    """Every docs-drift finding of one page and the specs it links to.
+
+    `examples_done` (spec sources) is shared across the pages of a run: a spec's own examples are
+    checked once, however many pages link it."""
+    if docset.page_text is None and not docset.spec_only:
         return
     lint = _Lint(docset)
     yield from _link_findings(docset)
-    page = parse_page(docset.page_text)
-    yield from iter_broken_links(docset.page, docset.page_text, page)
+    page = parse_page(docset.page_text or "")  # a spec on its own (`--specs`) has no page: only its own parts below
+    if docset.page_text is not None:
+        yield from iter_broken_links(docset.page, docset.page_text, page)
     section_endpoint: dict[str, str] = {}
     for block in page.blocks:
         if not block.closed:
@@ -90,11 +97,13 @@ def iter_doc_findings(docset: DocSet) -> Iterator[Finding]:
         if block.is_sample:
             site = SampleSite(docset.page, block.first_line, f"{block.tab or _LANG_NAMES.get(block.lang, block.lang)} sample")
             kind = f"sample:{block.lang}"
-            endpoint, payload = yield from check_sample(read_sample(block.lang, block.text), site, docset, lint.engine,
-                                                         partial(lint.anchor, kind))
+            sample = read_sample(block.lang, block.text)
+            endpoint, payload = yield from check_sample(sample, site, docset, lint.engine, partial(lint.anchor, kind))
             lint.record(endpoint, payload)
-            if endpoint:
-                section_endpoint.setdefault(block.section, endpoint)
+            # A sample that submits and then polls prints what the poll answers: its examples are the poll's.
+            shown = (poll_endpoint(sample.polls[-1], docset) if sample.polls else "") or ("" if sample.polls else endpoint)
+            if shown:
+                section_endpoint.setdefault(block.section, shown)
         elif block.is_example:
             yield from _example_findings(block, lint, section_endpoint.get(block.section, ""))
     for spec in docset.specs.values():
@@ -104,6 +113,10 @@ def iter_doc_findings(docset: DocSet) -> Iterator[Finding]:
     for endpoint, sent in lint.sent.items():
         yield from iter_payload_differences(endpoint, sent, lint.request_schema(endpoint))
     for spec in docset.specs.values():
+        if examples_done is not None:
+            if spec.source in examples_done:
+                continue
+            examples_done.add(spec.source)
         yield from iter_spec_example_findings(spec, lint.engine(spec))
 
 
@@ -113,12 +126,18 @@ def _no_anchor(endpoint: str) -> str:
 
 def _link_findings(docset: DocSet) -> Iterator[Finding]:
     for link in docset.links:
-        anchor = f"openapi-operation:{link.spec_id}"
+        if is_placeholder(link.url):
+            continue  # GitBook's lost-spec placeholder: CT115 of its own (page/coverage.py)
+        anchor = f"openapi-operation:{link.spec_id}" if link.tag == "openapi-operation" else f"{link.tag}:{link.path}"
         rel = relative_link(link.url, docset.page) if link.url else None
         problem, severity, fix = "", Severity.ERROR, ""
         if not link.url:
             problem = "the openapi-operation block has no link to its spec"
             fix = "put the spec link, e.g. [OpenAPI …](https://raw.githubusercontent.com/aimlapi/api-docs/…/spec.json), between the tags"
+        elif rel is None and repository_ref(link.url):
+            problem = (f"the spec link `{link.url}` names revision `{repository_ref(link.url)}` of the docs repository, "
+                       "not the branch the docs base serves, so the suite cannot load it")
+            fix = "link the spec at refs/heads/main"
         elif rel is None:
             # The link may well work for readers; only this suite cannot follow it: not an error.
             problem = f"the spec link `{link.url}` points outside the docs repository, so the suite cannot load it"
@@ -150,11 +169,17 @@ def _example_findings(block: Block, lint: _Lint, endpoint: str) -> Iterator[Find
         _endpoint_from_value(reading.value, lint.docset) if reading.has_value else "")
     anchor = lint.anchor("example", endpoint)
     found = lint.operation(endpoint)
-    spec, schema = None, ""
+    spec, schema, media = None, "", {}
     if found:
         spec, op = found
         media = op.response_media_types(200) or {}
         schema = media.get("application/json") or next(iter(media.values()), "")
+    events = stream_events(block.text) if found else None
+    if events is not None and spec:
+        # `data:` lines: the stream's events against its own schema, not one JSON document against application/json.
+        yield from iter_stream_example_findings(events, spec=spec, media=media, engine=lint.engine(spec), source=page,
+                                                line_of=lambda n: block.first_line + n - 1, endpoint=endpoint, anchor=anchor)
+        return
     # JSON5 in a block fenced ```json5 is what the fence says: nothing to report about its syntax.
     if not reading.is_json and not (block.lang == "json5" and reading.json5_only and not (reading.prefix or reading.suffix)):
         yield _not_json(block, reading, page, endpoint, anchor, f"{spec.source}#{schema}" if spec and schema else "")

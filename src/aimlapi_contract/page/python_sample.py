@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import ast
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from .duplicates import python_duplicates
-from .sample_request import Header, Sample
+from .sample_request import Header, Poll, Sample
 
 _HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
 
@@ -25,9 +26,11 @@ def read_python(text: str, sample: Sample) -> None:
         return
     names = {t.id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
              for t in node.targets if isinstance(t, ast.Name)}
-    call = next((n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_requests_call(n)), None)
-    if call is None:
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_requests_call(n)]
+    if not calls:
         return
+    call = calls[0]
+    sample.polls = [poll for later in calls[1:] if (poll := _poll(later, names)) is not None]
     kwargs = {k.arg: k.value for k in call.keywords if k.arg}
     method = call.func.attr  # type: ignore[attr-defined]
     args = list(call.args)
@@ -64,6 +67,26 @@ def read_python(text: str, sample: Sample) -> None:
             sample.problems.append(("the request payload is not a literal, so it cannot be checked", body.lineno))
 
 
+def _poll(call: ast.Call, names: dict[str, ast.expr]) -> Poll | None:
+    """A later requests call: its method, URL and the names of its `params=` (literal dict) and URL query."""
+    kwargs = {k.arg: k.value for k in call.keywords if k.arg}
+    args = list(call.args)
+    method = call.func.attr  # type: ignore[attr-defined]
+    if method == "request":
+        method = str(_literal(args.pop(0), names) or "") if args else ""
+    url_node = args[0] if args else kwargs.get("url")
+    url = _literal(_resolve(url_node, names), names) if url_node is not None else None
+    if not isinstance(url, str) or not method:
+        return None
+    query: dict[str, int | None] = {name: call.lineno for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)}
+    params = _resolve(kwargs["params"], names) if "params" in kwargs else None
+    if isinstance(params, ast.Dict):
+        for key in params.keys:
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                query[key.value] = key.lineno
+    return Poll(method.upper(), url.split("?", 1)[0], url_node.lineno if url_node is not None else call.lineno, query)
+
+
 def _is_requests_call(node: ast.Call) -> bool:
     """`requests.post(...)`, `requests.request("POST", ...)`, `session.post(...)`."""
     func = node.func
@@ -82,12 +105,21 @@ def _resolve(node: ast.expr, names: dict[str, ast.expr]) -> ast.expr:
 
 def _literal(node: ast.expr, names: dict[str, ast.expr]) -> Any:
     node = _resolve(node, names)
-    if isinstance(node, ast.JoinedStr):  # f"https://{host}/v1/x": keep the literal parts, mark the rest
-        return "".join(str(v.value) if isinstance(v, ast.Constant) else "{…}" for v in node.values)
+    if isinstance(node, ast.JoinedStr):  # f"{base_url}/v1/x": names bound to strings resolved, the rest marked
+        return "".join(str(v.value) if isinstance(v, ast.Constant) else _interpolated(v, names) for v in node.values)
     try:
         return ast.literal_eval(node)
     except (ValueError, SyntaxError, TypeError):
         return None
+
+
+def _interpolated(value: ast.expr, names: dict[str, ast.expr]) -> str:
+    """`{base_url}` in an f-string: the string the name is bound to, else `{…}` (unknown)."""
+    if isinstance(value, ast.FormattedValue) and not value.format_spec and value.conversion == -1:
+        bound = _resolve(value.value, names)
+        if isinstance(bound, ast.Constant) and isinstance(bound.value, str):
+            return bound.value
+    return "{…}"
 
 
 def _ast_lines(node: ast.expr, pointer: str) -> dict[str, int]:

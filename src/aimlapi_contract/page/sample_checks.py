@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from ..findings import Code, Finding, Severity, pointer_from_path
 from ..sources import DocSet, Operation, Spec, nearest_line
 from ..validation import SchemaEngine, enum_fix, unusable_schema, validate
+from .polls import iter_poll_findings
 from .samples import Sample, read_sample
 
 # x-codeSamples `lang` -> the language samples.py reads.
@@ -91,6 +93,8 @@ def check_sample(
         yield finding(Code.DOC_SAMPLE_UNPARSABLE, Severity.ERROR, f"{problem} ({site.where(n)})", n)
     if sample.url and "{…}" not in sample.url and not unverifiable:
         yield from _url_findings(sample, path, spec, op, docset, finding)
+    for poll in sample.polls:
+        yield from iter_poll_findings(poll, docset, finding)
     seen: dict[str, Any] = {}
     for header in sample.headers:
         first = seen.setdefault(header.name.lower(), header)
@@ -134,6 +138,8 @@ def check_sample(
             yield unusable_schema(problem, f"{site.label}'s payload", source=site.source, schema_pointer=schema,
                                   spec_source=meant_spec.source, line=site.line(sample.payload_line), endpoint=endpoint, anchor=anchor)
         for v in violations:
+            if is_placeholder_value(v.instance):
+                continue  # `"<message>"`: the sample says "put yours here", it does not send that string
             n = nearest_line(sample.payload_lines, v.pointer) or sample.payload_line
             yield finding(Code.DOC_SAMPLE_SCHEMA_MISMATCH, Severity.ERROR, f"the request payload does not match the "
                           f"request schema: {v.message}", n, v.pointer, fix=enum_fix(meant_spec, v), diagnosis=v.keyword)
@@ -179,6 +185,14 @@ def _closest_operation(asked: str, docset: DocSet) -> tuple[Spec | None, Operati
     ops = {o.endpoint: (sp, o) for sp in docset.specs.values() for o in sp.operations()}
     guess = difflib.get_close_matches(asked, list(ops), n=1)
     return ops[guess[0]] if guess else (None, None)
+
+
+_PLACEHOLDER = re.compile(r"<[A-Za-z][\w .:/-]{0,80}>")
+
+
+def is_placeholder_value(value: object) -> bool:
+    """Whether a payload value is a placeholder for the reader's own (`"<message>"`, `"<YOUR_PROMPT>"`), not a value sent."""
+    return isinstance(value, str) and _PLACEHOLDER.fullmatch(value.strip()) is not None
 
 
 def _short(value: Any, limit: int = 60) -> str:

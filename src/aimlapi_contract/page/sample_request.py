@@ -17,6 +17,16 @@ class Header:
     line: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """A further request of the sample, e.g. the GET that polls a generation: its URL and query parameter names."""
+
+    method: str
+    url: str
+    line: int | None
+    query: dict[str, int | None] = field(default_factory=dict)  # name -> line
+
+
 @dataclass(slots=True)
 class Sample:
     """The request a sample makes, as far as it can be read; `problems` say what could not be."""
@@ -34,6 +44,7 @@ class Sample:
     problems: list[tuple[str, int | None]] = field(default_factory=list)  # (what, line)
     duplicate_keys: list[DuplicateKey] = field(default_factory=list)  # payload keys set twice (the last wins)
     content_length: tuple[int, int, int] | None = None  # raw HTTP: (declared, body bytes, header line) when they differ
+    polls: list[Poll] = field(default_factory=list)  # requests after the first (GET polling of a generation)
 
     @property
     def has_payload(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from typing import Any
 from urllib.parse import urlsplit
 
 import json5
@@ -19,11 +20,14 @@ from ..sources import JsonLocator
 from .duplicates import loads_keeping_duplicates
 from .examples import matching_close
 from .python_sample import read_python
-from .sample_request import Header, Sample
+from .sample_request import Header, Poll, Sample
 
 __all__ = ["Sample", "read_sample"]
 
 _URL = re.compile(r"""https?://[^\s'"`)\\]+""")
+# Something in the block sends a request; without it (a program's printed output in a ```javascript fence) a URL in
+# the text is a value, not where the sample sends.
+_SENDS = re.compile(r"\b(?:requests|httpx|aiohttp|urllib|urlopen|fetch|axios|https?|XMLHttpRequest|curl|wget|OpenAI|client)\b\s*[.(]|^\s*(?:POST|GET|PUT|PATCH|DELETE)\s", re.M)
 
 
 def read_sample(lang: str, text: str) -> Sample:
@@ -33,7 +37,9 @@ def read_sample(lang: str, text: str) -> Sample:
     if reader is None:
         return sample
     reader(text, sample)
-    if not sample.url:  # fall back to the first URL in the text, so host and path still get checked
+    if not sample.url and lang in ("python", "javascript"):
+        _sdk_call(text, sample)
+    if not sample.url and _SENDS.search(text):  # fall back to the first URL in the text, so host and path still get checked
         match = _URL.search(text)
         if match:
             sample.url, sample.url_line = match.group(0), text.count("\n", 0, match.start()) + 1
@@ -48,10 +54,100 @@ def read_sample(lang: str, text: str) -> Sample:
 # JavaScript ---------------------------------------------------------------------------------------
 
 
+# A string literal (quotes or a template literal), a variable assigned one (`const url = new URL(`${baseUrl}/x`)`), and
+# the calls that take the request's URL: how the catalogue's JavaScript samples build it.
+_JS_STRING = r"""(?P<q>['"`])(?P<s>(?:\\.|(?!(?P=q)).)*?)(?P=q)"""
+_JS_ASSIGN = re.compile(r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*=\s*(?:new\s+URL\(\s*)?" + _JS_STRING, re.S)
+_JS_CALL = re.compile(r"(?:\bfetch|\bnew\s+URL|\bhttps?\.request|\baxios(?:\.\w+)?)\(\s*(?:" + _JS_STRING + r"|(?P<var>[A-Za-z_$][\w$]*)\b)", re.S)
+_JS_INTERPOLATION = re.compile(r"\$\{\s*([A-Za-z_$][\w$]*)\s*\}")
+
+
+def js_variables(code: str) -> dict[str, str]:
+    """Name -> the string each `const`/`let`/`var` of the sample is first assigned, its `${name}`s resolved through the others."""
+    raw: dict[str, str] = {}
+    for m in _JS_ASSIGN.finditer(code):
+        raw.setdefault(m.group("name"), m.group("s"))
+
+    def resolved(value: str, depth: int) -> str:
+        if depth > 8:  # a cycle (`a = `${b}``, `b = `${a}``) stays unresolved
+            return value
+        return _JS_INTERPOLATION.sub(lambda v: resolved(raw[v.group(1)], depth + 1) if v.group(1) in raw else v.group(0), value)
+
+    return {name: resolved(value, 0) for name, value in raw.items()}
+
+
+def _js_request_url(code: str) -> tuple[str, re.Match[str]] | None:
+    """The first URL the sample requests, through its variables; None when no call's URL resolves to an http(s) URL."""
+    variables = js_variables(code)
+    for call in _JS_CALL.finditer(code):
+        value = call.group("s") if call.group("q") else variables.get(call.group("var") or "", "")
+        url = _JS_INTERPOLATION.sub(lambda v: variables.get(v.group(1), v.group(0)), value) if value else ""
+        if url.startswith(("http://", "https://")) and "${" not in url.split("?", 1)[0]:
+            return url, call
+    return None
+
+
+# The OpenAI SDK (Python and JavaScript), pointed at the AIML API by `base_url=`/`baseURL:`: the call names the path.
+_SDK_BASE = re.compile(r"""\b(?:base_url|baseURL)\s*[:=]\s*['"](?P<base>https?://[^'"]+)['"]""")
+_SDK_CALL = re.compile(r"\.(?P<call>chat\.completions\.create|responses\.create|embeddings\.create|images\.generate|images\.edit"
+                       r"|audio\.speech\.create|audio\.transcriptions\.create|audio\.translations\.create|messages\.create)\s*\(")
+_SDK_PATHS = {
+    "chat.completions.create": "/chat/completions", "responses.create": "/responses", "embeddings.create": "/embeddings",
+    "images.generate": "/images/generations", "images.edit": "/images/edits", "audio.speech.create": "/audio/speech",
+    "audio.transcriptions.create": "/audio/transcriptions", "audio.translations.create": "/audio/translations",
+    "messages.create": "/messages",
+}
+
+
+def _sdk_call(text: str, sample: Sample) -> None:
+    """The URL and method of an SDK call (`client.embeddings.create(...)` after `baseURL: "…/v1"`); nothing when absent."""
+    base, call = _SDK_BASE.search(text), _SDK_CALL.search(text)
+    if base and call:
+        sample.url = base.group("base").rstrip("/") + _SDK_PATHS[call.group("call")]
+        sample.url_line, sample.method = text.count("\n", 0, call.start()) + 1, "POST"
+
+
+_JS_QUERY = re.compile(r"""\.searchParams\.(?:append|set)\(\s*['"]([^'"]+)['"]""")
+
+
+def _js_polls(code: str) -> list[Poll]:
+    """The requests after the sample's first (e.g. the GET polling a generation), with their `searchParams` names.
+
+    Consecutive calls with one URL are one request (`new URL(...)` then `https.request(url, ...)`)."""
+    variables = js_variables(code)
+    groups: list[tuple[str, int]] = []  # (url, offset of its first call)
+    for call in _JS_CALL.finditer(code):
+        value = call.group("s") if call.group("q") else variables.get(call.group("var") or "", "")
+        url = _JS_INTERPOLATION.sub(lambda v: variables.get(v.group(1), v.group(0)), value) if value else ""
+        if not url.startswith(("http://", "https://")) or "${" in url.split("?", 1)[0]:
+            continue
+        # A literal URL (`new URL(`...`)`, `fetch("...")`) starts a request; `https.request(url, ...)` sends the one built.
+        if not groups or call.group("q") or groups[-1][0] != url:
+            groups.append((url, call.start()))
+    polls = []
+    for i, (url, start) in enumerate(groups[1:], 1):
+        region = code[start: groups[i + 1][1] if i + 1 < len(groups) else len(code)]
+        line = code.count("\n", 0, start) + 1
+        method = re.search(r"""\bmethod\s*:\s*['"](\w+)['"]""", region)
+        query: dict[str, int | None] = {m.group(1): line + region.count("\n", 0, m.start()) for m in _JS_QUERY.finditer(region)}
+        polls.append(Poll(method.group(1).upper() if method else "GET", url.split("?", 1)[0], line, query))
+    return polls
+
+
 def _javascript(text: str, sample: Sample) -> None:
     code = _strip_js_comments(text)
+    sample.polls = _js_polls(code)
     match = re.search(r"""fetch\(\s*(['"`])(?P<url>.*?)\1""", code, re.S)
-    if not match:
+    if not match or "${" in match.group("url"):
+        found = _js_request_url(code)
+        if found is not None:
+            # Built from variables (`${baseUrl}/tts`), or sent by https.request: the URL and method are read;
+            # headers and body are not literals there, so nothing is said about them.
+            sample.url, sample.url_line = found[0], code.count("\n", 0, found[1].start()) + 1
+            method = re.search(r"""\bmethod\s*:\s*['"](\w+)['"]""", code[found[1].end():])
+            verb = re.match(r"axios\.(\w+)", found[1].group(0))
+            # axios.post(url, ...) names its method; fetch's and https.request's default is GET.
+            sample.method = verb.group(1).upper() if verb else method.group(1).upper() if method else "GET"
         return
     sample.url, sample.url_line = match.group("url"), code.count("\n", 0, match.start()) + 1
     method = re.search(r"""\bmethod\s*:\s*['"](\w+)['"]""", code[match.end():])
@@ -61,7 +157,7 @@ def _javascript(text: str, sample: Sample) -> None:
     if headers is not None:
         start, block = headers
         try:
-            pairs = json5.loads(block, object_pairs_hook=list)
+            pairs = _js_literal(block, object_pairs_hook=list)
             sample.headers_read = True
             for name, value in pairs:
                 where = re.search(rf"""['"]?{re.escape(name)}['"]?\s*:""", code[start:])
@@ -74,9 +170,17 @@ def _javascript(text: str, sample: Sample) -> None:
         start, block = body
         sample.payload_line = code.count("\n", 0, start) + 1
         try:
-            sample.payload, sample.duplicate_keys = loads_keeping_duplicates(json5.loads, block)
+            sample.payload, sample.duplicate_keys = loads_keeping_duplicates(_js_literal, block)
         except ValueError as exc:
             sample.problems.append((f"JSON.stringify's argument is not a JSON5 literal: {exc}", sample.payload_line))
+
+
+def _js_literal(block: str, **kw: Any) -> Any:
+    """A JS object literal's value: as JSON when it is JSON (fast), else as JSON5 (the json5 parser is pure Python, ~20 ms a block)."""
+    try:
+        return json.loads(block, **kw)
+    except ValueError:
+        return json5.loads(block, **kw)
 
 
 def _strip_js_comments(code: str) -> str:

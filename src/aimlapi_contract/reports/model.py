@@ -40,4 +40,14 @@ class Report:
                 for ds in self.docsets
                 for d in ds.fetched
             },
+            "pages": self.pages(),
+        }
+
+    def pages(self) -> dict[str, dict[str, Any]]:
+        """Every page of the run, checked or not: its specs and how many findings name it (so none goes unmentioned)."""
+        counts = Counter(f.source for f in self.findings)
+        return {
+            ds.page: {"checked": ds.page_text is not None, "specs": sorted(ds.specs), "findings": counts.get(ds.page, 0)}
+            for ds in self.docsets
+            if not ds.spec_only
         }

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # Codes of findings that group other findings. Adding a grouping code is one line here.
 CAUSE_CODES: frozenset[Code] = frozenset({
     Code.TRAFFIC_ROOT_CAUSE,
+    Code.CATALOGUE_GROUP,  # one template defect on many pages (reports/groups.py)
 })
 # Where a cause lists the places it was seen, in the order looked for.
 _LOCATION_KEYS = ("cassettes", "pages", "specs", "sources", "locations")

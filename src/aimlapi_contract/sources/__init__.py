@@ -4,7 +4,7 @@ downloads and the cache, the lock, and a page loaded with its specs (a DocSet). 
 
 from __future__ import annotations
 
-from .base import DEFAULT_DOCS_BASE, DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest, project_root, relative_link
+from .base import DEFAULT_DOCS_BASE, DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest, load_manifest_specs, project_root, relative_link
 from .docset import DocSet, load_docset
 from .download import DownloadBroken, DownloadTimeout, download
 from .fetch import CACHE_ENV, CONNECT_TIMEOUT, DEFAULT_CACHE, READ_TIMEOUT, Fetched, Fetcher, cache_dir, cache_lock, object_path
@@ -33,6 +33,7 @@ __all__ = [
     "JsonLocator",
     "load_docset",
     "load_manifest",
+    "load_manifest_specs",
     "load_spec",
     "lock_findings",
     "LOCK_PATH",

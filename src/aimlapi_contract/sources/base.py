@@ -7,7 +7,8 @@ import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+import re
+from urllib.parse import unquote, urlsplit
 
 from ..errors import UsageError
 
@@ -55,19 +56,47 @@ class DocsBase:
         return DEFAULT_DOCS_BASE + rel
 
 
+# Every URL form GitHub serves a file of the docs repository under, at the branch the docs base mirrors:
+# raw.githubusercontent.com/aimlapi/api-docs/{refs/heads/main|main}/PATH and
+# github.com/aimlapi/api-docs/{raw|blob}/{refs/heads/main|main}/PATH (`?raw=true` allowed).
+_REPO_URL = re.compile(
+    r"https?://(?:raw\.githubusercontent\.com/aimlapi/api-docs|(?:www\.)?github\.com/aimlapi/api-docs/(?:raw|blob))"
+    r"/(?:refs/heads/)?(?P<ref>[^/]+)/(?P<path>[^?#]*)",
+    re.IGNORECASE,
+)
+DOCS_BRANCH = "main"
+# GitBook writes this where a page's embedded spec was deleted or never synced: a placeholder, not a URL.
+PLACEHOLDER_PREFIX = "/broken/openapi/"
+
+
+def is_placeholder(link: str) -> bool:
+    """Whether `link` is GitBook's placeholder for a spec it lost (`/broken/openapi/<name>`)."""
+    return link.startswith(PLACEHOLDER_PREFIX)
+
+
+def repository_ref(link: str) -> str | None:
+    """The branch (or commit) a link into the docs repository on GitHub names; None for any other link."""
+    match = _REPO_URL.match(link)
+    return match.group("ref") if match else None
+
+
 def relative_link(link: str, page_rel: str) -> str | None:
     """The docs-root-relative path a link on `page_rel` points at, or None if it leaves the docs repo.
 
-    Absolute links under the default docs base resolve against whatever base is in use, so a mirror
-    serves the specs the page links to.
+    Absolute links into the docs repository at its main branch (any of GitHub's URL forms) resolve
+    against whatever base is in use, so a mirror serves the specs the page links to. A link to another
+    branch or commit is not what the base serves, so it is None too (see `repository_ref`).
     """
-    if link.startswith(DEFAULT_DOCS_BASE):
-        joined = posixpath.normpath(link[len(DEFAULT_DOCS_BASE) :].split("#", 1)[0])
+    match = _REPO_URL.match(link)
+    if match:
+        if match.group("ref") != DOCS_BRANCH:
+            return None
+        joined = posixpath.normpath(unquote(match.group("path")))
     else:
         parts = urlsplit(link)
         if parts.scheme or parts.netloc or link.startswith("/"):
             return None
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), parts.path))
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), unquote(parts.path)))
     # `..` past the root would read (or, through the cache, write) outside the docs tree.
     return None if joined.startswith(("..", "/")) or joined == "." else joined
 
@@ -82,7 +111,10 @@ def project_root(start: Path) -> Path | None:
 
 @dataclass(frozen=True, slots=True)
 class TrackedPage:
-    """One page in specs/manifest.json."""
+    """One page in specs/manifest.json: `path` may be a glob or a folder (sources/catalogue.py).
+
+    `model`, when given, is the model the page is tracked for: page/coverage.py warns (CT116) when the
+    page's specs do not document it."""
 
     path: str
     model: str = ""
@@ -100,3 +132,16 @@ def load_manifest(path: Path = MANIFEST_PATH) -> list[TrackedPage]:
             f"{path}: not a valid manifest ({exc})",
             tip='expected {"pages": [{"path": "docs/...md", "model": "..."}]}',
         ) from None
+
+
+def load_manifest_specs(path: Path = MANIFEST_PATH) -> list[str]:
+    """The manifest's optional `specs`: globs or paths of specs to check even when no page links them."""
+    if not path.exists():
+        return []
+    try:
+        specs = json.loads(path.read_text(encoding="utf-8")).get("specs", [])
+        if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
+            raise TypeError("`specs` must be a list of paths or globs")
+        return list(specs)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise UsageError(f"{path}: not a valid manifest ({exc})", tip='expected {"pages": [...], "specs": ["docs/**/*.json"]}') from None

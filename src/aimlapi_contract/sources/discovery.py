@@ -1,4 +1,4 @@
-"""Find the specs a page links to, from its GitBook `{% openapi-operation %}` blocks."""
+"""Find the specs a page links to, from its GitBook `{% openapi-operation %}`, `{% openapi %}` and `{% swagger %}` blocks."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import re
 from dataclasses import dataclass
 
 # GitBook tags are not Markdown: a Markdown parser sees them as paragraph text, so they are read by line.
-_OPEN = re.compile(r"\{%\s*openapi-operation\b(?P<attrs>[^%]*)%\}")
-_CLOSE = re.compile(r"\{%\s*endopenapi-operation\s*%\}")
+# GitBook has written three tags for an embedded operation over the years: `openapi-operation spec=...` (the spec
+# registered by name, its link between the tags), and the older `openapi src=...` / `swagger src=...` (the spec's URL
+# in `src`, often repeated as a link between the tags).
+_OPEN = re.compile(r"\{%\s*(?P<tag>openapi-operation|openapi|swagger)\s(?P<attrs>[^%]*)%\}")
+_CLOSE = re.compile(r"\{%\s*end(?:openapi-operation|openapi|swagger)\s*%\}")
 _ATTR = re.compile(r'(\w[\w-]*)\s*=\s*"([^"]*)"')
-_LINK = re.compile(r"\[[^\]]*\]\((?P<url>[^)\s]+)\)")
+# `[text](url)` or, for a URL with spaces (GitBook writes `.gitbook/assets/x (1).json` so), `[text](<url>)`.
+_LINK = re.compile(r"\[[^\]]*\]\((?:<(?P<angled>[^>]+)>|(?P<url>[^)\s]+))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +25,7 @@ class SpecLink:
     method: str
     url: str  # as written on the page; "" when the block has no link
     line: int  # 1-based line of the opening tag
+    tag: str = "openapi-operation"  # or "openapi" / "swagger" (the spec's URL in `src`)
 
     @property
     def endpoint(self) -> str:
@@ -28,7 +33,7 @@ class SpecLink:
 
 
 def iter_spec_links(page_text: str) -> list[SpecLink]:
-    """Every openapi-operation block on the page, in page order."""
+    """Every openapi-operation, openapi or swagger block on the page, in page order."""
     links: list[SpecLink] = []
     lines = page_text.splitlines()
     i = 0
@@ -45,18 +50,20 @@ def iter_spec_links(page_text: str) -> list[SpecLink]:
         while True:
             link = _LINK.search(rest)
             if link and not url:
-                url = link.group("url")
+                url = link.group("angled") or link.group("url")
             if _CLOSE.search(rest) or i + 1 >= len(lines):
                 break
             i += 1
             rest = lines[i]
+        tag = match.group("tag")
         links.append(
             SpecLink(
                 spec_id=attrs.get("spec", ""),
                 path=attrs.get("path", ""),
                 method=attrs.get("method", "").lower(),
-                url=url,
+                url=attrs.get("src", "") or url if tag != "openapi-operation" else url,
                 line=start + 1,
+                tag=tag,
             )
         )
         i += 1

@@ -22,6 +22,7 @@ class DocSet:
     fetched: list[Fetched] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # problems loading the sources
     notes: list[str] = field(default_factory=list)  # e.g. "used the cached copy"
+    spec_only: bool = False  # `--specs`: a spec no checked page links, `page` is the spec's own path
 
     def spec_for_link(self, link: SpecLink) -> Spec | None:
         rel = relative_link(link.url, self.page) if link.url else None
@@ -32,7 +33,12 @@ class DocSet:
         return {link.endpoint for link in self.links if self.spec_for_link(link) is None}
 
 
-def load_docset(fetcher: Fetcher, page: str, *, offline: bool = False) -> DocSet:
+# What loading one spec gave, shared between the docsets of a run: a spec linked by N pages is read and parsed once.
+# None: it could not be loaded, and the first docset that tried holds the finding saying why.
+SpecMemo = dict[str, "Spec | None"]
+
+
+def load_docset(fetcher: Fetcher, page: str, *, offline: bool = False, memo: SpecMemo | None = None) -> DocSet:
     """Load a page and every spec it links to; failures become findings, never exceptions."""
     docset = DocSet(page=page, page_text=None)
     page_doc = _get(fetcher, page, docset, offline)
@@ -46,24 +52,22 @@ def load_docset(fetcher: Fetcher, page: str, *, offline: bool = False) -> DocSet
         )
         return docset
     docset.links = iter_spec_links(docset.page_text)
-    if not docset.links:
-        # An empty page, or one whose blocks were removed: nothing on it can be checked against a spec.
-        docset.findings.append(
-            Finding(
-                Code.DOC_PAGE_LINKS_NO_SPEC, Severity.ERROR, page,
-                f"{page} links no OpenAPI spec (no `openapi-operation` block): nothing on it was checked",
-                line=1, fix="restore the page's openapi-operation blocks, or stop tracking it in specs/manifest.json",
-            )
-        )
     for link in docset.links:
         rel = relative_link(link.url, page) if link.url else None
         if rel is None or rel in docset.specs:
             continue  # reported by the docs lint (CT302) with the page line
+        if memo is not None and rel in memo:
+            _reuse(memo[rel], rel, docset)
+            continue
+        if memo is not None:
+            memo[rel] = None  # until it loads
         spec_doc = _get(fetcher, rel, docset, offline)
         if spec_doc is None:
             continue
         try:
             docset.specs[rel] = load_spec(rel, spec_doc.data)
+            if memo is not None:
+                memo[rel] = docset.specs[rel]
         except SpecParseError as exc:
             docset.findings.append(
                 Finding(
@@ -77,6 +81,32 @@ def load_docset(fetcher: Fetcher, page: str, *, offline: bool = False) -> DocSet
                 )
             )
     return docset
+
+
+def load_spec_docset(fetcher: Fetcher, rel: str, *, offline: bool = False, memo: SpecMemo | None = None) -> DocSet:
+    """A spec on its own (`--specs`), as a docset with no page text: linted and its examples checked."""
+    docset = DocSet(page=rel, page_text=None, spec_only=True)
+    if memo is not None and rel in memo:
+        _reuse(memo[rel], rel, docset)
+        return docset
+    if memo is not None:
+        memo[rel] = None  # until it loads
+    doc = _get(fetcher, rel, docset, offline)
+    if doc is None:
+        return docset
+    try:
+        docset.specs[rel] = load_spec(rel, doc.data)
+        if memo is not None:
+            memo[rel] = docset.specs[rel]
+    except SpecParseError as exc:
+        docset.findings.append(Finding(Code.SOURCE_NOT_JSON, Severity.ERROR, rel, f"spec is {exc}", line=exc.line, column=exc.column))
+    return docset
+
+
+def _reuse(loaded: Spec | None, rel: str, docset: DocSet) -> None:
+    # The fetch and its findings belong to the first docset that loaded the spec; later ones only share it.
+    if loaded is not None:
+        docset.specs[rel] = loaded
 
 
 def _get(fetcher: Fetcher, rel: str, docset: DocSet, offline: bool) -> Fetched | None:

@@ -50,3 +50,8 @@ def cached_findings(cache: Path, key: str, compute: Callable[[], Iterable[Findin
     except OSError:
         pass  # a read-only cache only costs time
     return findings
+
+
+def is_cached(cache: Path, key: str) -> bool:
+    """Whether findings are stored under `key` (a cheap test: a corrupt entry is recomputed by cached_findings)."""
+    return (cache / "findings" / f"{key}.json").is_file()

@@ -1,8 +1,10 @@
 """vcrpy cassettes (YAML) read safely into plain `Exchange` records, with the line of each interaction.
 
-The loader is PyYAML's SafeLoader plus the three harmless Python tags vcrpy itself still reads
+The loader is PyYAML's safe loader plus the three harmless Python tags vcrpy itself still reads
 (`python/str`, `python/unicode`, `python/tuple`): any other `!!python/...` tag (object/apply/new/name/
-module) is refused before anything is constructed, so a cassette can never run code.
+module) is refused before anything is constructed, so a cassette can never run code. The tree is composed
+by libyaml (CSafeLoader's C parser, about 10x PyYAML's pure-Python one), whose nodes keep the marks the
+interaction and body lines come from; the pure-Python loader stays as the reference path (`reference=True`).
 """
 
 from __future__ import annotations
@@ -31,8 +33,12 @@ class CassetteError(ValueError):
         self.over_limit = over_limit  # a limit (limits.py) was hit, rather than the file being malformed
 
 
-class _CassetteLoader(yaml.SafeLoader):
-    """SafeLoader + the benign tags vcrpy writes; unknown tags raise ConstructorError."""
+class _ReferenceLoader(yaml.SafeLoader):
+    """SafeLoader + the benign tags vcrpy writes; unknown tags raise ConstructorError (pure Python)."""
+
+
+class _CassetteLoader(yaml.CSafeLoader):
+    """The same safe constructor over libyaml's composer: the same tags, the same refusals, C speed."""
 
 
 def _construct_str(loader: yaml.SafeLoader, node: yaml.Node) -> str:
@@ -43,9 +49,10 @@ def _construct_tuple(loader: yaml.SafeLoader, node: yaml.Node) -> tuple[Any, ...
     return tuple(loader.construct_sequence(node))  # type: ignore[arg-type]
 
 
-_CassetteLoader.add_constructor("tag:yaml.org,2002:python/str", _construct_str)
-_CassetteLoader.add_constructor("tag:yaml.org,2002:python/unicode", _construct_str)
-_CassetteLoader.add_constructor("tag:yaml.org,2002:python/tuple", _construct_tuple)
+for _loader in (_CassetteLoader, _ReferenceLoader):
+    _loader.add_constructor("tag:yaml.org,2002:python/str", _construct_str)
+    _loader.add_constructor("tag:yaml.org,2002:python/unicode", _construct_str)
+    _loader.add_constructor("tag:yaml.org,2002:python/tuple", _construct_tuple)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +98,11 @@ def display_path(path: Path, root: Path | None = None) -> str:
     return resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else path.as_posix()
 
 
-def read_cassette(path: Path) -> Cassette:
+def read_cassette(path: Path, *, reference: bool = False) -> Cassette:
     """Load a vcrpy cassette; CassetteError (with a line where known) when the file can't be one.
 
-    A malformed interaction goes to `Cassette.broken`; the other interactions are read as usual."""
+    A malformed interaction goes to `Cassette.broken`; the other interactions are read as usual.
+    `reference` reads with PyYAML's pure-Python loader (the old path, kept to compare against)."""
     try:
         text = limits.read_file(path, "the cassette").decode("utf-8-sig")
     except OSError as exc:
@@ -103,11 +111,23 @@ def read_cassette(path: Path) -> Cassette:
         raise CassetteError(f"not UTF-8 text (byte {exc.start})") from None
     except limits.LimitError as exc:
         raise CassetteError(exc.message, over_limit=True) from None
-    loader: _CassetteLoader | None = None
+    try:
+        root, data = _compose(text, _ReferenceLoader if reference else _CassetteLoader)
+    except CassetteError as exc:
+        if reference or exc.over_limit:
+            raise
+        # libyaml words its errors differently: a broken file is rare, so re-read it for PyYAML's message.
+        root, data = _compose(text, _ReferenceLoader)
+    return _cassette(path, root, data)
+
+
+def _compose(text: str, loader_class: type[yaml.SafeLoader] | type[yaml.CSafeLoader]) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (lines live in its marks) and the plain data built from it, within the limits."""
+    loader: yaml.SafeLoader | yaml.CSafeLoader | None = None
     try:
         # Depth before composing (composers recurse), expansion before constructing (aliases multiply).
-        limits.check_yaml_depth(text, _CassetteLoader)
-        loader = _CassetteLoader(text)  # the reader refuses control characters here (ReaderError)
+        limits.check_yaml_depth(text, loader_class)
+        loader = loader_class(text)  # the reader refuses control characters here (ReaderError)
         root = loader.get_single_node()
         if root is not None:
             limits.check_yaml_expansion(root)
@@ -127,6 +147,10 @@ def read_cassette(path: Path) -> Cassette:
     finally:
         if loader is not None:
             loader.dispose()
+    return root, data
+
+
+def _cassette(path: Path, root: yaml.Node | None, data: Any) -> Cassette:
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError("not a vcrpy cassette: no top-level `interactions` list", 1)
     nodes = _interaction_nodes(root) if root is not None else []
@@ -253,11 +277,11 @@ def _literal_body(interaction: yaml.Node | None, body: bytes) -> bool:
     )
 
 
-def iter_cassettes(directory: Path) -> Iterator[tuple[Path, Cassette | CassetteError]]:
+def iter_cassettes(directory: Path, *, reference: bool = False) -> Iterator[tuple[Path, Cassette | CassetteError]]:
     """Each cassette under `directory` with what loading it gave: the cassette or the error."""
     for path in cassette_files(directory):
         try:
-            yield path, read_cassette(path)
+            yield path, read_cassette(path, reference=reference)
         except CassetteError as exc:
             yield path, exc
 

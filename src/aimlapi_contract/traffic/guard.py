@@ -18,14 +18,6 @@ from .cassettes import Cassette, CassetteError, display_path, read_cassette
 from .scanning import CassetteScan, scan_cassettes
 
 
-def guarded(source: str, what: str, findings: Iterable[Finding]) -> Iterator[Finding]:
-    """`findings` as they come; an exception while making them ends them with one CT910 on `source`."""
-    try:
-        yield from findings
-    except Exception as exc:  # noqa: BLE001  (the one catch: any failure on this input becomes its finding)
-        yield crash_finding(source, what, exc)
-
-
 @dataclass(slots=True)
 class _Dropped:
     count: int

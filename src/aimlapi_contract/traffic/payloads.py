@@ -13,22 +13,30 @@ from typing import Any
 
 from .. import limits
 from ..findings import Code, Finding, Severity
-from ..sources import Operation, Spec, documenting_operation
-from ..validation import SchemaEngine, iter_semantic_findings, unusable_schema, validate, violation_cause
+from ..sources import Operation, Spec
+from ..validation import Cause, SchemaEngine, iter_semantic_findings, unusable_schema, validate, violation_cause
+from ..validation.engine import Violation
 from .exchange import Exchange
 from .intent import deliberately_invalid
+from .routing import other_model_finding, route, without_model_drift
 from .root_causes import status_cause, undocumented_cause
 from .streams import iter_stream_findings
 from .undocumented import FieldWalker
 
-_ENGINES: dict[str, tuple[SchemaEngine, FieldWalker]] = {}
+_ENGINES: dict[tuple[str, bool], tuple[SchemaEngine, FieldWalker]] = {}
 
 
-def engine_for(spec: Spec) -> tuple[SchemaEngine, FieldWalker]:
-    """The one SchemaEngine (and field walker) per spec content, shared by every exchange of a run."""
-    if spec.sha256 not in _ENGINES:
-        _ENGINES[spec.sha256] = (SchemaEngine(spec), FieldWalker(spec))
-    return _ENGINES[spec.sha256]
+def engine_for(spec: Spec, reference: bool = False) -> tuple[SchemaEngine, FieldWalker]:
+    """The one SchemaEngine (and field walker) per spec content, shared by every exchange of a run.
+
+    `reference`: the pair without caches or closed-world proofs (the old path, to compare against)."""
+    key = (spec.sha256, reference)
+    if key not in _ENGINES:
+        if reference:
+            _ENGINES[key] = (SchemaEngine(spec, reference=True), FieldWalker(spec, reference=True))
+        else:
+            _ENGINES[key] = (SchemaEngine(spec), FieldWalker(spec))
+    return _ENGINES[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,15 +108,16 @@ def iter_located_findings(
     anchor: str,
     lines: tuple[int | None, int | None, int | None],
     event_lines: bool = False,
+    reference: bool = False,
 ) -> Iterator[Finding]:
     """As iter_exchange_findings, with separate lines for the exchange, its request body and its response body.
 
     With `event_lines`, body line k of the response is file line response_line + k (a literal block
     scalar), so each SSE event's findings get the event's own line."""
     line, request_line, response_line = lines
-    found = documenting_operation(specs, exchange.path, exchange.method)
+    routed = route(specs, exchange)
     endpoint = f"{exchange.method.upper()} {exchange.path}"
-    if found is None:
+    if routed is None:
         documented = sorted({op.endpoint for spec in specs for op in spec.operations()})
         yield Finding(
             Code.UNDOCUMENTED_PATH, Severity.ERROR, source,
@@ -116,10 +125,13 @@ def iter_located_findings(
             line=line, endpoint=endpoint, anchor=anchor,
         )
         return
-    spec, op = found
-    base = _Where(exchange, spec, op, source, anchor, op.endpoint)
+    spec, op = routed.spec, routed.operation
+    base = _Where(exchange, spec, op, source, anchor, op.endpoint, reference)
+    if routed.other_model and deliberately_invalid(exchange.request_headers, exchange.status) is None:
+        yield other_model_finding(routed, exchange, specs, source=source, anchor=anchor, line=request_line or line)
     # A malformed schema is reported once, not once per stream event.
-    yield from once_per_unusable_schema(_request_findings(base, request_line))
+    requests = _request_findings(base, request_line)
+    yield from once_per_unusable_schema(without_model_drift(requests) if routed.other_model else requests)
     yield from once_per_unusable_schema(_response_findings(base, line, response_line, event_lines))
 
 
@@ -131,6 +143,7 @@ class _Where:
     source: str
     anchor: str
     endpoint: str
+    reference: bool = False  # the old path: see engine_for
 
     def part_anchor(self, part: str) -> str:
         return f"{self.anchor}:{part}" if self.anchor else part
@@ -210,7 +223,7 @@ def _payload_findings(
     where: _Where, schema_pointer: str, payload: Any, part: str, line: int | None, label: str = ""
 ) -> Iterator[Finding]:
     """Schema violations (one finding each), undocumented fields, then the extra payload checks."""
-    engine, walker = engine_for(where.spec)
+    engine, walker = engine_for(where.spec, where.reference)
     request = part == "request"
     label = label or part
     violations, problem = validate(engine, "request" if request else "response", schema_pointer, payload)
@@ -222,7 +235,7 @@ def _payload_findings(
         )
     seen: set[tuple[str, str, str]] = set()
     for v in violations:
-        cause = violation_cause(where.spec, where.endpoint, v.keyword, v.schema_pointer, v.instance, v.message)
+        cause, extra = _violation_cause(where, v)
         if (v.pointer, cause.pointer, cause.kind) in seen:
             continue  # OAS30 reports one forbidden null up to three times (type, nullable, enum): one cause
         seen.add((v.pointer, cause.pointer, cause.kind))
@@ -245,22 +258,62 @@ def _payload_findings(
         pointer = v.pointer + "/" + _escape(cause.kind.split(":", 1)[1]) if cause.kind.startswith("required:") else v.pointer
         yield where.finding(
             code, Severity.ERROR, f"{label}{branch}: {at}: {_shorten(message)}",
-            part=part, line=line, pointer=pointer, fix=cause.fix,
-            extra={**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword},
+            part=part, line=line, pointer=pointer, fix=cause.fix, extra=extra,
         )
-    if not request and not problem:  # undocumented fields mean nothing against a malformed schema
+    # Undocumented fields mean nothing against a malformed schema; the closed world may prove there are none.
+    if not request and not problem and not engine.documents_every_field(schema_pointer, payload):
         for field in walker.iter_undocumented(schema_pointer, payload):
-            cause = undocumented_cause(where.spec, where.endpoint, field.schema_pointer, field.name)
+            cause, extra = _undocumented_cause(where, field.schema_pointer, field.name)
             yield where.finding(
                 Code.UNDOCUMENTED_FIELD, Severity.WARNING,
                 f"{label}: {dotted(field.pointer)} is sent but the schema does not document it",
-                part=part, line=line, pointer=field.pointer, fix=cause.fix, extra=cause.as_extra(),
+                part=part, line=line, pointer=field.pointer, fix=cause.fix, extra=extra,
             )
     context = PayloadContext(where.exchange, where.spec, where.op, part, where.source, where.part_anchor(part), line)
     for check in EXTRA_PAYLOAD_CHECKS:
         yield from check(payload, context)
 
 
+# Causes (and the `extra` a finding carries for them) repeat by the thousand in real traffic: each is made
+# once and shared (findings never mutate `extra`), which keeps both time and memory flat in the corpus.
+_CAUSES: dict[tuple[Any, ...], tuple[Cause, dict[str, Any]]] = {}
+_MAX_CAUSES = 20_000
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _violation_cause(where: _Where, v: Violation) -> tuple[Cause, dict[str, Any]]:
+    """violation_cause for `v` with its finding's `extra`, cached where the cause depends only on the key."""
+    instance = v.instance
+    if isinstance(instance, _SCALARS) and not (isinstance(instance, str) and len(instance) > 200):
+        value: Any = (type(instance), instance)  # the enum kind quotes the value; 1, 1.0 and True differ
+    elif v.keyword == "required" and isinstance(instance, dict):
+        value = ("keys", tuple(map(str, instance)))  # which required names are missing
+    elif v.keyword != "enum" and isinstance(instance, dict | list):
+        value = (type(instance),)  # only the JSON type is named
+    else:
+        value = None
+    key = (where.spec.sha256, where.spec.source, where.endpoint, v.keyword, v.schema_pointer, v.message, value)
+    found = _CAUSES.get(key) if value is not None and not where.reference else None
+    if found is None:
+        cause = violation_cause(where.spec, where.endpoint, v.keyword, v.schema_pointer, instance, v.message)
+        found = (cause, {**cause.as_extra(), "schema_pointer": v.schema_pointer, "keyword": v.keyword})
+        if value is not None and not where.reference and len(_CAUSES) < _MAX_CAUSES:
+            _CAUSES[key] = found
+    return found
+
+
+def _undocumented_cause(where: _Where, owner: str, name: str) -> tuple[Cause, dict[str, Any]]:
+    key = (where.spec.sha256, where.spec.source, where.endpoint, "undocumented", owner, name)
+    found = _CAUSES.get(key)
+    if found is None:
+        cause = undocumented_cause(where.spec, where.endpoint, owner, name)
+        found = (cause, cause.as_extra())
+        if len(_CAUSES) < _MAX_CAUSES:
+            _CAUSES[key] = found
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
 def dotted(pointer: str) -> str:
     """A JSON pointer as a readable path: /choices/0/finish_reason -> choices[0].finish_reason."""
     if not pointer:

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ..errors import UsageError
-from ..findings import Code, Finding, Severity
+from ..findings import Code, Finding, Severity, crash_finding, guarded
 from ..sources import Spec
-from .cassettes import BrokenInteraction, Cassette, CassetteError, RecordedExchange, display_path
-from .guard import bounded, guarded, guarded_cassettes
+from .cassettes import (
+    BrokenInteraction,
+    Cassette,
+    CassetteError,
+    RecordedExchange,
+    cassette_files,
+    display_path,
+    read_cassette,
+)
+from .parallel import map_in_order
+from .guard import bounded, guarded_cassettes
 from .payloads import iter_located_findings, once_per_unusable_schema
 from .root_causes import iter_root_causes
+
+REFERENCE_ENV = "AIMLAPI_CONTRACT_REFERENCE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,35 +75,47 @@ def interaction_items(directory: Path, *, root: Path | None = None) -> list[Inte
     return items
 
 
-def iter_cassette_findings(directory: Path, specs: Sequence[Spec], *, root: Path | None = None) -> Iterator[Finding]:
+def iter_cassette_findings(
+    directory: Path, specs: Sequence[Spec], *, root: Path | None = None, reference: bool | None = None, jobs: int | None = None
+) -> Iterator[Finding]:
     """Findings for every interaction under `directory`, then one CT220 per shared root cause.
 
     Sources are relative to `root` (the project root; default the working directory). Bad cassettes are
-    findings; only a missing `directory` raises (UsageError)."""
+    findings; only a missing `directory` raises (UsageError). Each cassette is read, checked and dropped
+    before the next (only findings are kept), over several processes for a large directory (`jobs`,
+    default: the cores); `reference` (default: $AIMLAPI_CONTRACT_REFERENCE=1) takes the old, uncached path,
+    serially, to compare findings and speed against."""
     require_directory(directory)
-    singles: list[Finding] = []
-    for path, loaded in guarded_cassettes(directory, root):
-        source = display_path(path, root)
-        if isinstance(loaded, Finding):  # the check crashed on this cassette (CT910)
-            singles.append(loaded)
-            continue
-        if isinstance(loaded, CassetteError):
-            singles.append(
-                Finding(
-                    Code.INPUT_OVER_LIMIT if loaded.over_limit else Code.CASSETTE_UNREADABLE, Severity.ERROR, source,
-                    f"not a readable vcrpy cassette: {loaded.message}",
-                    line=loaded.line, anchor="cassette",
-                    fix="re-record it (vcrpy/pytest-recording write valid cassettes), or remove it",
-                )
-            )
-            continue
-        singles += guarded(source, "the cassette check", bounded(source, _cassette_findings(loaded, source, specs)))
-    singles = list(once_per_unusable_schema(singles))
+    if reference is None:
+        reference = os.environ.get(REFERENCE_ENV) == "1"
+    check = partial(_file_findings, specs=specs, root=root, reference=reference)
+    per_file = map_in_order(check, cassette_files(directory), jobs=1 if reference else jobs)
+    singles = list(once_per_unusable_schema(f for findings in per_file for f in findings))
     yield from singles
     yield from iter_root_causes(singles, specs)
 
 
-def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec]) -> Iterator[Finding]:
+def _file_findings(path: Path, *, specs: Sequence[Spec], root: Path | None, reference: bool) -> list[Finding]:
+    """One cassette's findings (a CT209 if it cannot be read); the cassette itself is not kept."""
+    source = display_path(path, root)
+    try:
+        loaded = read_cassette(path, reference=reference)
+    except CassetteError as exc:
+        return [
+            Finding(
+                Code.INPUT_OVER_LIMIT if exc.over_limit else Code.CASSETTE_UNREADABLE, Severity.ERROR, source,
+                f"not a readable vcrpy cassette: {exc.message}",
+                line=exc.line, anchor="cassette",
+                fix="re-record it (vcrpy/pytest-recording write valid cassettes), or remove it",
+            )
+        ]
+    except Exception as exc:  # noqa: BLE001  (any other failure reading this file is a finding on it)
+        return [crash_finding(source, "reading the cassette", exc, anchor="cassette")]
+    # One catch per cassette (CT910) and a cap on the findings kept (CT231): one hostile file costs little.
+    return list(guarded(source, "the cassette check", bounded(source, _cassette_findings(loaded, source, specs, reference))))
+
+
+def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec], reference: bool = False) -> Iterator[Finding]:
     """Each interaction's findings, in file order; a broken interaction is one CT209 of its own."""
     records: list[RecordedExchange | BrokenInteraction] = [*cassette.interactions, *cassette.broken]
     for rec in sorted(records, key=lambda r: r.index):
@@ -105,4 +130,5 @@ def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec]) -
         yield from iter_located_findings(
             rec.exchange, specs, source=source, anchor=f"interaction:{rec.index}",
             lines=(rec.line, rec.request_body_line, rec.response_body_line), event_lines=rec.response_body_literal,
+            reference=reference,
         )

@@ -6,6 +6,10 @@ payload through `properties`, `items` and `allOf`/`anyOf`/`oneOf` (a branch pinn
 payload's own `type` is preferred, then branches whose required fields are all present, else all),
 and reports a property that no candidate schema names, where the object's schema does declare
 `properties` and does not open itself with `additionalProperties: true` or a schema.
+
+What the walk decides at an object depends only on the schemas reaching it, the object's `type`
+value and its key set, so each such decision is made once (`_plan`) and replayed for every later
+payload of that shape: a stream of thousands of chunks costs one dictionary look-up per object.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ class UndocumentedField:
     schema_pointer: str  # the object schema whose `properties` would document it
 
 
+# Per key of an object: the schema pointers documenting it, the owner where it is undocumented, or None (free).
+_Plan = list[list[str] | str | None]
+_MAX_PLANS = 50_000  # distinct object shapes remembered per spec
+
+
 @dataclass(frozen=True, slots=True)
 class _ObjectView:
     """What the schemas at one pointer say about an object: named properties and whether it is open."""
@@ -38,29 +47,77 @@ class _ObjectView:
 class FieldWalker:
     """Finds undocumented fields against one spec; schema lookups are cached per pointer."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, *, reference: bool = False) -> None:
         self.spec = spec
+        self.reference = reference  # the old path: every decision made afresh
         self._flat: dict[str, list[str]] = {}
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._items: dict[tuple[str, ...], list[str]] = {}
 
     def iter_undocumented(self, schema_pointer: str, instance: Any) -> Iterator[UndocumentedField]:
         """Every property in `instance` that the schema at `schema_pointer` does not document."""
-        yield from self._walk([schema_pointer], instance, [])
+        yield from self._walk([schema_pointer], instance, ())
 
-    def _walk(self, pointers: list[str], instance: Any, path: list[Any]) -> Iterator[UndocumentedField]:
+    def _walk(self, pointers: list[str], instance: Any, path: tuple[Any, ...]) -> Iterator[UndocumentedField]:
+        if self.reference:
+            yield from self._walk_afresh(pointers, instance, path)
+            return
+        if isinstance(instance, dict):
+            kind = instance.get("type")
+            # The branch choice compares `type` with enums: key on its value (and its class, as 1 == 1.0 == True).
+            key = (tuple(pointers), type(kind), kind, tuple(instance)) if isinstance(kind, str | int | float | None) else None
+            plan = self._plans.get(key) if key is not None else None
+            if plan is None:
+                plan = self._plan(pointers, instance)
+                if key is not None and len(self._plans) < _MAX_PLANS:
+                    self._plans[key] = plan
+            for (name, value), step in zip(instance.items(), plan, strict=True):
+                if isinstance(step, list):
+                    if isinstance(value, dict | list):
+                        yield from self._walk(step, value, (*path, name))
+                elif step is not None:
+                    yield UndocumentedField(pointer_from_path((*path, name)), name, step)
+        elif isinstance(instance, list) and instance:
+            frozen = tuple(pointers)
+            items = self._items.get(frozen)
+            if items is None:
+                items = self._items[frozen] = self._item_pointers(pointers, instance)
+            if items:
+                for i, value in enumerate(instance):
+                    if isinstance(value, dict | list):
+                        yield from self._walk(items, value, (*path, i))
+
+    def _plan(self, pointers: list[str], instance: dict[str, Any]) -> _Plan:
+        """Per key of `instance`, in order: the schemas documenting it, the owner it is undocumented in, or None."""
+        view = self._object_view(self._candidates(pointers, instance))
+        plan: _Plan = []
+        for name in instance:
+            documented = view.properties.get(name)
+            if documented:
+                plan.append(documented)
+            else:
+                plan.append(view.owner if view.declares and not view.closed_or_open else None)
+        return plan
+
+    def _item_pointers(self, pointers: list[str], instance: list[Any]) -> list[str]:
+        candidates = self._candidates(pointers, instance)
+        return [f"{p}/items" for p in candidates if isinstance(self._schema(p), dict) and "items" in self._schema(p)]
+
+    def _walk_afresh(self, pointers: list[str], instance: Any, path: tuple[Any, ...]) -> Iterator[UndocumentedField]:
         candidates = self._candidates(pointers, instance)
         if isinstance(instance, dict):
             view = self._object_view(candidates)
             for name, value in instance.items():
                 documented = view.properties.get(name)
                 if documented:
-                    yield from self._walk(documented, value, [*path, name])
+                    yield from self._walk_afresh(documented, value, (*path, name))
                 elif view.declares and not view.closed_or_open:
-                    yield UndocumentedField(pointer_from_path([*path, name]), name, view.owner)
+                    yield UndocumentedField(pointer_from_path((*path, name)), name, view.owner)
         elif isinstance(instance, list):
             items = [f"{p}/items" for p in candidates if isinstance(self._schema(p), dict) and "items" in self._schema(p)]
             if items:
                 for i, value in enumerate(instance):
-                    yield from self._walk(items, value, [*path, i])
+                    yield from self._walk_afresh(items, value, (*path, i))
 
     def _candidates(self, pointers: list[str], instance: Any) -> list[str]:
         flat = [p for pointer in pointers for p in self._flatten(pointer)]

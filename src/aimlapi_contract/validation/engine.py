@@ -11,16 +11,25 @@ Two validators per (spec sha256, schema pointer, direction), both built once:
 A `oneOf` whose branches each pin a `type` property to one string (the /v1/responses stream events)
 is dispatched on that property, so a failing event is reported against its own event type, not as
 53 branch errors. Payloads are JSON values as `json.loads` makes them.
+
+Real traffic fails the same way by the thousand (a null `finish_reason` in every chunk), so an
+explanation is kept per (schema location, failure shape): the shape is what the compiled validator
+reports (each error's instance path, schema path and message, which quotes the failing value), and a
+payload of a known shape gets the cached violations, rebuilt on its own values (explain_cache.py).
+A second, closed-world compilation (closed_world.py) proves in one call that a payload carries no
+undocumented field.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..findings import pointer_from_path
 from ..sources import Spec
+from .closed_world import closed_schema, fields_provable
 from .dialect import READ, WRITE, Untranslatable, format_checks, to_json_schema
+from .explain_cache import ExplanationCache, failure_shape, value_at
 
 # Keywords that say nothing about validity: a oneOf beside only these may be dispatched.
 _ANNOTATIONS = {"description", "title", "example", "examples", "externalDocs", "deprecated", "xml"}
@@ -28,6 +37,7 @@ _ANNOTATIONS = {"description", "title", "example", "examples", "externalDocs", "
 _UNDECIDED = (ValueError, TypeError, OverflowError, RecursionError)
 # Compiled validators, shared by every engine on the same spec bytes: sha256 -> (pointer, direction) -> validator.
 _COMPILED: dict[str, dict[tuple[str, str], Any]] = {}
+_CLOSED: dict[str, dict[tuple[str, str], Any]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +52,22 @@ class Violation:
     branch: str = ""  # the oneOf branch chosen by dispatch, e.g. "response.output_text.delta"
     via: str = ""  # the oneOf/anyOf branch descended into (validation/branches.py), e.g. "messages[1] is an assistant message (branch 4)"
     via_pointer: str = ""  # the payload pointer `via` speaks of; `pointer` is below it
+    path: tuple[Any, ...] = field(default=(), compare=False)  # `pointer` as keys and indexes, so the value can be found again
 
 
 class SchemaEngine:
     """Validates payloads against one spec's schemas. Direction matters (readOnly/writeOnly)."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, *, reference: bool = False) -> None:
         self.spec = spec
+        self.reference = reference  # the old path: no closed-world proof, no explanation cache
         self._explainers: dict[tuple[str, str], Any] = {}
         self._dispatch: dict[str, dict[str, str] | None] = {}
         self._compiled = _COMPILED.setdefault(spec.sha256, {})
+        self._closed = _CLOSED.setdefault(spec.sha256, {})
+        self._explanations = ExplanationCache()
+        self._proved: tuple[str, str, int] | None = None  # the last payload the closed world accepted
+        self._proved_instance: Any = None
 
     def validate_request(self, schema_pointer: str, instance: Any) -> list[Violation]:
         """Every way a request body breaks the schema at `schema_pointer` ([] when it conforms)."""
@@ -65,22 +81,59 @@ class SchemaEngine:
         """The accept/reject decision alone; `direction` is "read" (responses) or "write" (requests)."""
         return not self._validate(schema_pointer, instance, direction)
 
-    def _validate(self, schema_pointer: str, instance: Any, direction: str) -> list[Violation]:
-        branch = ""
+    def documents_every_field(self, schema_pointer: str, instance: Any, direction: str = READ) -> bool:
+        """True when the closed-world compilation accepts `instance`: then no field of it is undocumented.
+
+        False means "not proved" (a field may be undocumented, or the proof is not sound for this schema)."""
+        if self._proved == (schema_pointer, direction, id(instance)) and self._proved_instance is instance:
+            return True  # _validate just proved it in the same call that accepted the payload
+        target, _ = self._dispatched(schema_pointer, instance)
+        return self._closed_accepts(schema_pointer, target, instance, direction)
+
+    def _dispatched(self, schema_pointer: str, instance: Any) -> tuple[str, str]:
+        """(the pointer to validate against, the oneOf branch chosen) for `instance`."""
         dispatch = self._branches(schema_pointer)
         if dispatch is not None and isinstance(instance, dict):
             kind = instance.get("type")
             if isinstance(kind, str) and kind in dispatch:
-                branch = kind
-                schema_pointer = dispatch[kind]
-        compiled = self._compiled_validator(schema_pointer, direction)
-        if compiled is not None:
+                return dispatch[kind], kind
+        return schema_pointer, ""
+
+    def _validate(self, schema_pointer: str, instance: Any, direction: str) -> list[Violation]:
+        target, branch = self._dispatched(schema_pointer, instance)
+        if self._closed_accepts(schema_pointer, target, instance, direction):
+            # Closed-world acceptance implies the open schema accepts too (fields_provable), in one call.
+            self._proved, self._proved_instance = (schema_pointer, direction, id(instance)), instance
+            return []
+        compiled = self._compiled_validator(target, direction)
+        if compiled is not None and self.reference:
             try:
                 if compiled.is_valid(instance):
                     return []
             except _UNDECIDED:
                 pass
-        return self._explain(schema_pointer, instance, direction, branch)
+        elif compiled is not None:
+            try:
+                # One pass decides and gives the failure's shape: no error means accepted.
+                shape = failure_shape(compiled, instance)
+            except _UNDECIDED:
+                pass
+            else:
+                return self._explained(target, instance, direction, branch, shape) if shape else []
+        return self._explain(target, instance, direction, branch)
+
+    def _explained(self, schema_pointer: str, instance: Any, direction: str, branch: str, shape: Any) -> list[Violation]:
+        """The explanation for `instance`, reused from an earlier payload of the same failure shape."""
+        key = (schema_pointer, direction, shape)
+        cached = self._explanations.get(key)
+        if cached is None:
+            violations = self._explain(schema_pointer, instance, direction, branch)
+            self._explanations.put(key, [(v.path, v.pointer, v.message, v.keyword, v.schema_pointer) for v in violations])
+            return violations
+        return [
+            Violation(pointer, message, keyword, where, value_at(instance, path), branch, path=path)
+            for path, pointer, message, keyword, where in cached
+        ]
 
     def _explain(self, schema_pointer: str, instance: Any, direction: str, branch: str) -> list[Violation]:
         out = []
@@ -93,6 +146,7 @@ class SchemaEngine:
                     schema_pointer=schema_pointer + pointer_from_path(error.absolute_schema_path),
                     instance=error.instance,
                     branch=branch,
+                    path=tuple(error.absolute_path),
                 )
             )
         return sorted(out, key=lambda v: (v.pointer, v.keyword))
@@ -120,6 +174,32 @@ class SchemaEngine:
                 validator = None
             self._compiled[key] = validator
         return self._compiled[key]
+
+    def _closed_accepts(self, schema_pointer: str, target: str, instance: Any, direction: str) -> bool:
+        if self.reference:
+            return False
+        key = (target, direction)
+        if key not in self._closed:
+            self._closed[key] = self._closed_build(schema_pointer, target, direction)
+        closed = self._closed[key]
+        if closed is None:
+            return False
+        try:
+            return bool(closed.is_valid(instance))
+        except _UNDECIDED:
+            return False
+
+    def _closed_build(self, schema_pointer: str, target: str, direction: str) -> Any:
+        """The closed-world validator for `target`, or None where its acceptance proves nothing."""
+        import jsonschema_rs
+
+        if not fields_provable(self.spec.resolve(schema_pointer), self.spec.resolve(target), schema_pointer != target):
+            return None
+        try:
+            schema = closed_schema(to_json_schema(self.spec.resolve(target), direction))
+            return jsonschema_rs.Draft4Validator(schema, formats=format_checks(), validate_formats=True)
+        except (Untranslatable, ValueError):
+            return None
 
     def _branches(self, schema_pointer: str) -> dict[str, str] | None:
         """For a oneOf discriminated by a single-valued `type` property: type value -> branch pointer.

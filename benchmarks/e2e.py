@@ -1,0 +1,154 @@
+"""End-to-end benchmark: `aimlapi-contract check --cassettes DIR` against a naive openapi-core script and a parse-only floor.
+
+    AIMLAPI_DOCS_BASE=../shared/aimlapi-docs python benchmarks/e2e.py            # ~10 min on 2 cores
+    python benchmarks/e2e.py --sizes 120,1200 --stream-events 20000 --no-reference  # quicker
+
+Corpora are generated at run time into a temporary directory from the shared real samples
+(../shared/real-traffic-samples), drift and all, with ids, timestamps and text varied per copy
+(benchmarks/corpus.py). Every command is its own process, timed from start to exit, with its peak RSS:
+the largest single process (wait4) and, for `check`, the whole process tree sampled every 20 ms.
+Corpora are written by a child process, so this one stays small (a child's peak counts what it
+inherits at fork).
+`reference` is `check` on the old path (AIMLAPI_CONTRACT_REFERENCE=1: PyYAML's pure-Python loader, no
+caches, serial); its findings must equal the new path's, byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import corpus  # noqa: E402
+
+
+def generate(function: str, *args: object) -> int:
+    """Run corpus.<function>(samples, dest, ...) in a child process; the bytes it wrote."""
+    code = f"import sys, corpus; from pathlib import Path; print(corpus.{function}(Path(sys.argv[1]), Path(sys.argv[2]), *map(int, sys.argv[3:])))"
+    out = subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=HERE, check=True, capture_output=True, text=True)
+    return int(out.stdout.strip())
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of `pid` and all its descendants, in KB (0 once gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Wall and CPU seconds, peak RSS of the largest process and of the sampled process tree (MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    # `check` exits 1 when it has findings; the scripts must exit 0 (1 would be a traceback).
+    if proc.returncode not in ((0, 1) if "check" in cmd else (0,)):
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"error: {' '.join(cmd)} exited {proc.returncode}:\n{err[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime  # includes the worker processes it waited for
+    return {"seconds": seconds, "cpu": cpu, "rss": usage.ru_maxrss / 1024, "tree": max(peak[0], usage.ru_maxrss) / 1024}
+
+
+def check_cmd(base: Path, cassettes: Path, cache: Path, output: Path) -> list[str]:
+    script = Path(sys.executable).with_name("aimlapi-contract")
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "aimlapi_contract"]
+    return head + ["check", "--docs-base", str(base), "--cassettes", str(cassettes), "--cache-dir", str(cache), "--output", str(output)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs-base", help="docs mirror (default: $AIMLAPI_DOCS_BASE, else ../shared/aimlapi-docs)")
+    parser.add_argument("--samples", default=str(ROOT.parent / "shared" / "real-traffic-samples"))
+    parser.add_argument("--sizes", default="120,1200,10000", help="interactions per corpus (comma-separated)")
+    parser.add_argument("--per-cassette", type=int, default=10, help="interactions per cassette in corpora above 1,200")
+    parser.add_argument("--stream-events", type=int, default=200_000, help="events of the one long-stream cassette (0: none)")
+    parser.add_argument("--no-reference", action="store_true", help="skip the old path (slow: ~10x `check`)")
+    parser.add_argument("--reference-max", type=int, default=1200, help="largest corpus the old path runs on")
+    args = parser.parse_args(argv)
+    base = Path(args.docs_base or os.environ.get("AIMLAPI_DOCS_BASE") or ROOT.parent / "shared" / "aimlapi-docs")
+    samples = Path(args.samples)
+    work = Path(tempfile.mkdtemp(prefix="aimlapi-e2e-"))
+    try:
+        cache = work / "cache"
+        warm = work / "warm"
+        generate("write_corpus", samples, warm, 12)
+        run(check_cmd(base, warm, cache, work / "warm.txt"))  # spec-lint findings cached: the rows time the cassettes
+        print(f"specs: {base}\nsamples: {samples} (x{len(corpus.samples(samples))}); cores: {os.cpu_count()}; "
+              f"load average: {os.getloadavg()[0]:.2f}\n")
+        header = (f"{'corpus':<44} {'floor s':>8} {'naive s':>8} {'check s':>8} {'ref s':>7} "
+                  f"{'naive/check':>11} {'check/floor':>11} {'ref/check':>9}   peak RSS MB floor/naive/check(tree)/ref")
+        print(header)
+        print("-" * len(header))
+        corpora: list[tuple[str, tuple[object, ...]]] = []
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            per = 1 if size <= 1200 else args.per_cassette
+            corpora.append((f"{size:,} interactions ({per}/file)", ("write_corpus", samples, work / f"c{size}", size, per)))
+        if args.stream_events:
+            corpora.append((f"1 stream of {args.stream_events:,} events", ("write_long_stream", samples, work / "stream", args.stream_events)))
+        for label, spec in corpora:
+            dest = Path(str(spec[2]))
+            written = generate(str(spec[0]), *spec[1:])
+            label = f"{label} {written / 1e6:.1f} MB"
+            floor = run([sys.executable, str(HERE / "floor.py"), str(dest)])
+            naive = run([sys.executable, str(HERE / "naive.py"), str(base), str(dest)])
+            new_out, ref_out = work / "new.txt", work / "ref.txt"
+            check = run(check_cmd(base, dest, cache, new_out))
+            ref = None
+            n_files = sum(1 for _ in dest.iterdir())
+            if not args.no_reference and n_files <= args.reference_max and "stream" not in label:
+                ref = run(check_cmd(base, dest, cache, ref_out), env={"AIMLAPI_CONTRACT_REFERENCE": "1"})
+                same = new_out.read_bytes() == ref_out.read_bytes()
+            ref_s = f"{ref['seconds']:7.2f}" if ref else f"{'-':>7}"
+            ratio_ref = f"{ref['seconds'] / check['seconds']:8.1f}x" if ref else f"{'-':>9}"
+            ref_rss = f"/{ref['rss']:.0f}" if ref else ""
+            print(
+                f"{label:<44} {floor['seconds']:8.2f} {naive['seconds']:8.2f} {check['seconds']:8.2f} {ref_s} "
+                f"{naive['seconds'] / check['seconds']:10.1f}x {check['seconds'] / floor['seconds']:10.2f}x {ratio_ref}"
+                f"   {floor['rss']:.0f}/{naive['rss']:.0f}/{check['rss']:.0f}({check['tree']:.0f}){ref_rss}"
+            )
+            cpu = (f"{'':44} CPU s: floor {floor['cpu']:.2f}, naive {naive['cpu']:.2f}, check {check['cpu']:.2f}"
+                   + (f", ref {ref['cpu']:.2f}" if ref else "")
+                   + f"; naive/check {naive['cpu'] / check['cpu']:.1f}x, check/floor {check['cpu'] / floor['cpu']:.2f}x")
+            print(cpu)
+            if ref and not same:
+                print("  FINDINGS DIFFER between the old path and the new one")
+            elif ref:
+                print("  findings identical to the old path's")
+            shutil.rmtree(dest)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The docs lint over a catalogue: pages are independent, so they are linted in worker processes.
+
+Workers are forked, so they share the loaded docsets with the parent instead of receiving them
+pickled (a family spec is megabytes); only their findings travel back. Each spec's own examples
+are checked by the first page that links it, however many do.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from functools import partial
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from ..findings import Finding, guarded, lazily
+from ..sources import DocSet
+from ..sources.workers import jobs
+from .lint import iter_doc_findings
+
+_MIN_PAGES_PER_PROCESS = 8  # below this, forking costs more than it saves
+_shared: Sequence[DocSet] = ()  # the docsets of the run, set before the fork, read by the workers
+
+
+def _examples_owner(docsets: Sequence[DocSet]) -> dict[str, int]:
+    owner: dict[str, int] = {}
+    for i, docset in enumerate(docsets):
+        for rel in docset.specs:
+            owner.setdefault(rel, i)
+    return owner
+
+
+def _lint(index: int, owner: dict[str, int]) -> list[Finding]:
+    return _page_findings(_shared[index], index, owner)
+
+
+def _page_findings(docset: DocSet, index: int, owner: dict[str, int]) -> list[Finding]:
+    done = {rel for rel in docset.specs if owner[rel] != index}  # another page checks these specs' examples
+    # One catch per page (CT910): a page nothing anticipated is a finding on it; the other pages are linted.
+    return list(guarded(docset.page, "the docs lint", lazily(partial(iter_doc_findings, docset, examples_done=done))))
+
+
+def lint_pages(docsets: Sequence[DocSet]) -> list[list[Finding]]:
+    """Each docset's docs-lint findings, in docset order; in forked processes when there are enough pages."""
+    global _shared
+    owner = _examples_owner(docsets)
+    workers = min(jobs(), len(docsets) // _MIN_PAGES_PER_PROCESS)
+    if workers >= 2 and "fork" in multiprocessing.get_all_start_methods():
+        _shared = docsets
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                chunk = max(1, len(docsets) // (workers * 4))
+                return list(pool.map(_lint, range(len(docsets)), [owner] * len(docsets), chunksize=chunk))
+        except (OSError, RuntimeError):
+            pass  # no processes here (a sandbox, a broken pool): lint inline
+        finally:
+            _shared = ()
+    return [_page_findings(ds, i, owner) for i, ds in enumerate(docsets)]

@@ -1,0 +1,116 @@
+"""The fast path (libyaml, cached explanations, closed-world proofs, planned walks, processes) finds exactly what
+the old path (reference=True) finds, on the shared real recordings, drift and all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aimlapi_contract.sources.specs import Spec, load_spec
+from aimlapi_contract.traffic import parallel
+from aimlapi_contract.traffic.cassettes import CassetteError, read_cassette
+from aimlapi_contract.traffic.replay import iter_cassette_findings
+
+SPECS = (
+    "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano.json",
+    "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano-RESPONSES.json",
+)
+DATA = Path(__file__).parents[2] / "tests" / "data" / "cassettes"
+
+
+@pytest.fixture(scope="module")
+def published_specs(shared_dir: Path) -> list[Spec]:
+    return [load_spec(rel, (shared_dir / "aimlapi-docs" / rel).read_bytes()) for rel in SPECS]
+
+
+@pytest.fixture(scope="module")
+def samples(shared_dir: Path) -> Path:
+    path = shared_dir / "real-traffic-samples"
+    if not any(path.glob("*.yaml")):
+        pytest.skip(f"no real traffic samples in {path}")
+    return path
+
+
+def _repeated(samples: Path, dest: Path, copies: int) -> Path:
+    """Each sample as a cassette of `copies` interactions: later payloads of a shape hit the caches."""
+    dest.mkdir()
+    for sample in sorted(samples.glob("*.yaml")):
+        lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)
+        items = "".join(line for line in lines[1:] if not line[:1].isalpha())  # blank lines are body line breaks
+        (dest / sample.name).write_text("interactions:\n" + items * copies + "version: 1\n", encoding="utf-8")
+    return dest
+
+
+def _dicts(directory: Path, specs: list[Spec], **kw: object) -> list[dict[str, object]]:
+    return [f.to_dict() for f in iter_cassette_findings(directory, specs, root=directory, **kw)]  # type: ignore[arg-type]
+
+
+def test_the_real_samples_give_identical_findings_on_both_paths(samples: Path, published_specs: list[Spec]) -> None:
+    old = _dicts(samples, published_specs, reference=True)
+    assert len(old) > 50  # the samples break the published specs in many known ways
+    assert _dicts(samples, published_specs, reference=False, jobs=1) == old
+
+
+def test_repeated_payloads_served_from_the_caches_give_identical_findings(
+    samples: Path, published_specs: list[Spec], tmp_path: Path
+) -> None:
+    directory = _repeated(samples, tmp_path / "repeated", copies=3)
+    old = _dicts(directory, published_specs, reference=True)
+    new = _dicts(directory, published_specs, reference=False, jobs=1)
+    assert new == old
+    # every interaction of a repeated cassette reports the same findings as its first
+    assert {f["anchor"].split(":", 2)[-1] for f in new if str(f["anchor"]).startswith("interaction:2")} == {
+        f["anchor"].split(":", 2)[-1] for f in new if str(f["anchor"]).startswith("interaction:0")
+    }
+
+
+def test_processes_merge_in_order_into_the_serial_result(
+    samples: Path, published_specs: list[Spec], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "many"
+    directory.mkdir()
+    for i in range(5):  # 60 cassettes: the samples five times over, under distinct names
+        for sample in sorted(samples.glob("*.yaml")):
+            (directory / f"{i}-{sample.name}").write_bytes(sample.read_bytes())
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)
+    monkeypatch.setattr(parallel, "WARM_UP", 3)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # threads other tests left behind
+    assert _dicts(directory, published_specs, jobs=2) == _dicts(directory, published_specs, jobs=1)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.yaml") if p.name not in ("corrupt.yaml", "hostile.yaml", "not-a-cassette.yaml")))
+def test_libyaml_reads_what_pyyaml_reads_with_the_same_lines(name: str) -> None:
+    assert read_cassette(DATA / name) == read_cassette(DATA / name, reference=True)
+
+
+VCRPY_TAGS = """interactions:
+- request:
+    method: !!python/unicode POST
+    uri: http://x/v1/chat/completions
+    body: !!python/str '{"a": 1}'
+    headers:
+      content-type: !!python/tuple [application/json]
+  response:
+    status: {code: 200, message: OK}
+    headers: {content-type: [application/json]}
+    body: {string: '{}'}
+version: 1
+"""
+
+
+def test_libyaml_takes_vcrpys_harmless_tags_as_pyyaml_does(tmp_path: Path) -> None:
+    path = tmp_path / "tags.yaml"
+    path.write_text(VCRPY_TAGS, encoding="utf-8")
+    new, old = read_cassette(path), read_cassette(path, reference=True)
+    assert new == old
+    assert new.interactions[0].exchange.request_headers == {"content-type": ["application/json"]}
+
+
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system", "!!python/name:os.system", "!!python/object/new:dict", "!!python/module:os"])
+def test_libyaml_refuses_every_other_python_tag(tmp_path: Path, tag: str) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text(VCRPY_TAGS.replace("!!python/unicode POST", f"{tag} [echo hi]"), encoding="utf-8")
+    for reference in (False, True):
+        with pytest.raises(CassetteError, match="not a safe YAML document"):
+            read_cassette(path, reference=reference)
