@@ -7,6 +7,7 @@ Codes are stable: never rename or reuse one; a retired code stays in the enum, c
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -205,6 +206,18 @@ def pointer_from_path(path: Any) -> str:
     """A JSON pointer (RFC 6901) from a sequence of keys and indexes, e.g. jsonschema's `error.path`."""
     parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
     return "".join("/" + p for p in parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def dotted(pointer: str, root: str = "(root)") -> str:
+    """A JSON pointer as a readable path: /choices/0/finish_reason -> choices[0].finish_reason; `root` for ''."""
+    if not pointer:
+        return root
+    out = ""
+    for raw in pointer.lstrip("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out
 
 
 def crash_finding(source: str, what: str, exc: BaseException, *, anchor: str = "") -> Finding:

@@ -18,11 +18,11 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTime
 from urllib3.util.retry import Retry
 
 from ..baseline import BaselineEntry, triage
-from ..findings import Code, Finding, Severity
+from ..findings import Code, Finding, Severity, dotted
 from ..redact import Redactor, Secret
 from ..reports import render_finding
 from ..sources import Spec, documenting_operation
-from ..traffic import Exchange, dotted, engine_for, iter_exchange_findings, with_marker
+from ..traffic import Exchange, engine_for, iter_exchange_findings, with_marker
 from .recording import live_cassette_source
 from .scenarios import Scenario
 from .settings import Budget, BudgetExhausted, LiveError, LiveSettings

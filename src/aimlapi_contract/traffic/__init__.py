@@ -8,12 +8,11 @@ from .cassettes import display_path
 from .exchange import Exchange
 from .guard import skipped_note
 from .intent import INTENT_HEADER, negative_marker, with_marker
-from .payloads import dotted, engine_for, iter_exchange_findings
+from .payloads import engine_for, iter_exchange_findings
 from .replay import interaction_items, iter_cassette_findings, require_directory
 
 __all__ = [
     "display_path",
-    "dotted",
     "engine_for",
     "Exchange",
     "INTENT_HEADER",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import limits
-from ..findings import Code, Finding, Severity
+from ..findings import Code, Finding, Severity, dotted
 from ..sources import Operation, Spec
 from ..validation import Cause, SchemaEngine, iter_semantic_findings, unusable_schema, validate, violation_cause
 from ..validation.engine import Violation
@@ -311,18 +311,6 @@ def _undocumented_cause(where: _Where, owner: str, name: str) -> tuple[Cause, di
         if len(_CAUSES) < _MAX_CAUSES:
             _CAUSES[key] = found
     return found
-
-
-@functools.lru_cache(maxsize=4096)
-def dotted(pointer: str) -> str:
-    """A JSON pointer as a readable path: /choices/0/finish_reason -> choices[0].finish_reason."""
-    if not pointer:
-        return "(root)"
-    out = ""
-    for raw in pointer.lstrip("/").split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
-    return out
 
 
 def _escape(name: str) -> str:

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from ..findings import dotted
 from ..sources import Spec
 from .engine import Violation
 
@@ -58,7 +59,7 @@ def _refine(spec: Spec, validate: Validate, v: Violation, depth: int) -> list[Vi
         found = validate(pointer, v.instance)
     if not found:
         return None
-    where = _dotted(v.pointer)
+    where = dotted(v.pointer, "the payload")
     if how == "closest to":
         via = f"{where} matches no branch; closest is branch {chosen}{_title(schema)}"
     else:
@@ -157,13 +158,3 @@ def _node(spec: Spec, pointer: str) -> Any:
         return spec.resolve(pointer)
     except (KeyError, IndexError, ValueError, TypeError):
         return None
-
-
-def _dotted(pointer: str) -> str:
-    if not pointer:
-        return "the payload"
-    out = ""
-    for raw in pointer.lstrip("/").split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
-    return out
