@@ -9,10 +9,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..findings import Code, Finding, Severity
-from ..sources import DocSet, Operation, Spec
+from ..sources import DocSet, Operation, Spec, reached_operation
 from .sample_request import Poll
 
 FindingFactory = Callable[..., Finding]
@@ -38,17 +37,8 @@ def _deref(spec: Spec, node: Any) -> Any:
     return node
 
 
-def _operation(poll: Poll, docset: DocSet) -> tuple[Spec, Operation, str] | tuple[None, None, str]:
-    url_path = urlsplit(poll.url).path or "/"
-    for spec in docset.specs.values():
-        for server in spec.servers or [""]:
-            prefix = urlsplit(server).path.rstrip("/")
-            if url_path.startswith(prefix):
-                path = url_path[len(prefix):] or "/"
-                op = spec.find_operation(path, poll.method)
-                if op:
-                    return spec, op, path
-    return None, None, url_path
+def _operation(poll: Poll, docset: DocSet) -> tuple[Spec | None, Operation | None, str]:
+    return reached_operation(docset, poll.url, poll.method)
 
 
 def poll_endpoint(poll: Poll, docset: DocSet) -> str:

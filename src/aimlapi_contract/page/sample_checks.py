@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..findings import Code, Finding, Severity, pointer_from_path
-from ..sources import DocSet, Operation, Spec, nearest_line
+from ..sources import DocSet, Operation, Spec, nearest_line, reached_operation
 from ..validation import SchemaEngine, enum_fix, unusable_schema, validate
 from .polls import iter_poll_findings
 from .samples import Sample, read_sample
@@ -169,16 +169,7 @@ def _locate(sample: Sample, docset: DocSet) -> tuple[Spec | None, Operation | No
     """The spec and operation a sample's URL and method reach, and the path relative to the server."""
     if not sample.url:
         return None, None, ""
-    url_path = urlsplit(sample.url).path or "/"
-    for spec in docset.specs.values():
-        for server in spec.servers or [""]:
-            prefix = urlsplit(server).path.rstrip("/")
-            if url_path.startswith(prefix):
-                path = url_path[len(prefix):] or "/"
-                op = spec.find_operation(path, sample.method or "post")
-                if op:
-                    return spec, op, path
-    return None, None, url_path
+    return reached_operation(docset, sample.url, sample.method or "post")
 
 
 def _closest_operation(asked: str, docset: DocSet) -> tuple[Spec | None, Operation | None]:

@@ -5,7 +5,7 @@ downloads and the cache, the lock, and a page loaded with its specs (a DocSet). 
 from __future__ import annotations
 
 from .base import DEFAULT_DOCS_BASE, DOCS_BASE_ENV, MANIFEST_PATH, DocsBase, load_manifest, load_manifest_specs, project_root, relative_link
-from .docset import DocSet, load_docset
+from .docset import DocSet, load_docset, reached_operation
 from .download import DownloadBroken, DownloadTimeout, download
 from .fetch import CACHE_ENV, CONNECT_TIMEOUT, DEFAULT_CACHE, READ_TIMEOUT, Fetched, Fetcher, cache_dir, cache_lock, object_path
 from .locate import JsonLocator, nearest_line
@@ -43,6 +43,7 @@ __all__ = [
     "object_path",
     "Operation",
     "project_root",
+    "reached_operation",
     "read_lock",
     "READ_TIMEOUT",
     "relative_link",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from ..findings import Code, Finding, Severity
 from .base import relative_link
 from .discovery import SpecLink, iter_spec_links
 from .fetch import Fetched, Fetcher, FetchError
-from .specs import Spec, SpecParseError, load_spec
+from .specs import Operation, Spec, SpecParseError, load_spec
 
 
 @dataclass(slots=True)
@@ -129,3 +130,18 @@ def _get(fetcher: Fetcher, rel: str, docset: DocSet, offline: bool) -> Fetched |
             )
         )
     return doc
+
+
+def reached_operation(docset: DocSet, url: str, method: str) -> tuple[Spec | None, Operation | None, str]:
+    """The spec and operation `method url` reaches among the page's specs, with the path relative to the
+    spec's server; (None, None, the URL's path) when none documents it."""
+    url_path = urlsplit(url).path or "/"
+    for spec in docset.specs.values():
+        for server in spec.servers or [""]:
+            prefix = urlsplit(server).path.rstrip("/")
+            if url_path.startswith(prefix):
+                path = url_path[len(prefix):] or "/"
+                op = spec.find_operation(path, method)
+                if op:
+                    return spec, op, path
+    return None, None, url_path

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..findings import Code, Finding, Severity
+from ..findings import Code, Finding
 from ..sources import Operation, Spec
 from ..validation import Cause, merged_with_copies
 
