@@ -97,6 +97,7 @@ class Code(str, enum.Enum):
     SPEC_EXAMPLE_SCHEMA_MISMATCH = "CT330"
     DOC_SAMPLE_UNDOCUMENTED_QUERY = "CT360"
     DOC_SAMPLE_MISSING_QUERY = "CT361"
+    DOC_SAMPLE_UNDOCUMENTED_MEDIA_TYPE = "CT362"
     # Semantic rules (validation/semantics.py), shared with recorded traffic and live runs
     SEMANTIC_USAGE_SUM = "CT340"
     SEMANTIC_OUTPUT_OVER_LIMIT = "CT341"

@@ -1,5 +1,6 @@
 """What a Python code sample sends, read with `ast`: the requests call, its `headers=` dict (duplicate
-keys kept), its `json=` (or `data=json.dumps(...)`) literal, and the line of every payload member.
+keys kept), its `json=` (or `data=json.dumps(...)`) literal, or the form it uploads (`files=`, `data={...}`),
+and the line of every payload member.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .duplicates import python_duplicates
-from .sample_request import Header, Poll, Sample
+from .sample_request import FILE_PLACEHOLDER, MULTIPART, UNREAD_PLACEHOLDER, URLENCODED, Header, Poll, Sample
 
 _HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
 
@@ -24,13 +25,17 @@ def read_python(text: str, sample: Sample) -> None:
     except (ValueError, RecursionError) as exc:  # a NUL byte, absurd nesting
         sample.problems.append((f"not valid Python: {exc}", None))
         return
-    names = {t.id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
-             for t in node.targets if isinstance(t, ast.Name)}
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_requests_call(n)]
+    assigns = sorted(((node.lineno, t.id, node.value) for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                      for t in node.targets if isinstance(t, ast.Name)), key=lambda a: a[0])
+    # In source order: ast.walk is breadth-first, so a shallow GET poll in one function would come before the
+    # POST nested in a `with` block of the function above it.
+    calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_requests_call(n)),
+                   key=lambda n: (n.lineno, n.col_offset))
     if not calls:
         return
     call = calls[0]
-    sample.polls = [poll for later in calls[1:] if (poll := _poll(later, names)) is not None]
+    sample.polls = [poll for later in calls[1:] if (poll := _poll(later, _names_at(assigns, later.lineno))) is not None]
+    names = _names_at(assigns, call.lineno)
     kwargs = {k.arg: k.value for k in call.keywords if k.arg}
     method = call.func.attr  # type: ignore[attr-defined]
     args = list(call.args)
@@ -52,10 +57,12 @@ def read_python(text: str, sample: Sample) -> None:
         sample.headers_read = True
     body = kwargs.get("json")
     sample.sets_json_content_type = body is not None
-    if body is None and "data" in kwargs:
-        data = _resolve(kwargs["data"], names)
-        if isinstance(data, ast.Call) and ast.unparse(data.func) == "json.dumps" and data.args:
-            body = data.args[0]
+    data = _resolve(kwargs["data"], names) if "data" in kwargs else None
+    if body is None and isinstance(data, ast.Call) and ast.unparse(data.func) == "json.dumps" and data.args:
+        body = data.args[0]
+    elif body is None and ("files" in kwargs or isinstance(data, ast.Dict)):
+        _form(sample, data, _resolve(kwargs["files"], names) if "files" in kwargs else None, names, call.lineno)
+        return
     if body is not None:
         body = _resolve(body, names)
         try:
@@ -65,6 +72,44 @@ def read_python(text: str, sample: Sample) -> None:
             sample.duplicate_keys = python_duplicates(body)
         except (ValueError, SyntaxError, TypeError, RecursionError):
             sample.problems.append(("the request payload is not a literal, so it cannot be checked", body.lineno))
+
+
+def _names_at(assigns: list[tuple[int, str, ast.expr]], line: int) -> dict[str, ast.expr]:
+    """What each name is bound to at `line`: its last assignment above it (`url` is rebound in every function of a
+    sample), else its first one anywhere."""
+    names: dict[str, ast.expr] = {}
+    for at, name, value in assigns:
+        if at <= line or name not in names:
+            names[name] = value
+    return names
+
+
+def _form(sample: Sample, data: ast.expr | None, files: ast.expr | None, names: dict[str, ast.expr], line: int) -> None:
+    """`requests.post(url, data={...}, files={...})`: a multipart form (urlencoded without files) of field -> value.
+
+    A file's value, and a field whose value is not a literal, is a placeholder: present, value unknown."""
+    sample.media = MULTIPART if files is not None else URLENCODED
+    sample.sets_json_content_type = True  # requests writes the form's Content-Type (and its boundary) itself
+    payload: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for node, is_file in ((data, False), (files, True)):
+        if node is None:
+            continue
+        if is_file and isinstance(node, (ast.List, ast.Tuple)):  # files=[("image", open(...)), ...]
+            node = ast.Dict(keys=[e.elts[0] if isinstance(e, ast.Tuple) and e.elts else None for e in node.elts],
+                            values=list(node.elts))
+        if not isinstance(node, ast.Dict):
+            sample.problems.append((f"the form's `{'files' if is_file else 'data'}=` is not a literal dict, so it cannot be checked",
+                                    getattr(node, "lineno", line)))
+            return
+        for key, value in zip(node.keys, node.values):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                continue
+            field_value = FILE_PLACEHOLDER if is_file else _literal(value, names)
+            payload[key.value] = UNREAD_PLACEHOLDER if field_value is None else field_value
+            lines["/" + key.value.replace("~", "~0").replace("/", "~1")] = key.lineno
+    sample.payload, sample.payload_lines = payload, {"": data.lineno if data is not None else line, **lines}
+    sample.payload_line = sample.payload_lines[""]
 
 
 def _poll(call: ast.Call, names: dict[str, ast.expr]) -> Poll | None:

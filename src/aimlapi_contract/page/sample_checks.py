@@ -132,7 +132,21 @@ def check_sample(
     if meant_spec and meant:
         media = meant.request_media_types()
         content_type = next((h.value.split(";")[0].strip() for h in sample.headers if h.name.lower() == "content-type"), "")
-        schema = media.get(content_type) or media.get("application/json") or next(iter(media.values()), "")
+        documented = list((meant.data.get("requestBody") or {}).get("content") or {})
+        sent = sample.media if sample.is_form else content_type or "application/json"
+        matched = documented_media(documented, sent)
+        if documented and matched is None:
+            content = f"{meant.pointer}/requestBody/content"
+            yield finding(Code.DOC_SAMPLE_UNDOCUMENTED_MEDIA_TYPE, Severity.ERROR,
+                          f"sends a `{sent}` body, but the spec documents only {', '.join(f'`{d}`' for d in documented)} "
+                          f"for {endpoint}'s request body (at {content} in {meant_spec.source})",
+                          sample.payload_line, diagnosis="media",
+                          fix=f"document `{sent}` under {content}, or make the sample send {documented[0]}")
+            return endpoint, None
+        if sample.is_form:
+            schema = media.get(matched or "", "")
+        else:  # JSON: as before, the content type the sample names, else JSON, else the first documented
+            schema = media.get(content_type) or media.get("application/json") or next(iter(media.values()), "")
         violations, problem = validate(engine_for(meant_spec), "request", schema, sample.payload) if schema else ([], "")
         if problem:
             yield unusable_schema(problem, f"{site.label}'s payload", source=site.source, schema_pointer=schema,
@@ -140,10 +154,20 @@ def check_sample(
         for v in violations:
             if is_placeholder_value(v.instance):
                 continue  # `"<message>"`: the sample says "put yours here", it does not send that string
+            if sample.is_form and v.keyword == "type" and isinstance(v.instance, str):
+                continue  # a form field is text on the wire: the server, not the sample, gives it a type
             n = nearest_line(sample.payload_lines, v.pointer) or sample.payload_line
             yield finding(Code.DOC_SAMPLE_SCHEMA_MISMATCH, Severity.ERROR, f"the request payload does not match the "
                           f"request schema: {v.message}", n, v.pointer, fix=enum_fix(meant_spec, v), diagnosis=v.keyword)
-    return endpoint, SentPayload(site, anchor, sample.payload, sample.payload_lines)
+    # A form is not compared across languages with JSON bodies: its fields are text, its files placeholders.
+    return endpoint, None if sample.is_form else SentPayload(site, anchor, sample.payload, sample.payload_lines)
+
+
+def documented_media(documented: list[str], sent: str) -> str | None:
+    """The documented request media type that covers what a sample sends: exact, `type/*` or `*/*`; parameters ignored."""
+    bare = {d.split(";")[0].strip().lower(): d for d in documented}
+    major = sent.split("/")[0]
+    return bare.get(sent) or bare.get(f"{major}/*") or bare.get("*/*")
 
 
 def _url_findings(sample: Sample, path: str, spec: Spec | None, op: Operation | None, docset: DocSet,

@@ -9,6 +9,15 @@ from .duplicates import DuplicateKey
 
 NO_PAYLOAD = object()
 
+# How a sample encodes its body: what the spec's requestBody.content must document for it.
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"
+# The value of a form field that uploads a file (`files=`, `-F a=@x.mp3`, `form.append("a", stream)`) or whose
+# value the reader cannot know (a variable): a placeholder, so the schema checks its presence, never its value.
+FILE_PLACEHOLDER = "<file>"
+UNREAD_PLACEHOLDER = "<value>"
+
 
 @dataclass(frozen=True, slots=True)
 class Header:
@@ -45,6 +54,11 @@ class Sample:
     duplicate_keys: list[DuplicateKey] = field(default_factory=list)  # payload keys set twice (the last wins)
     content_length: tuple[int, int, int] | None = None  # raw HTTP: (declared, body bytes, header line) when they differ
     polls: list[Poll] = field(default_factory=list)  # requests after the first (GET polling of a generation)
+    media: str = JSON  # how the body is encoded: JSON, or a form (MULTIPART, URLENCODED) of field -> value
+
+    @property
+    def is_form(self) -> bool:
+        return self.media != JSON
 
     @property
     def has_payload(self) -> bool:

@@ -20,7 +20,7 @@ from ..sources import JsonLocator
 from .duplicates import loads_keeping_duplicates
 from .examples import matching_close
 from .python_sample import read_python
-from .sample_request import Header, Poll, Sample
+from .sample_request import FILE_PLACEHOLDER, JSON, MULTIPART, UNREAD_PLACEHOLDER, Header, Poll, Sample
 
 __all__ = ["Sample", "read_sample"]
 
@@ -134,9 +134,37 @@ def _js_polls(code: str) -> list[Poll]:
     return polls
 
 
+_JS_FORM = re.compile(r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*=\s*new\s+FormData\(\s*\)")
+_JS_STRING_ARG = re.compile(_JS_STRING + r"\s*[,)]", re.S)
+
+
+def _js_form(code: str, sample: Sample) -> None:
+    """`const form = new FormData(); form.append("model", "x"); form.append("file", stream)`: a multipart form.
+
+    A string literal is the field's value; anything else (a stream, a Blob, a variable) a placeholder."""
+    made = _JS_FORM.search(code)
+    if not made:
+        return
+    form: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for call in re.finditer(rf"\b{re.escape(made.group('name'))}\.(?:append|set)\(\s*" + _JS_STRING + r"\s*,\s*", code, re.S):
+        value = _JS_STRING_ARG.match(code, call.end())
+        if value and "${" not in value.group("s"):
+            form[call.group("s")] = value.group("s")
+        else:
+            head = code[call.end(): call.end() + 80]
+            form[call.group("s")] = FILE_PLACEHOLDER if re.match(r"[^,)]*(?:stream|blob|file|buffer)", head, re.I) else UNREAD_PLACEHOLDER
+        lines["/" + call.group("s").replace("~", "~0").replace("/", "~1")] = code.count("\n", 0, call.start()) + 1
+    if form:  # fetch and axios write the multipart Content-Type (with its boundary) themselves
+        sample.media, sample.sets_json_content_type = MULTIPART, True
+        sample.payload, sample.payload_lines = form, {"": min(lines.values()), **lines}
+        sample.payload_line = sample.payload_lines[""]
+
+
 def _javascript(text: str, sample: Sample) -> None:
     code = _strip_js_comments(text)
     sample.polls = _js_polls(code)
+    _js_form(code, sample)
     match = re.search(r"""fetch\(\s*(['"`])(?P<url>.*?)\1""", code, re.S)
     if not match or "${" in match.group("url"):
         found = _js_request_url(code)
@@ -171,6 +199,7 @@ def _javascript(text: str, sample: Sample) -> None:
         sample.payload_line = code.count("\n", 0, start) + 1
         try:
             sample.payload, sample.duplicate_keys = loads_keeping_duplicates(_js_literal, block)
+            sample.media, sample.payload_lines, sample.sets_json_content_type = JSON, {}, False  # JSON, not the FormData
         except ValueError as exc:
             sample.problems.append((f"JSON.stringify's argument is not a JSON5 literal: {exc}", sample.payload_line))
 
@@ -227,6 +256,9 @@ def _balanced_after(code: str, pattern: str, pos: int) -> tuple[int, str] | None
 # cURL and raw HTTP --------------------------------------------------------------------------------
 
 
+_CURL_PART_META = re.compile(r";(?:type|filename|headers|encoder)=.*$", re.S)
+
+
 def _curl(text: str, sample: Sample) -> None:
     joined = re.sub(r"\\\r?\n", " ", text)
     try:
@@ -239,6 +271,8 @@ def _curl(text: str, sample: Sample) -> None:
     words = words[words.index("curl") + 1 :]
     sample.headers_read = True
     data = None
+    form: dict[str, str] = {}
+    form_lines: dict[str, int] = {}
     it = iter(words)
     for word in it:
         if word in ("-X", "--request"):
@@ -251,10 +285,20 @@ def _curl(text: str, sample: Sample) -> None:
         elif word in ("-d", "--data", "--data-raw", "--data-binary", "--json"):
             data = next(it, "")
             sample.sets_json_content_type = sample.sets_json_content_type or word == "--json"
+        elif word in ("-F", "--form", "--form-string"):
+            name, _, value = next(it, "").partition("=")
+            if word != "--form-string":  # `@file` uploads a file, `<file` sends its text; `;type=...` is part metadata
+                value = FILE_PLACEHOLDER if value.startswith(("@", "<")) else _CURL_PART_META.sub("", value)
+            form[name] = value
+            form_lines["/" + name.replace("~", "~0").replace("/", "~1")] = _line_of(text, name + "=") or 1
         elif word.startswith("http") and not sample.url:
             sample.url = word
     sample.url_line = _line_of(text, sample.url) if sample.url else None
-    sample.method = sample.method or ("POST" if data is not None else "GET")
+    sample.method = sample.method or ("POST" if data is not None or form else "GET")
+    if form and data is None:  # curl sends -F fields as multipart/form-data and writes that Content-Type itself
+        sample.media, sample.sets_json_content_type = MULTIPART, True
+        sample.payload, sample.payload_lines = form, {"": min(form_lines.values()), **form_lines}
+        sample.payload_line = sample.payload_lines[""]
     if data is not None:
         _json_body(data, sample, _line_of(text, data.strip().split("\n")[0]) or None)
 
