@@ -34,25 +34,25 @@ def read_python(text: str, sample: Sample) -> None:
     if not calls:
         return
     call = calls[0]
-    sample.polls = [poll for later in calls[1:] if (poll := _poll(later, _names_at(assigns, later.lineno))) is not None]
-    names = _names_at(assigns, call.lineno)
+    sample.polls = [poll for later in calls[1:] if (poll := _poll(later, names_at(assigns, later.lineno))) is not None]
+    names = names_at(assigns, call.lineno)
     kwargs = {k.arg: k.value for k in call.keywords if k.arg}
     method = call.func.attr  # type: ignore[attr-defined]
     args = list(call.args)
     if method == "request" and args:
-        sample.method = str(_literal(args.pop(0), names) or "").upper()
+        sample.method = str(literal_value(args.pop(0), names) or "").upper()
     else:
         sample.method = method.upper()
     url_node = args[0] if args else kwargs.get("url")
     if url_node is not None:
-        url = _literal(_resolve(url_node, names), names)
+        url = literal_value(_resolve(url_node, names), names)
         sample.url, sample.url_line = (url if isinstance(url, str) else ""), url_node.lineno
     headers = _resolve(kwargs["headers"], names) if "headers" in kwargs else None
     if isinstance(headers, ast.Dict):
         sample.headers_read = True
         for key, value in zip(headers.keys, headers.values):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                sample.headers.append(Header(key.value, str(_literal(value, names) or ""), key.lineno))
+                sample.headers.append(Header(key.value, str(literal_value(value, names) or ""), key.lineno))
     elif headers is None:
         sample.headers_read = True
     body = kwargs.get("json")
@@ -68,13 +68,13 @@ def read_python(text: str, sample: Sample) -> None:
         try:
             sample.payload = ast.literal_eval(body)
             sample.payload_line = body.lineno
-            sample.payload_lines = _ast_lines(body, "")
+            sample.payload_lines = ast_lines(body, "")
             sample.duplicate_keys = python_duplicates(body)
         except (ValueError, SyntaxError, TypeError, RecursionError):
             sample.problems.append(("the request payload is not a literal, so it cannot be checked", body.lineno))
 
 
-def _names_at(assigns: list[tuple[int, str, ast.expr]], line: int) -> dict[str, ast.expr]:
+def names_at(assigns: list[tuple[int, str, ast.expr]], line: int) -> dict[str, ast.expr]:
     """What each name is bound to at `line`: its last assignment above it (`url` is rebound in every function of a
     sample), else its first one anywhere."""
     names: dict[str, ast.expr] = {}
@@ -105,7 +105,7 @@ def _form(sample: Sample, data: ast.expr | None, files: ast.expr | None, names: 
         for key, value in zip(node.keys, node.values):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 continue
-            field_value = FILE_PLACEHOLDER if is_file else _literal(value, names)
+            field_value = FILE_PLACEHOLDER if is_file else literal_value(value, names)
             payload[key.value] = UNREAD_PLACEHOLDER if field_value is None else field_value
             lines["/" + key.value.replace("~", "~0").replace("/", "~1")] = key.lineno
     sample.payload, sample.payload_lines = payload, {"": data.lineno if data is not None else line, **lines}
@@ -118,9 +118,9 @@ def _poll(call: ast.Call, names: dict[str, ast.expr]) -> Poll | None:
     args = list(call.args)
     method = call.func.attr  # type: ignore[attr-defined]
     if method == "request":
-        method = str(_literal(args.pop(0), names) or "") if args else ""
+        method = str(literal_value(args.pop(0), names) or "") if args else ""
     url_node = args[0] if args else kwargs.get("url")
-    url = _literal(_resolve(url_node, names), names) if url_node is not None else None
+    url = literal_value(_resolve(url_node, names), names) if url_node is not None else None
     if not isinstance(url, str) or not method:
         return None
     query: dict[str, int | None] = {name: call.lineno for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)}
@@ -148,7 +148,7 @@ def _resolve(node: ast.expr, names: dict[str, ast.expr]) -> ast.expr:
     return node
 
 
-def _literal(node: ast.expr, names: dict[str, ast.expr]) -> Any:
+def literal_value(node: ast.expr, names: dict[str, ast.expr]) -> Any:
     node = _resolve(node, names)
     if isinstance(node, ast.JoinedStr):  # f"{base_url}/v1/x": names bound to strings resolved, the rest marked
         return "".join(str(v.value) if isinstance(v, ast.Constant) else _interpolated(v, names) for v in node.values)
@@ -167,15 +167,15 @@ def _interpolated(value: ast.expr, names: dict[str, ast.expr]) -> str:
     return "{…}"
 
 
-def _ast_lines(node: ast.expr, pointer: str) -> dict[str, int]:
+def ast_lines(node: ast.expr, pointer: str) -> dict[str, int]:
     out = {pointer: node.lineno}
     if isinstance(node, ast.Dict):
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant):
                 child = pointer + "/" + str(key.value).replace("~", "~0").replace("/", "~1")
-                out.update(_ast_lines(value, child))
+                out.update(ast_lines(value, child))
                 out[child] = key.lineno
     elif isinstance(node, ast.List):
         for i, value in enumerate(node.elts):
-            out.update(_ast_lines(value, f"{pointer}/{i}"))
+            out.update(ast_lines(value, f"{pointer}/{i}"))
     return out

@@ -15,8 +15,10 @@ from typing import Any
 from ..findings import Code, Finding, Severity
 from ..sources import Spec, nearest_line
 from .sample_checks import SentPayload
+from .sample_request import FILE_PLACEHOLDER, UNREAD_PLACEHOLDER
 
 _ABSENT = object()
+_UNKNOWN = (FILE_PLACEHOLDER, UNREAD_PLACEHOLDER)
 _MAX_SCHEMAS = 64  # candidate schemas followed per payload position (oneOf fans out)
 
 
@@ -131,6 +133,8 @@ def _differences(a: Any, b: Any, at: str) -> Iterator[tuple[str, Any, Any]]:
     elif isinstance(a, list) and isinstance(b, list):
         for i in range(max(len(a), len(b))):
             yield from _differences(a[i] if i < len(a) else _ABSENT, b[i] if i < len(b) else _ABSENT, f"{at}/{i}")
+    elif a in _UNKNOWN or b in _UNKNOWN:
+        return  # a value the reader could not know (a variable, a file): nothing to compare
     elif _json_type(a) != _json_type(b) or a != b:
         yield at, a, b
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from typing import Any
 from urllib.parse import urlsplit
 
-import json5
 
 from .. import limits
 from ..sources import JsonLocator
 from .duplicates import loads_keeping_duplicates
-from .examples import matching_close
+from .js_source import balanced_after, js_literal, strip_js_comments
 from .python_sample import read_python
+from .sdk_sample import read_sdk_call
 from .sample_request import FILE_PLACEHOLDER, JSON, MULTIPART, UNREAD_PLACEHOLDER, Header, Poll, Sample
 
 __all__ = ["Sample", "read_sample"]
@@ -38,7 +37,7 @@ def read_sample(lang: str, text: str) -> Sample:
         return sample
     reader(text, sample)
     if not sample.url and lang in ("python", "javascript"):
-        _sdk_call(text, sample)
+        read_sdk_call(lang, text, sample)
     if not sample.url and _SENDS.search(text):  # fall back to the first URL in the text, so host and path still get checked
         match = _URL.search(text)
         if match:
@@ -85,26 +84,6 @@ def _js_request_url(code: str) -> tuple[str, re.Match[str]] | None:
         if url.startswith(("http://", "https://")) and "${" not in url.split("?", 1)[0]:
             return url, call
     return None
-
-
-# The OpenAI SDK (Python and JavaScript), pointed at the AIML API by `base_url=`/`baseURL:`: the call names the path.
-_SDK_BASE = re.compile(r"""\b(?:base_url|baseURL)\s*[:=]\s*['"](?P<base>https?://[^'"]+)['"]""")
-_SDK_CALL = re.compile(r"\.(?P<call>chat\.completions\.create|responses\.create|embeddings\.create|images\.generate|images\.edit"
-                       r"|audio\.speech\.create|audio\.transcriptions\.create|audio\.translations\.create|messages\.create)\s*\(")
-_SDK_PATHS = {
-    "chat.completions.create": "/chat/completions", "responses.create": "/responses", "embeddings.create": "/embeddings",
-    "images.generate": "/images/generations", "images.edit": "/images/edits", "audio.speech.create": "/audio/speech",
-    "audio.transcriptions.create": "/audio/transcriptions", "audio.translations.create": "/audio/translations",
-    "messages.create": "/messages",
-}
-
-
-def _sdk_call(text: str, sample: Sample) -> None:
-    """The URL and method of an SDK call (`client.embeddings.create(...)` after `baseURL: "…/v1"`); nothing when absent."""
-    base, call = _SDK_BASE.search(text), _SDK_CALL.search(text)
-    if base and call:
-        sample.url = base.group("base").rstrip("/") + _SDK_PATHS[call.group("call")]
-        sample.url_line, sample.method = text.count("\n", 0, call.start()) + 1, "POST"
 
 
 _JS_QUERY = re.compile(r"""\.searchParams\.(?:append|set)\(\s*['"]([^'"]+)['"]""")
@@ -162,7 +141,7 @@ def _js_form(code: str, sample: Sample) -> None:
 
 
 def _javascript(text: str, sample: Sample) -> None:
-    code = _strip_js_comments(text)
+    code = strip_js_comments(text)
     sample.polls = _js_polls(code)
     _js_form(code, sample)
     match = re.search(r"""fetch\(\s*(['"`])(?P<url>.*?)\1""", code, re.S)
@@ -180,12 +159,12 @@ def _javascript(text: str, sample: Sample) -> None:
     sample.url, sample.url_line = match.group("url"), code.count("\n", 0, match.start()) + 1
     method = re.search(r"""\bmethod\s*:\s*['"](\w+)['"]""", code[match.end():])
     sample.method = method.group(1).upper() if method else "GET"  # fetch's default
-    headers = _balanced_after(code, r"\bheaders\s*:\s*(?=\{)", match.end())
+    headers = balanced_after(code, r"\bheaders\s*:\s*(?=\{)", match.end())
     sample.headers_read = headers is None
     if headers is not None:
         start, block = headers
         try:
-            pairs = _js_literal(block, object_pairs_hook=list)
+            pairs = js_literal(block, object_pairs_hook=list)
             sample.headers_read = True
             for name, value in pairs:
                 where = re.search(rf"""['"]?{re.escape(name)}['"]?\s*:""", code[start:])
@@ -193,64 +172,15 @@ def _javascript(text: str, sample: Sample) -> None:
                 sample.headers.append(Header(name, str(value), line))
         except ValueError as exc:
             sample.problems.append((f"the headers object is not a literal: {exc}", code.count("\n", 0, start) + 1))
-    body = _balanced_after(code, r"\bbody\s*:\s*JSON\.stringify\(\s*(?=[\{\[])", match.end())
+    body = balanced_after(code, r"\bbody\s*:\s*JSON\.stringify\(\s*(?=[\{\[])", match.end())
     if body is not None:
         start, block = body
         sample.payload_line = code.count("\n", 0, start) + 1
         try:
-            sample.payload, sample.duplicate_keys = loads_keeping_duplicates(_js_literal, block)
+            sample.payload, sample.duplicate_keys = loads_keeping_duplicates(js_literal, block)
             sample.media, sample.payload_lines, sample.sets_json_content_type = JSON, {}, False  # JSON, not the FormData
         except ValueError as exc:
             sample.problems.append((f"JSON.stringify's argument is not a JSON5 literal: {exc}", sample.payload_line))
-
-
-def _js_literal(block: str, **kw: Any) -> Any:
-    """A JS object literal's value: as JSON when it is JSON (fast), else as JSON5 (the json5 parser is pure Python, ~20 ms a block)."""
-    try:
-        return json.loads(block, **kw)
-    except ValueError:
-        return json5.loads(block, **kw)
-
-
-def _strip_js_comments(code: str) -> str:
-    """`//` and `/* */` comments replaced by spaces (newlines kept, so lines still match the page)."""
-    out, i, quote = [], 0, ""
-    while i < len(code):
-        ch = code[i]
-        if quote:
-            out.append(ch)
-            if ch == "\\" and i + 1 < len(code):
-                out.append(code[i + 1])
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"`":
-            quote = ch
-            out.append(ch)
-        elif code.startswith("//", i):
-            end = code.find("\n", i)
-            end = len(code) if end < 0 else end
-            out.append(" " * (end - i))
-            i = end - 1
-        elif code.startswith("/*", i):
-            end = code.find("*/", i + 2)
-            end = len(code) if end < 0 else end + 2
-            out.append("".join(c if c == "\n" else " " for c in code[i:end]))
-            i = end - 1
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _balanced_after(code: str, pattern: str, pos: int) -> tuple[int, str] | None:
-    """(start, text) of the bracketed value following `pattern`, brackets inside strings ignored."""
-    match = re.compile(pattern).search(code, pos)
-    if not match:
-        return None
-    start = match.end()
-    end = matching_close(code, start, quotes="'\"`")  # JavaScript template literals too
-    return None if end is None else (start, code[start : end + 1])
 
 
 # cURL and raw HTTP --------------------------------------------------------------------------------
