@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import json
@@ -76,20 +77,43 @@ class Operation:
         return None
 
 
-@dataclass(slots=True)
+# Parsed specs held at once, by the size of their text: a catalogue's 800 specs parse to ~1 GB of Python
+# objects, so the oldest parsed is let go and parsed again from its text if asked for (a few ms a spec).
+PARSED_BUDGET = 48 * 2**20
+_parsed_order: collections.deque[Spec] = collections.deque()
+_parsed_size = 0
+
+
+@dataclass(slots=True, eq=False)
 class Spec:
-    """A parsed spec plus where it came from. `data` is the JSON as published, never modified."""
+    """A parsed spec plus where it came from. `data` is the JSON as published, never modified.
+
+    Its parsed form is kept while the run holds less than PARSED_BUDGET of parsed specs; past that the
+    oldest is dropped and `data` parses `text` again on its next use (same values, new objects)."""
 
     source: str  # path relative to the docs base
-    data: dict[str, Any]
+    _parsed: dict[str, Any] | None = field(repr=False)
     sha256: str
-    text: str = field(default="", repr=False, compare=False)  # as published, for line numbers
+    raw: bytes = field(default=b"", repr=False)  # as published (the fetched bytes themselves, not a copy)
     _openapi: Any = field(default=None, repr=False)
-    _locator: JsonLocator | None = field(default=None, repr=False, compare=False)
+    _locator: JsonLocator | None = field(default=None, repr=False)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        parsed = self._parsed
+        if parsed is None:
+            parsed = self._parsed = json.loads(self.text)  # valid: load_spec parsed these bytes once already
+            _hold(self)
+        return parsed
+
+    @property
+    def text(self) -> str:
+        """The published text, for line numbers (decoded on use: a catalogue's texts would double its bytes)."""
+        return self.raw.decode("utf-8-sig")
 
     def location(self, pointer: str) -> TextPosition:
         """`line` and `column` of the pointer's member (or of its deepest ancestor present) as Finding fields; {} without text."""
-        if not self.text:
+        if not self.raw:
             return {}
         if self._locator is None:
             self._locator = JsonLocator(self.text, known_json=True)  # built on first use: most runs read findings from the cache
@@ -154,7 +178,23 @@ def load_spec(source: str, raw: bytes) -> Spec:
         raise SpecParseError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     if not isinstance(data, dict):
         raise SpecParseError(f"not an OpenAPI document: the top level is a JSON {type(data).__name__}")
-    return Spec(source=source, data=data, sha256=hashlib.sha256(raw).hexdigest(), text=text)
+    spec = Spec(source=source, _parsed=data, sha256=hashlib.sha256(raw).hexdigest(), raw=raw)
+    _hold(spec)
+    return spec
+
+
+def _hold(spec: Spec) -> None:
+    """Count a newly parsed spec against the budget, letting the oldest parsed ones go past it (never the newest).
+
+    A spec openapi-core has a view of keeps its objects (the view holds them), so it is not counted."""
+    global _parsed_size
+    _parsed_order.append(spec)
+    _parsed_size += len(spec.raw)
+    while _parsed_size > PARSED_BUDGET and len(_parsed_order) > 1:
+        old = _parsed_order.popleft()
+        _parsed_size -= len(old.raw)
+        if old.raw and old._openapi is None and old is not spec:
+            old._parsed = None
 
 
 def _escape(part: str) -> str:

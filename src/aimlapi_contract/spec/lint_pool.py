@@ -31,7 +31,7 @@ def lint_in_processes(specs: Sequence[Spec]) -> dict[str, list[Finding]]:
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return {}
     # Largest first, so one big spec does not finish alone at the end.
-    _shared = sorted(specs, key=lambda s: -len(s.text))
+    _shared = sorted(specs, key=lambda s: -len(s.raw))
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             return {spec.source: found for spec, found in zip(_shared, pool.map(_lint, range(len(_shared))))}
