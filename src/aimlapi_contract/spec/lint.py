@@ -8,11 +8,12 @@ from typing import Any
 
 from ..findings import Code, Finding, Severity, pointer_from_path
 from ..sources import Spec
+from .conformance import iter_openapi_errors
 from .validity import explained
 
 # What the findings depend on besides the spec bytes: the key of their on-disk cache (check.py).
 LINT_RULES = Path(__file__)
-LINT_LIBRARY = "openapi-spec-validator"
+LINT_LIBRARY = ("openapi-spec-validator", "jsonschema-rs")  # the errors; the engine that vouches for valid parts
 
 _SCHEMA_KEYS = ("schema", "items", "not", "additionalProperties")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
@@ -37,7 +38,7 @@ def iter_spec_findings(spec: Spec) -> Iterator[Finding]:
 
 def _openapi_errors(spec: Spec) -> Iterator[Finding]:
     taken: dict[str, int] = {}
-    for error in _spec_validator_cls()(spec.data).iter_errors():
+    for error in iter_openapi_errors(spec.data):  # spec/conformance.py: the library's errors, fast
         cause = _meant(error)
         pointer, reason, anchor = explained(spec, cause, taken)  # spec/validity.py: absolute pointer, whole reason
         fix = ""
@@ -65,26 +66,6 @@ def _meant(error: Any, depth: int = 0) -> Any:
         return error
     best = max(meant, key=lambda c: len(list(c.absolute_path)))
     return _meant(best, depth + 1)
-
-
-def _spec_validator_cls() -> Any:
-    """openapi-spec-validator's 3.0 validator on its jsonschema backend (imported here: slow, and unneeded when cached).
-
-    From 0.8 it switches to jsonschema-rs when that is installed (the engine needs it), and those
-    errors lack the oneOf context these findings are explained from.
-    """
-    from openapi_spec_validator import OpenAPIV30SpecValidator
-
-    try:
-        from openapi_spec_validator.schemas import schema_v30
-        from openapi_spec_validator.schemas.backend.jsonschema import create_validator
-    except ImportError:  # before 0.8: jsonschema is the only backend
-        return OpenAPIV30SpecValidator
-
-    class JsonschemaBackedValidator(OpenAPIV30SpecValidator):
-        schema_validator = create_validator(schema_v30)
-
-    return JsonschemaBackedValidator
 
 
 def _nullable_problems(spec: Spec) -> Iterator[Finding]:
