@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from aimlapi_contract.sources.specs import load_spec  # noqa: E402
-from aimlapi_contract.spec import conformance  # noqa: E402
-from aimlapi_contract.spec.lint import iter_spec_findings  # noqa: E402
+from aimlapi_contract.sources.specs import load_spec
+from aimlapi_contract.spec import conformance
+from aimlapi_contract.spec.lint import iter_spec_findings
 
 
 def main(argv: list[str]) -> int:

@@ -43,14 +43,18 @@ def iter_openapi_errors(data: dict[str, Any], *, reference: bool | None = None) 
     if reference is None:
         reference = os.environ.get(REFERENCE_ENV) == "1"
     if not reference:
-        try:
-            errors = _fast_errors(data)
-        except (Exception, RecursionError):  # noqa: BLE001 - whatever went wrong, the library says it its own way
-            pass
-        else:
+        errors = _fast_or_none(data)
+        if errors is not None:
             yield from errors
             return
     yield from library_validator_cls()(data).iter_errors()
+
+
+def _fast_or_none(data: dict[str, Any]) -> list[Any] | None:
+    try:
+        return _fast_errors(data)
+    except (Exception, RecursionError):  # noqa: BLE001 - whatever went wrong, the library says it its own way
+        return None
 
 
 def library_validator_cls() -> Any:
@@ -67,7 +71,7 @@ def library_validator_cls() -> Any:
     except ImportError:  # before 0.8: jsonschema is the only backend
         return OpenAPIV30SpecValidator
 
-    class JsonschemaBackedValidator(OpenAPIV30SpecValidator):  # type: ignore[misc, valid-type]
+    class JsonschemaBackedValidator(OpenAPIV30SpecValidator):
         schema_validator = create_validator(schema_v30)
 
     return JsonschemaBackedValidator
@@ -125,6 +129,10 @@ def _survey(node: Any, key: Any, depth: int, risky: set[int], patterned: frozens
             return True
         return key == "pattern" and not _regex_ok(node)  # the draft-04 meta-schema's format: regex, Python's rules
     return True
+
+
+def _schema_like(value: Any) -> bool:
+    return isinstance(value, (Mapping, bool))
 
 
 def _plain(text: Any) -> bool:
@@ -200,8 +208,12 @@ def _accepted(ref: str, instance: Any) -> bool:
     """jsonschema-rs vouches that `instance` is valid for the meta-schema's `ref` (and so yields no error)."""
     if not ref.startswith("#/definitions/") or not isinstance(instance, (dict, list)) or id(instance) in _risky.get():
         return False
+    return _rs_accepts(_rs_definition(ref), instance)
+
+
+def _rs_accepts(validator: Any, instance: Any) -> bool:
     try:
-        return bool(_rs_definition(ref).is_valid(instance))
+        return bool(validator.is_valid(instance))
     except Exception:  # noqa: BLE001 - e.g. a string jsonschema-rs cannot take: jsonschema decides
         return False
 
@@ -209,8 +221,8 @@ def _accepted(ref: str, instance: Any) -> bool:
 @cache
 def _meta_validator() -> Any:
     """The library's meta-schema validator (jsonschema's, for the OAS 3.0 meta-schema), its `$ref` skipping what rs accepts."""
-    from jsonschema import _keywords
-    from jsonschema.validators import extend, validator_for
+    from jsonschema import _keywords  # type: ignore[import-untyped]
+    from jsonschema.validators import extend, validator_for  # type: ignore[import-untyped]
 
     def ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[Any]:
         if not _accepted(ref, instance):
@@ -225,7 +237,9 @@ class _Walk:
 
     def __init__(self, data: dict[str, Any], risky: set[int]) -> None:
         from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator
-        from openapi_spec_validator.validation.registries import KeywordValidatorRegistry
+        from openapi_spec_validator.validation.registries import (
+            KeywordValidatorRegistry,
+        )
 
         self.data = data
         self.risky = risky
@@ -316,7 +330,10 @@ class _Walk:
                 yield from self.operation(url, name, self.res(operation), parameters)
 
     def operation(self, url: str, name: str, operation: Any, path_parameters: Any) -> Iterator[Any]:
-        from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError, UnresolvableParameterError
+        from openapi_spec_validator.validation.exceptions import (
+            DuplicateOperationIDError,
+            UnresolvableParameterError,
+        )
 
         if not isinstance(operation, dict):
             raise _Distrust("an operation that is no object")
@@ -379,10 +396,13 @@ class _Walk:
 
     # -- SchemaValidator (OpenAPIV30SchemaValidator)
     def schema(self, node: Any, require_properties: bool = True, meta_checked: bool = False) -> Iterator[Any]:
-        from openapi_spec_validator.validation.exceptions import ExtraParametersError, OpenAPIValidationError
+        from openapi_spec_validator.validation.exceptions import (
+            ExtraParametersError,
+            OpenAPIValidationError,
+        )
 
         value = self.res(node)
-        if not isinstance(value, (Mapping, bool)):
+        if not _schema_like(value):
             yield OpenAPIValidationError(f"{value!r} is not of type 'object', 'boolean'")
             return
         schema_id = id(value)
@@ -451,13 +471,9 @@ class _Walk:
 
     def meta(self, value: Any) -> Any:
         """SchemaValidator._validate_schema_meta: the first draft-04 meta-schema error of a schema, or None."""
-        if id(value) not in self.risky and isinstance(value, dict):
-            try:
-                if _rs_draft4().is_valid(value):
-                    return None
-            except Exception:  # noqa: BLE001 - jsonschema decides
-                pass
-        return self._library_schema._validate_schema_meta(None, value)
+        if id(value) not in self.risky and isinstance(value, dict) and _rs_accepts(_rs_draft4(), value):
+            return None
+        return self._library_schema._validate_schema_meta(None, value)  # type: ignore[arg-type]  # unused for 3.0
 
     def default(self, schema: Any, value: Any) -> Iterator[Any]:
         """OpenAPIV30ValueValidator: the default against its schema, `$ref`s resolved in this document."""
