@@ -126,15 +126,22 @@ def _unapplied_security(spec: Spec) -> Iterator[Finding]:
 
 
 def _iter_schemas(node: Any, path: list[Any]) -> Iterator[tuple[list[Any], dict[str, Any]]]:
-    """Every schema object in the document, found structurally (no $ref following)."""
-    if isinstance(node, dict):
-        if path and path[-1] == "schema" or _is_schema_position(path):
-            yield path, node
-        for key, value in node.items():
-            yield from _iter_schemas(value, path + [key])
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _iter_schemas(value, path + [i])
+    """Every schema object in the document, found structurally (no $ref following), in document order.
+
+    A stack, not nested generators: each object found would otherwise climb back up through every level.
+    """
+    stack: list[tuple[list[Any], Any]] = [(path, node)]
+    while stack:
+        at, current = stack.pop()
+        if isinstance(current, dict):
+            if at and at[-1] == "schema" or _is_schema_position(at):
+                yield at, current
+            children: Any = current.items()
+        elif isinstance(current, list):
+            children = enumerate(current)
+        else:
+            continue
+        stack.extend((at + [key], value) for key, value in reversed(list(children)) if isinstance(value, (dict, list)))
 
 
 def _is_schema_position(path: list[Any]) -> bool:
