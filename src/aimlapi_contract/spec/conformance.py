@@ -83,7 +83,7 @@ def _fast_errors(data: dict[str, Any]) -> list[Any]:
     if "$ref" in data:
         raise _Distrust("a root $ref")
     risky: set[int] = set()
-    _survey(data, "", 1, risky, _patterned_names())
+    _survey(data, 1, risky, _patterned_names())
     token = _risky.set(frozenset(risky))
     try:
         errors = [] if id(data) not in risky and _rs_document().is_valid(data) else list(_meta_validator().iter_errors(data))
@@ -94,41 +94,41 @@ def _fast_errors(data: dict[str, Any]) -> list[Any]:
     return [e if isinstance(e, OpenAPIValidationError) else OpenAPIValidationError.create_from(e) for e in errors]
 
 
-def _survey(node: Any, key: Any, depth: int, risky: set[int], patterned: frozenset[str]) -> bool:
-    """Whether jsonschema-rs might judge `node` unlike jsonschema; risky containers' ids go to `risky`."""
+def _survey(node: Any, depth: int, risky: set[int], patterned: frozenset[str]) -> bool:
+    """Whether jsonschema-rs might judge the object or array `node` unlike jsonschema; risky ones' ids go to `risky`.
+
+    Scalars are judged in the loop (a call for each would double the cost of this pass).
+    """
     if depth > _MAX_DEPTH:
         raise _Distrust("nested too deep")
-    if isinstance(node, dict):
-        bad = False
-        for k, v in node.items():
-            if k == "$id" or k == "$ref" and isinstance(v, str) and not _local_ref(v):
-                raise _Distrust("$id or a non-local $ref: jsonschema-path resolves them its own way")
+    bad = False
+    for k, v in node.items() if type(node) is dict else enumerate(node):
+        kind = type(v)
+        if kind is dict or kind is list:
+            if _survey(v, depth + 1, risky, patterned):
+                bad = True
+        elif kind is str:
+            # strings the meta-schema matches a pattern against; the draft-04 meta-schema's format: regex, Python's
+            if k in patterned and not _plain(v) or k == "pattern" and not _regex_ok(v):
+                bad = True
+            elif k == "$ref" and not _local_ref(v):
+                raise _Distrust("a non-local $ref: jsonschema-path resolves it its own way")
+        elif kind is float:  # draft-04 in jsonschema: 1.0 is no integer
+            if not math.isfinite(v) or v.is_integer():
+                bad = True
+        elif kind is int:
+            if abs(v) >= 2**53:
+                bad = True
+        elif v is not None and kind is not bool:
+            raise _Distrust(f"a {kind.__name__}: not what JSON parses to")
+        if type(k) is str:
+            if k == "$id":
+                raise _Distrust("$id: jsonschema-path resolves $refs under it its own way")
             if not _plain(k):  # patternProperties: Python's `$` and `\d` differ on newlines and non-ASCII
                 bad = True
-            if _survey(v, k, depth + 1, risky, patterned):
-                bad = True
-        if bad:
-            risky.add(id(node))
-        return bad
-    if isinstance(node, list):
-        bad = False
-        for v in node:
-            if _survey(v, None, depth + 1, risky, patterned):
-                bad = True
-        if bad:
-            risky.add(id(node))
-        return bad
-    if node is None or isinstance(node, bool):
-        return False
-    if isinstance(node, int):
-        return abs(node) >= 2**53
-    if isinstance(node, float):  # draft-04 in jsonschema: 1.0 is no integer
-        return not math.isfinite(node) or node.is_integer()
-    if isinstance(node, str):
-        if key in patterned and not _plain(node):
-            return True
-        return key == "pattern" and not _regex_ok(node)  # the draft-04 meta-schema's format: regex, Python's rules
-    return True
+    if bad:
+        risky.add(id(node))
+    return bad
 
 
 def _schema_like(value: Any) -> bool:
@@ -416,32 +416,33 @@ class _Walk:
             return
         self.visited.add(schema_id)
 
+        keyed = isinstance(value, dict)  # `key in path`: False for a boolean schema
         nested_properties: list[Any] = []
-        if self.has(value, "allOf"):
+        if keyed and "allOf" in value:
             for _, inner in self.items(value["allOf"]):
                 yield from self.schema(inner, require_properties=False, meta_checked=True)
                 nested_properties += list(self.collect_properties(inner))
         for keyword in ("anyOf", "oneOf"):
-            if self.has(value, keyword):
+            if keyed and keyword in value:
                 for _, inner in self.items(value[keyword]):
                     yield from self.schema(inner, require_properties=False, meta_checked=True)
         for keyword in ("not", "items"):
-            if self.has(value, keyword):
+            if keyed and keyword in value:
                 yield from self.schema(value[keyword], require_properties=False, meta_checked=True)
-        if self.has(value, "properties"):
+        if keyed and "properties" in value:
             for _, prop in self.items(value["properties"]):
                 yield from self.schema(prop, require_properties=False, meta_checked=True)
 
-        required = self.has(value, "required") and self.res(value["required"]) or []
-        properties = self.has(value, "properties") and self.keys(value["properties"]) or []
-        if self.has(value, "allOf"):
+        required = keyed and "required" in value and self.res(value["required"]) or []
+        properties = keyed and "properties" in value and self.keys(value["properties"]) or []
+        if keyed and "allOf" in value:
             extra_properties = list(set(required) - set(properties) - set(nested_properties))
         else:
             extra_properties = []
         if extra_properties and require_properties:
             yield ExtraParametersError(f"Required list has not defined properties: {extra_properties}")
 
-        if self.has(value, "default"):
+        if keyed and "default" in value:
             default_value = self.res(value["default"])
             nullable_value = False
             if "nullable" in value:
