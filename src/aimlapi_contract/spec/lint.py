@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +69,7 @@ def _meant(error: Any, depth: int = 0) -> Any:
 
 
 def _nullable_problems(spec: Spec) -> Iterator[Finding]:
-    for path, schema in _iter_schemas(spec.data, []):
-        if schema.get("nullable") is not True:
-            continue
+    for path, schema in _iter_schemas(spec.data, lambda schema: schema.get("nullable") is True):
         pointer = pointer_from_path(path)
         if "type" not in schema:
             yield Finding(
@@ -125,33 +123,43 @@ def _unapplied_security(spec: Spec) -> Iterator[Finding]:
         )
 
 
-def _iter_schemas(node: Any, path: list[Any]) -> Iterator[tuple[list[Any], dict[str, Any]]]:
-    """Every schema object in the document, found structurally (no $ref following), in document order.
+def _iter_schemas(node: Any, keep: Callable[[dict[str, Any]], bool]) -> Iterator[tuple[list[Any], dict[str, Any]]]:
+    """Every schema object in the document that `keep` keeps, found structurally (no $ref following), in document order.
 
-    A stack, not nested generators: each object found would otherwise climb back up through every level.
+    A stack, not nested generators (each object found would climb back up through every level), and each
+    object's path a link to its parent's, made a list only for the schemas kept.
     """
-    stack: list[tuple[list[Any], Any]] = [(path, node)]
+    stack: list[tuple[Any, Any, int]] = [(node, None, 0)]  # (value, (key, parent's link) or None, depth)
     while stack:
-        at, current = stack.pop()
+        current, link, depth = stack.pop()
         if isinstance(current, dict):
-            if at and at[-1] == "schema" or _is_schema_position(at):
-                yield at, current
+            if depth and keep(current) and _is_schema_position(link, depth):
+                yield _path(link), current
             children: Any = current.items()
         elif isinstance(current, list):
             children = enumerate(current)
         else:
             continue
-        stack.extend((at + [key], value) for key, value in reversed(list(children)) if isinstance(value, (dict, list)))
+        stack.extend((value, (key, link), depth + 1) for key, value in reversed(list(children)) if isinstance(value, (dict, list)))
 
 
-def _is_schema_position(path: list[Any]) -> bool:
-    if len(path) >= 1 and path[-1] in _SCHEMA_KEYS[1:]:
+def _is_schema_position(link: Any, depth: int) -> bool:
+    last = link[0]
+    if last == "schema" or last in _SCHEMA_KEYS[1:]:
         return True
-    if len(path) >= 2 and path[-2] in _SCHEMA_LISTS and isinstance(path[-1], int):
-        return True
-    if len(path) >= 2 and path[-2] == "properties":
-        return True
-    return len(path) == 3 and path[:2] == ["components", "schemas"]
+    if depth >= 2:
+        parent = link[1][0]
+        if parent in _SCHEMA_LISTS and isinstance(last, int) or parent == "properties":
+            return True
+    return depth == 3 and [link[1][1][0], link[1][0]] == ["components", "schemas"]
+
+
+def _path(link: Any) -> list[Any]:
+    path = []
+    while link is not None:
+        path.append(link[0])
+        link = link[1]
+    return path[::-1]
 
 
 def _endpoint_of(pointer: str) -> str:
