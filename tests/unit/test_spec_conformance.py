@@ -171,3 +171,17 @@ def test_risky_parts_are_judged_by_jsonschema_alone(name: str, monkeypatch: pyte
         conformance._meta_validator.cache_clear()
     assert asked  # the rest of the document still went to jsonschema-rs
     assert not [a for a in asked if _holds(a, RISKY[name])]
+
+
+def test_another_library_version_is_left_to_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    monkeypatch.setattr(metadata, "version", lambda name: "0.9.0")
+    conformance._mirrors_installed_library.cache_clear()
+    try:
+        with pytest.raises(conformance._Distrust):
+            conformance._fast_errors(copy.deepcopy(ERRORS["clean"]))
+    finally:
+        monkeypatch.undo()
+        conformance._mirrors_installed_library.cache_clear()
+    assert conformance._mirrors_installed_library()

@@ -29,6 +29,7 @@ from functools import cache
 from typing import Any
 
 REFERENCE_ENV = "AIMLAPI_CONTRACT_REFERENCE"
+_MIRRORED = "0.8."  # the openapi-spec-validator whose keyword walk _Walk repeats (validation/keywords.py)
 _MAX_DEPTH = 64  # deeper documents: the library (it might recurse out where the shortcut would not)
 _OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")  # keywords.PathValidator
 _risky: ContextVar[frozenset[int]] = ContextVar("_risky", default=frozenset())
@@ -80,6 +81,8 @@ def library_validator_cls() -> Any:
 def _fast_errors(data: dict[str, Any]) -> list[Any]:
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
+    if not _mirrors_installed_library():
+        raise _Distrust("the walk mirrors openapi-spec-validator 0.8; another version may walk otherwise")
     if "$ref" in data:
         raise _Distrust("a root $ref")
     risky: set[int] = set()
@@ -92,6 +95,16 @@ def _fast_errors(data: dict[str, Any]) -> list[Any]:
     errors += _Walk(data, risky).root()
     # validators.wraps_errors: every error as the library's own class
     return [e if isinstance(e, OpenAPIValidationError) else OpenAPIValidationError.create_from(e) for e in errors]
+
+
+@cache
+def _mirrors_installed_library() -> bool:
+    from importlib import metadata
+
+    try:
+        return metadata.version("openapi-spec-validator").startswith(_MIRRORED)
+    except metadata.PackageNotFoundError:
+        return False
 
 
 def _survey(node: Any, depth: int, risky: set[int], patterned: frozenset[str]) -> bool:
