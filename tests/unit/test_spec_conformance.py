@@ -125,7 +125,7 @@ def test_where_the_engines_may_disagree_the_findings_are_still_the_library_s(nam
 
 @pytest.mark.parametrize("name", list(HANDED_OVER))
 def test_what_the_walk_cannot_mirror_goes_to_the_library(name: str) -> None:
-    with pytest.raises(conformance._Distrust):
+    with pytest.raises(conformance.Distrust):
         conformance._fast_errors(copy.deepcopy(HANDED_OVER[name]))
 
 
@@ -179,7 +179,7 @@ def test_another_library_version_is_left_to_the_library(monkeypatch: pytest.Monk
     monkeypatch.setattr(metadata, "version", lambda name: "0.9.0")
     conformance._mirrors_installed_library.cache_clear()
     try:
-        with pytest.raises(conformance._Distrust):
+        with pytest.raises(conformance.Distrust):
             conformance._fast_errors(copy.deepcopy(ERRORS["clean"]))
     finally:
         monkeypatch.undo()
