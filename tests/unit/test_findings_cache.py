@@ -45,6 +45,21 @@ def test_key_changes_with_input_rules_and_library(tmp_path: Path) -> None:
     assert key != cache_key("abc", rules=rules, library="jsonschema")
 
 
+def test_the_lint_key_names_each_library_and_every_module_beside_the_rules(tmp_path: Path) -> None:
+    from aimlapi_contract.spec import LINT_LIBRARY, LINT_RULES
+
+    assert "jsonschema-rs" in LINT_LIBRARY  # it vouches for valid parts (spec/conformance.py)
+    two = cache_key("abc", rules=LINT_RULES, library=("jsonschema", "no-such-package-here"))
+    assert two != cache_key("abc", rules=LINT_RULES, library="jsonschema")
+    assert two != cache_key("abc", rules=LINT_RULES, library=("jsonschema", "jsonschema-rs"))
+    # A copy of spec/: a change to the module that walks the keywords is a new key.
+    for module in LINT_RULES.parent.glob("*.py"):
+        (tmp_path / module.name).write_bytes(module.read_bytes())
+    key = cache_key("abc", rules=tmp_path / LINT_RULES.name, library=LINT_LIBRARY)
+    (tmp_path / "keyword_walk.py").write_text((tmp_path / "keyword_walk.py").read_text() + "\n# changed\n")
+    assert key != cache_key("abc", rules=tmp_path / LINT_RULES.name, library=LINT_LIBRARY)
+
+
 def test_corrupt_entry_is_recomputed_and_replaced(tmp_path: Path) -> None:
     entry = tmp_path / "findings" / "k.json"
     entry.parent.mkdir()

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..findings import Code, Finding, Severity, pointer_from_path
 from ..sources import Spec
+from .conformance import iter_openapi_errors
 from .validity import explained
 
 # What the findings depend on besides the spec bytes: the key of their on-disk cache (check.py).
 LINT_RULES = Path(__file__)
-LINT_LIBRARY = "openapi-spec-validator"
+LINT_LIBRARY = ("openapi-spec-validator", "jsonschema-rs")  # the errors; the engine that vouches for valid parts
 
 _SCHEMA_KEYS = ("schema", "items", "not", "additionalProperties")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
@@ -37,7 +38,7 @@ def iter_spec_findings(spec: Spec) -> Iterator[Finding]:
 
 def _openapi_errors(spec: Spec) -> Iterator[Finding]:
     taken: dict[str, int] = {}
-    for error in _spec_validator_cls()(spec.data).iter_errors():
+    for error in iter_openapi_errors(spec.data):  # spec/conformance.py: the library's errors, fast
         cause = _meant(error)
         pointer, reason, anchor = explained(spec, cause, taken)  # spec/validity.py: absolute pointer, whole reason
         fix = ""
@@ -67,30 +68,8 @@ def _meant(error: Any, depth: int = 0) -> Any:
     return _meant(best, depth + 1)
 
 
-def _spec_validator_cls() -> Any:
-    """openapi-spec-validator's 3.0 validator on its jsonschema backend (imported here: slow, and unneeded when cached).
-
-    From 0.8 it switches to jsonschema-rs when that is installed (the engine needs it), and those
-    errors lack the oneOf context these findings are explained from.
-    """
-    from openapi_spec_validator import OpenAPIV30SpecValidator
-
-    try:
-        from openapi_spec_validator.schemas import schema_v30
-        from openapi_spec_validator.schemas.backend.jsonschema import create_validator
-    except ImportError:  # before 0.8: jsonschema is the only backend
-        return OpenAPIV30SpecValidator
-
-    class JsonschemaBackedValidator(OpenAPIV30SpecValidator):
-        schema_validator = create_validator(schema_v30)
-
-    return JsonschemaBackedValidator
-
-
 def _nullable_problems(spec: Spec) -> Iterator[Finding]:
-    for path, schema in _iter_schemas(spec.data, []):
-        if schema.get("nullable") is not True:
-            continue
+    for path, schema in _iter_schemas(spec.data, lambda schema: schema.get("nullable") is True):
         pointer = pointer_from_path(path)
         if "type" not in schema:
             yield Finding(
@@ -144,26 +123,43 @@ def _unapplied_security(spec: Spec) -> Iterator[Finding]:
         )
 
 
-def _iter_schemas(node: Any, path: list[Any]) -> Iterator[tuple[list[Any], dict[str, Any]]]:
-    """Every schema object in the document, found structurally (no $ref following)."""
-    if isinstance(node, dict):
-        if path and path[-1] == "schema" or _is_schema_position(path):
-            yield path, node
-        for key, value in node.items():
-            yield from _iter_schemas(value, path + [key])
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _iter_schemas(value, path + [i])
+def _iter_schemas(node: Any, keep: Callable[[dict[str, Any]], bool]) -> Iterator[tuple[list[Any], dict[str, Any]]]:
+    """Every schema object in the document that `keep` keeps, found structurally (no $ref following), in document order.
+
+    A stack, not nested generators (each object found would climb back up through every level), and each
+    object's path a link to its parent's, made a list only for the schemas kept.
+    """
+    stack: list[tuple[Any, Any, int]] = [(node, None, 0)]  # (value, (key, parent's link) or None, depth)
+    while stack:
+        current, link, depth = stack.pop()
+        if isinstance(current, dict):
+            if depth and keep(current) and _is_schema_position(link, depth):
+                yield _path(link), current
+            children: Any = current.items()
+        elif isinstance(current, list):
+            children = enumerate(current)
+        else:
+            continue
+        stack.extend((value, (key, link), depth + 1) for key, value in reversed(list(children)) if isinstance(value, (dict, list)))
 
 
-def _is_schema_position(path: list[Any]) -> bool:
-    if len(path) >= 1 and path[-1] in _SCHEMA_KEYS[1:]:
+def _is_schema_position(link: Any, depth: int) -> bool:
+    last = link[0]
+    if last == "schema" or last in _SCHEMA_KEYS[1:]:
         return True
-    if len(path) >= 2 and path[-2] in _SCHEMA_LISTS and isinstance(path[-1], int):
-        return True
-    if len(path) >= 2 and path[-2] == "properties":
-        return True
-    return len(path) == 3 and path[:2] == ["components", "schemas"]
+    if depth >= 2:
+        parent = link[1][0]
+        if parent in _SCHEMA_LISTS and isinstance(last, int) or parent == "properties":
+            return True
+    return depth == 3 and [link[1][1][0], link[1][0]] == ["components", "schemas"]
+
+
+def _path(link: Any) -> list[Any]:
+    path = []
+    while link is not None:
+        path.append(link[0])
+        link = link[1]
+    return path[::-1]
 
 
 def _endpoint_of(pointer: str) -> str:

@@ -20,20 +20,24 @@ from ..findings import Finding
 FORMAT = 1  # bump when the stored layout changes
 
 
-def cache_key(input_sha256: str, *, rules: Path, library: str) -> str:
-    """A key for findings of `input_sha256` computed by the module at `rules` with `library` installed."""
-    try:
-        library_version = metadata.version(library)
-    except metadata.PackageNotFoundError:
-        library_version = "absent"
+def cache_key(input_sha256: str, *, rules: Path, library: str | tuple[str, ...]) -> str:
+    """A key for findings of `input_sha256` computed by the module at `rules` with `library` (one or more) installed."""
+    versions = [f"{name}={_version(name)}" for name in ((library,) if isinstance(library, str) else library)]
     try:
         # The rules module and the modules beside it that it uses (e.g. validity.py).
         files = sorted(rules.parent.glob("*.py")) if rules.is_file() else [rules]
         rules_sha = hashlib.sha256(b"\x1e".join(f.read_bytes() for f in files)).hexdigest()
     except OSError:
         rules_sha = "unreadable"
-    parts = [str(FORMAT), input_sha256, __version__, f"{library}={library_version}", rules_sha]
+    parts = [str(FORMAT), input_sha256, __version__, *versions, rules_sha]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _version(library: str) -> str:
+    try:
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return "absent"
 
 
 def cached_findings(cache: Path, key: str, compute: Callable[[], Iterable[Finding]]) -> list[Finding]:

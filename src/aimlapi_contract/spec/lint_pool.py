@@ -1,4 +1,4 @@
-"""Spec lint over a catalogue: openapi-spec-validator is pure Python (~0.7 s a spec), so specs go to processes.
+"""Spec lint over a catalogue: pure Python (~15 ms a spec on average, 0.3 s for the largest), so specs go to processes.
 
 Workers are forked and read the specs they lint from the parent's memory; only findings travel back.
 """
