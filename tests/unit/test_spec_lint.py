@@ -65,7 +65,7 @@ def test_each_finding_is_on_the_line_of_its_pointer() -> None:
 
 def test_spec_without_text_has_no_line() -> None:
     spec = load_spec("known-defects.json", (SPECS / "known-defects.json").read_bytes())
-    spec.text = ""  # a Spec built from data alone
+    spec.raw = b""  # a Spec built from data alone (no published bytes to find lines in)
     assert {f.line for f in iter_spec_findings(spec)} == {None}
 
 
