@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,7 +22,8 @@ from .sources.docset import SpecMemo, load_spec_docset
 from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
 from .spec.lint_cache import is_cached
 from .spec.lint_pool import lint_in_processes
-from .spec.reachability import collapse_unreferenced
+from .sources.models import documented_models
+from .spec.reachability import collapse_unreferenced, unreferenced_components
 from .traffic import display_path, iter_cassette_findings, skipped_note
 from .traffic.cassettes import cassette_files
 
@@ -115,13 +117,26 @@ def load_docsets(options: CheckOptions) -> list[DocSet]:
     fetcher = Fetcher(options.docs_base, options.cache)
     memo: SpecMemo = {}  # a spec linked by many pages is read and parsed once
     with limits.applied(options.limits):
-        docsets = [_guarded_load(partial(load_docset, fetcher, page, offline=options.offline, memo=memo), page) for page in options.pages]
+        docsets = [_noted_while_parsed(_guarded_load(partial(load_docset, fetcher, page, offline=options.offline, memo=memo), page))
+                   for page in options.pages]
         # `--specs`: what no checked page links is checked on its own.
         docsets += [
-            _guarded_load(partial(load_spec_docset, fetcher, rel, offline=options.offline, memo=memo), rel)
+            _noted_while_parsed(_guarded_load(partial(load_spec_docset, fetcher, rel, offline=options.offline, memo=memo), rel))
             for rel in options.specs if rel not in memo
         ]
     return docsets
+
+
+def _noted_while_parsed(docset: DocSet) -> DocSet:
+    """Ask what the whole-run steps need of each spec (its models, its unused components) right after loading it.
+
+    A catalogue's specs are let go once parsed (sources/specs.py); asked later, each would be parsed again."""
+    for spec in docset.specs.values():
+        # A spec these break on is asked again where the answer is used, and reported there (CT910).
+        with contextlib.suppress(Exception):
+            documented_models(spec)
+            unreferenced_components(spec)
+    return docset
 
 
 def _guarded_load(load: Callable[[], DocSet], page: str) -> DocSet:

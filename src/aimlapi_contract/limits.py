@@ -154,19 +154,21 @@ def inflate(data: bytes, wbits: int = 47, *, limit: str = "body_bytes") -> bytes
 
 
 def json_depth(value: Any, stop: int | None = None) -> int:
-    """How deeply `value` nests (a scalar is 0), measured with a stack; stops counting past `stop`."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            depth += 1
-            deepest = max(deepest, depth)
-            if stop is not None and deepest > stop:
-                return deepest
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth) for child in children if isinstance(child, dict | list))
-    return deepest
+    """How deeply `value` nests (a scalar is 0), measured level by level; stops counting past `stop`.
+
+    Level by level, not node by node: a catalogue's specs are millions of nodes, and a list of the next
+    level's containers costs far less than a (node, depth) pair and a max() per node."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if stop is not None and depth > stop:
+            return depth
+        deeper: list[Any] = []
+        for node in level:
+            deeper += [c for c in (node.values() if isinstance(node, dict) else node) if isinstance(c, dict | list)]
+        level = deeper
+    return depth
 
 
 def loads_json(text: str | bytes) -> Any:

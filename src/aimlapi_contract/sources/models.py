@@ -13,6 +13,7 @@ from .specs import Operation, Spec
 
 _MAX_DEPTH = 12
 _memo: dict[tuple[str, str], dict[str, frozenset[str]]] = {}  # (source, sha256) -> endpoint -> models
+_all_memo: dict[tuple[str, str], frozenset[str]] = {}  # (source, sha256) -> every model of the spec
 
 
 def documented_models(spec: Spec) -> dict[str, frozenset[str]]:
@@ -31,8 +32,12 @@ def documented_models(spec: Spec) -> dict[str, frozenset[str]]:
 
 
 def spec_models(spec: Spec) -> frozenset[str]:
-    """Every model any operation of `spec` documents."""
-    return frozenset(m for models in documented_models(spec).values() for m in models)
+    """Every model any operation of `spec` documents (asked once per page and spec of a catalogue: memoized)."""
+    key = (spec.source, spec.sha256)
+    found = _all_memo.get(key)
+    if found is None:
+        found = _all_memo[key] = frozenset(m for models in documented_models(spec).values() for m in models)
+    return found
 
 
 def specs_documenting(specs: Iterable[Spec], model: str) -> list[Spec]:

@@ -53,15 +53,21 @@ def referenced_components(spec: Spec) -> set[str]:
     return reached
 
 
-def unreferenced_components(spec: Spec) -> set[str]:
-    """Schemas, responses, parameters, … defined under `components` that no operation reaches (security schemes aside)."""
-    components = spec.data.get("components")
-    if not isinstance(components, dict):
-        return set()
-    defined = {f"/components/{kind}/{name.replace('~', '~0').replace('/', '~1')}"
-               for kind, entries in components.items() if kind != "securitySchemes" and isinstance(entries, dict)
-               for name in entries}
-    return defined - referenced_components(spec)
+def unreferenced_components(spec: Spec) -> frozenset[str]:
+    """Schemas, responses, parameters, … defined under `components` that no operation reaches (security schemes aside).
+
+    Memoized by the spec's bytes: asked while the spec is still parsed (check.py), it is not parsed again later."""
+    key = (spec.source, spec.sha256)
+    if key not in _unreferenced:
+        components = spec.data.get("components")
+        defined = {f"/components/{kind}/{name.replace('~', '~0').replace('/', '~1')}"
+                   for kind, entries in components.items() if kind != "securitySchemes" and isinstance(entries, dict)
+                   for name in entries} if isinstance(components, dict) else set()
+        _unreferenced[key] = frozenset(defined - referenced_components(spec)) if defined else frozenset()
+    return _unreferenced[key]
+
+
+_unreferenced: dict[tuple[str, str], frozenset[str]] = {}
 
 
 def collapse_unreferenced(findings: Iterable[Finding], specs: Iterable[Spec]) -> Iterator[Finding]:
