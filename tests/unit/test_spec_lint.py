@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from aimlapi_contract.findings import Code, Severity
 from aimlapi_contract.sources.specs import load_spec
 from aimlapi_contract.spec.lint import iter_spec_findings
@@ -90,3 +92,21 @@ def test_invalid_openapi_messages_are_whole_absolute_and_keyed_apart() -> None:
     assert {p for p, m in by if "Duplicate parameter 'p'" in m} == {"/paths/~1x/post/parameters", "/paths/~1y/post/parameters"}
     assert all(f.pointer.startswith("/paths/") for f in findings)
     assert len({f.key for f in findings}) == len(findings)
+
+
+def test_findings_do_not_depend_on_the_hash_seed(shared_dir: Path) -> None:
+    # jsonschema orders a oneOf's context by set iteration; the 2025-11-27 spec has equally deep causes.
+    import os
+    import subprocess
+    import sys
+
+    specs = sorted((shared_dir / "aimlapi-docs-history").glob("2025-11-27-*/**/*.json"))
+    if not specs:
+        pytest.skip("the 2025-11-27 history version is absent")
+    code = ("import sys; from pathlib import Path; from aimlapi_contract.sources import load_spec; "
+            "from aimlapi_contract.spec import iter_spec_findings; "
+            "print(sorted((f.pointer, f.message, f.anchor) for a in sys.argv[1:] "
+            "for f in iter_spec_findings(load_spec(a, Path(a).read_bytes()))))")
+    runs = {subprocess.run([sys.executable, "-c", code, *map(str, specs)], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "2")}
+    assert len(runs) == 1 and "not valid OpenAPI 3.0" in runs.pop()

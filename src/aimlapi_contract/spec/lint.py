@@ -64,7 +64,9 @@ def _meant(error: Any, depth: int = 0) -> Any:
     meant = [c for c in error.context if "'$ref' is a required property" not in c.message]
     if not meant:
         return error
-    best = max(meant, key=lambda c: len(list(c.absolute_path)))
+    # Deepest first; among equally deep, the least path: jsonschema orders the context by set iteration
+    # (additionalProperties' extra keys), which changes with PYTHONHASHSEED, and findings must not.
+    best = min(meant, key=lambda c: (-len(c.absolute_path), [str(p) for p in c.absolute_path]))
     return _meant(best, depth + 1)
 
 
