@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 from pathlib import Path
 
@@ -9,6 +10,13 @@ import pytest
 
 from aimlapi_contract.check import CheckOptions, run_checks
 from aimlapi_contract.sources import DocsBase, load_spec, specs as spec_module
+
+
+@pytest.fixture(autouse=True)
+def empty_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no parsed spec counted (the count is the process's)."""
+    monkeypatch.setattr(spec_module, "_parsed_order", collections.deque())
+    monkeypatch.setattr(spec_module, "_parsed_size", 0)
 
 
 def raw(title: str, size: int = 1000) -> bytes:
@@ -47,3 +55,13 @@ def test_a_check_holding_one_parsed_spec_at_a_time_finds_the_same(shared_dir: Pa
     held = run()
     monkeypatch.setattr(spec_module, "PARSED_BUDGET", 1)  # every spec but the newest is let go as soon as another is parsed
     assert run() == held and held
+
+
+def test_a_spec_whose_bytes_change_after_loading_leaves_the_count_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spec_module, "PARSED_BUDGET", 2500)
+    changed = load_spec("a.json", raw("changed"))
+    changed.raw = b""  # as tests do for a spec without published bytes
+    second = load_spec("b.json", raw("second"))
+    load_spec("c.json", raw("third"))
+    assert second._parsed is not None  # letting `changed` go took off what was counted for it
+    assert spec_module._parsed_size == sum(size for _, size in spec_module._parsed_order)

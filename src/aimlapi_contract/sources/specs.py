@@ -80,7 +80,7 @@ class Operation:
 # Parsed specs held at once, by the size of their text: a catalogue's 800 specs parse to ~1 GB of Python
 # objects, so the oldest parsed is let go and parsed again from its text if asked for (a few ms a spec).
 PARSED_BUDGET = 48 * 2**20
-_parsed_order: collections.deque[Spec] = collections.deque()
+_parsed_order: collections.deque[tuple[Spec, int]] = collections.deque()  # with the size counted for it
 _parsed_size = 0
 
 
@@ -186,13 +186,15 @@ def load_spec(source: str, raw: bytes) -> Spec:
 def _hold(spec: Spec) -> None:
     """Count a newly parsed spec against the budget, letting the oldest parsed ones go past it (never the newest).
 
-    A spec openapi-core has a view of keeps its objects (the view holds them), so it is not counted."""
+    A spec openapi-core has a view of keeps its objects (the view holds them): it leaves the count but stays parsed.
+    Each entry carries the size counted for it, so a spec whose bytes change later cannot skew the count."""
     global _parsed_size
-    _parsed_order.append(spec)
-    _parsed_size += len(spec.raw)
+    size = len(spec.raw)
+    _parsed_order.append((spec, size))
+    _parsed_size += size
     while _parsed_size > PARSED_BUDGET and len(_parsed_order) > 1:
-        old = _parsed_order.popleft()
-        _parsed_size -= len(old.raw)
+        old, counted = _parsed_order.popleft()
+        _parsed_size -= counted
         if old.raw and old._openapi is None and old is not spec:
             old._parsed = None
 
