@@ -11,12 +11,25 @@ import json5
 from .examples import matching_close
 
 
+# A bare key (`{ model: "x" }`). Quoting one inside a string value always leaves a bare word outside quotes
+# (`"a, b: c"` -> `"a, "b": c"`), which json.loads rejects, so a result it accepts is the literal's own.
+_BARE_KEY = re.compile(r"([{,]\s*)([A-Za-z_$][\w$]*)(\s*:)")
+
+
 def js_literal(block: str, **kw: Any) -> Any:
-    """A JS object literal's value: as JSON when it is JSON (fast), else as JSON5 (the json5 parser is pure Python, ~20 ms a block)."""
+    """A JS object literal's value: as JSON when it is JSON, or JSON once its bare keys are quoted (fast), else as
+    JSON5 (the json5 parser is pure Python, ~7 ms a block: a fifth of a catalogue page's lint)."""
     try:
         return json.loads(block, **kw)
     except ValueError:
-        return json5.loads(block, **kw)
+        pass
+    quoted = _BARE_KEY.sub(r'\1"\2"\3', block)
+    if quoted != block:
+        try:
+            return json.loads(quoted, **kw)
+        except ValueError:
+            pass
+    return json5.loads(block, **kw)
 
 
 def strip_js_comments(code: str) -> str:
