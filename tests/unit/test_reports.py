@@ -7,7 +7,6 @@ import importlib.resources
 import json
 import re
 from collections.abc import Iterable
-from html import escape
 from pathlib import Path
 from typing import Any
 
