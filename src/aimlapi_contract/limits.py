@@ -183,16 +183,28 @@ def loads_json(text: str | bytes) -> Any:
     return value
 
 
-# YAML nesting can only start at a flow indicator, a block entry/key indicator, or a deeper indentation:
-# their count bounds the depth from above, so most files need no event pass at all.
+# YAML nesting starts only at a flow indicator, at a block indicator (`-`, `?` followed by white space or
+# the end), or at an implicit key, whose block mapping is one per indentation column or per block indicator
+# before it on the line; in flow, `[a: [b: c]]` opens a sequence and a single-pair mapping per bracket.
+# So twice the `[` and block indicators, plus the `{`, the deepest indentation and one, bound the depth
+# from above, and most files need no event pass at all. (A `-` inside an id like `chatcmpl-x` is no indicator.)
 _INDENT = re.compile(r"^ +", re.M)
+_BLOCK_INDICATOR = re.compile(r"[-?](?=[ \t\r\n\x85\u2028\u2029]|\Z)")
 
 
 def yaml_depth_bound(text: str) -> int:
     """An upper bound on the nesting depth of the YAML in `text`, computed without parsing it."""
-    openers = text.count("[") + text.count("{") + text.count("-") + text.count("?")
-    indent = max((len(m) for m in _INDENT.findall(text)), default=0) if openers < 1_000_000 else len(text)
-    return openers + indent + 1
+    flow = 2 * text.count("[") + text.count("{")
+    if flow >= 1_000_000:
+        return flow
+    block = 2 * len(_BLOCK_INDICATOR.findall(text))
+    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
+    return flow + block + indent + 1
+
+
+def may_have_aliases(text: str) -> bool:
+    """False when the YAML in `text` cannot hold an alias: one needs an anchor (`&`) and a `*` to name it."""
+    return "*" in text and "&" in text
 
 
 def check_yaml_depth(text: str, loader_cls: Any) -> None:
@@ -225,6 +237,12 @@ def check_yaml_depth(text: str, loader_cls: Any) -> None:
         return  # not YAML up to here, and no deeper than the limit: the loader reports the error itself
     finally:
         parser.dispose()
+
+
+def yaml_expansion_bound(text: str) -> int:
+    """An upper bound on the expansion of alias-free YAML (see may_have_aliases): each character yields at
+    most two nodes (`? ` gives an empty key and value) and at most one scalar character."""
+    return 3 * len(text) + 1
 
 
 def check_yaml_expansion(root: Any) -> None:

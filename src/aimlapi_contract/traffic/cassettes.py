@@ -129,7 +129,9 @@ def _compose(text: str, loader_class: type[yaml.SafeLoader] | type[yaml.CSafeLoa
         limits.check_yaml_depth(text, loader_class)
         loader = loader_class(text)  # the reader refuses control characters here (ReaderError)
         root = loader.get_single_node()
-        if root is not None:
+        # Only aliases make the expansion larger than the file: without any, it is bounded by the text alone.
+        expandable = limits.may_have_aliases(text) or limits.yaml_expansion_bound(text) > limits.current().yaml_expansion
+        if root is not None and expandable:
             limits.check_yaml_expansion(root)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:

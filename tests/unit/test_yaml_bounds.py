@@ -1,0 +1,63 @@
+"""The cheap bounds that let an ordinary cassette skip the YAML depth and expansion walks are never below the truth.
+
+They are judged on YAML built from the indicators that open nesting (flow brackets, block entries, keys,
+implicit single-pair mappings) and on documents PyYAML writes in each style: wherever libyaml composes a
+document, its real depth and expansion stay within the bounds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from aimlapi_contract import limits
+
+
+def depth_and_expansion(node: Any) -> tuple[int, int]:
+    """The nesting depth (a scalar is 0) and the size with aliases expanded (nodes + scalar characters)."""
+    if isinstance(node, yaml.ScalarNode):
+        return 0, 1 + len(node.value)
+    kids = [k for pair in node.value for k in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+    measured = [depth_and_expansion(k) for k in kids]
+    return 1 + max((d for d, _ in measured), default=0), 1 + sum(s for _, s in measured)
+
+
+def assert_within_bounds(text: str) -> None:
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return  # not YAML: the loader reports it, no bound is asked of it
+    if root is None:
+        return
+    depth, expansion = depth_and_expansion(root)
+    assert depth <= limits.yaml_depth_bound(text), text
+    if not limits.may_have_aliases(text):
+        assert expansion <= limits.yaml_expansion_bound(text), text
+
+
+PIECES = [*"[]{}-?:,!& *\n", "  ", "a", "- ", "? ", ": ", "- - ", "chatcmpl-1", "'x'", "\n  ", "\n    "]
+INDICATORS = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(INDICATORS)
+def test_bounds_hold_on_text_made_of_the_indicators_that_open_nesting(text: str) -> None:
+    assert_within_bounds(text)
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+trees = st.recursive(scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=4), kids, max_size=4), max_leaves=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(trees, st.sampled_from([None, True, False]))
+def test_bounds_hold_on_documents_in_every_style_pyyaml_writes(tree: Any, flow: bool | None) -> None:
+    assert_within_bounds(yaml.safe_dump({"interactions": tree}, default_flow_style=flow))
+
+
+def test_the_cases_that_need_the_doubled_counts() -> None:
+    assert_within_bounds("[a: [b: [c: [d: e]]]]")  # a sequence and a single-pair mapping per bracket
+    assert_within_bounds("- a:\n  - b:\n    - c:\n      - d: e\n")  # a mapping per entry, a sequence per entry
+    assert_within_bounds("{a, b, c, d}")  # a key and an empty value per letter
+    assert limits.yaml_depth_bound("id: chatcmpl-abc-def-ghi\n") == 1  # dashes inside a scalar open nothing
