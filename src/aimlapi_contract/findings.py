@@ -151,7 +151,7 @@ class Finding:
     @property
     def key(self) -> tuple[str, str, str, str, str]:
         """What identifies this finding across runs: never the message text or the line."""
-        return (self.code.value, self.source, self.endpoint, self.pointer, self.anchor)
+        return (self.code._value_, self.source, self.endpoint, self.pointer, self.anchor)  # _value_: enum's .value is a slow descriptor
 
     @property
     def fingerprint(self) -> str:
@@ -200,7 +200,7 @@ def with_unique_keys(findings: list[Finding]) -> list[Finding]:
 
 def sort_key(finding: Finding) -> tuple[Any, ...]:
     """Report order: by source, then line, then most severe first."""
-    return (finding.source, finding.line or 0, -finding.severity, finding.code.value, finding.pointer)
+    return (finding.source, finding.line or 0, -finding.severity._value_, finding.code._value_, finding.pointer)
 
 
 def pointer_from_path(path: Any) -> str:
