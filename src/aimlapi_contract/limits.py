@@ -178,7 +178,9 @@ def loads_json(text: str | bytes) -> Any:
         value = json.loads(text)
     except RecursionError:
         raise LimitError("JSON nesting", f"{cap} levels", "json_depth") from None
-    if json_depth(value, stop=cap) > cap:
+    # Every container opens with a bracket (some may sit in strings): few brackets, no walk (most payloads).
+    brackets = text.count("[") + text.count("{") if isinstance(text, str) else text.count(b"[") + text.count(b"{")
+    if brackets > cap and json_depth(value, stop=cap) > cap:
         raise LimitError("JSON nesting", f"{cap} levels", "json_depth")
     return value
 
@@ -189,7 +191,6 @@ def loads_json(text: str | bytes) -> Any:
 # So twice the `[` and block indicators, plus the `{`, the deepest indentation and one, bound the depth
 # from above, and most files need no event pass at all. (A `-` inside an id like `chatcmpl-x` is no indicator.)
 _INDENT = re.compile(r"^ +", re.M)
-_BLOCK_INDICATOR = re.compile(r"[-?](?=[ \t\r\n\x85\u2028\u2029]|\Z)")
 
 
 def yaml_depth_bound(text: str) -> int:
@@ -197,9 +198,27 @@ def yaml_depth_bound(text: str) -> int:
     flow = 2 * text.count("[") + text.count("{")
     if flow >= 1_000_000:
         return flow
-    block = 2 * len(_BLOCK_INDICATOR.findall(text))
+    block = 2 * _block_indicators(text)
     indent = max((len(m) for m in _INDENT.findall(text)), default=0)
     return flow + block + indent + 1
+
+
+def yaml_depth_within(text: str, cap: int) -> bool:
+    """Whether yaml_depth_bound(text) <= cap, without measuring every line's indentation when it can be avoided."""
+    rest = 2 * text.count("[") + text.count("{") + 2 * _block_indicators(text) + 1
+    if rest > cap:
+        return False
+    deeper = " " * (cap - rest + 1)  # an indentation this deep would carry the bound past the cap
+    return not (text.startswith(deeper) or "\n" + deeper in text)
+
+
+def _block_indicators(text: str) -> int:
+    """How many `-` and `?` are followed by white space or end the text (str.count: no regex over the file)."""
+    count = sum(text.count(c + w) for c in "-?" for w in _WHITE)
+    return count + (text.endswith(("-", "?")))
+
+
+_WHITE = (" ", "\t", "\r", "\n", "\x85", "\u2028", "\u2029")
 
 
 def may_have_aliases(text: str) -> bool:
@@ -215,7 +234,7 @@ def check_yaml_depth(text: str, loader_cls: Any) -> None:
     import yaml
 
     cap = current().yaml_depth
-    if yaml_depth_bound(text) <= cap:
+    if yaml_depth_within(text, cap):
         return
     depth = 0
     # libyaml's parser when there is one (the same grammar, ~20x faster than PyYAML's); it is iterative.

@@ -24,6 +24,8 @@ def depth_and_expansion(node: Any) -> tuple[int, int]:
 
 
 def assert_within_bounds(text: str) -> None:
+    for cap in (0, 1, 3, 8, 40):  # the quick test agrees with the bound it stands for
+        assert limits.yaml_depth_within(text, cap) == (limits.yaml_depth_bound(text) <= cap), (text, cap)
     try:
         root = yaml.compose(text, Loader=yaml.CSafeLoader)
     except (yaml.YAMLError, RecursionError):
