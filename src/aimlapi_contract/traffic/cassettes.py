@@ -22,6 +22,7 @@ import yaml
 
 from .. import limits
 from .exchange import Exchange
+from .yaml_data import plain_data
 from .scanning import scan_cassettes
 
 
@@ -145,7 +146,12 @@ def _compose(text: str, loader_class: type[yaml.SafeLoader] | type[yaml.CSafeLoa
         expandable = limits.may_have_aliases(text) or limits.yaml_expansion_bound(text) > limits.current().yaml_expansion
         if root is not None and expandable:
             limits.check_yaml_expansion(root)
-        data = loader.construct_document(root) if root is not None else None
+        if root is None:
+            data = None
+        elif loader_class is _ReferenceLoader or limits.may_have_aliases(text):
+            data = loader.construct_document(root)  # the old path; or aliases, which share one object per anchor
+        else:
+            data = plain_data(loader, root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -1,0 +1,81 @@
+"""plain_data builds what PyYAML's SafeConstructor builds, on every document it is given (aliases aside)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from aimlapi_contract.traffic.cassettes import _CassetteLoader
+from aimlapi_contract.traffic.yaml_data import plain_data
+
+
+def both(text: str) -> tuple[Any, Any]:
+    """(SafeConstructor's data, plain_data's) for `text`, each from its own composed tree."""
+    built = []
+    for use_plain in (False, True):
+        loader = _CassetteLoader(text)
+        try:
+            root = loader.get_single_node()
+            built.append(plain_data(loader, root) if use_plain else loader.construct_document(root))
+        finally:
+            loader.dispose()
+    return built[0], built[1]
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (1 == 1.0 == True would hide a wrong constructor)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(map(same, a, b))
+    return bool(a == b) or (a != a and b != b)  # NaN
+
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12), st.binary(max_size=8),
+    st.datetimes(min_value=datetime.datetime(1900, 1, 1)), st.dates(),
+)
+trees = st.recursive(
+    scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=4) | st.integers(), kids, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(trees, st.sampled_from([None, True, False]))
+def test_the_same_data_as_safeconstructor_for_documents_pyyaml_writes(tree: Any, flow: bool | None) -> None:
+    expected, got = both(yaml.safe_dump({"interactions": tree}, default_flow_style=flow, allow_unicode=True))
+    assert same(expected, got)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "base: {a: 1}\nx:\n  <<: {a: 2, b: 3}\n  c: 4\n",  # a merge key
+        "= : value\nk: v\n",  # the value key
+        "s: !!set {a, b}\no: !!omap [a: 1, b: 2]\np: !!pairs [a: 1, a: 2]\n",  # tagged collections
+        "t: !!python/tuple [1, 2]\nu: !!python/str x\n",  # the tags vcrpy writes
+        "? [a, b]\n: v\n",  # a collection as a key: SafeConstructor's own error
+        "n: ~\nb: yes\ni: 0x1f\nf: .inf\nd: 2024-01-02T03:04:05Z\nbin: !!binary aGVsbG8=\n",
+        "a: 1\na: 2\n",  # a repeated key: the last one wins
+        "- " * 150 + "x\n",  # deep, under the depth limit
+    ],
+)
+def test_the_same_data_or_the_same_error_on_the_constructs_it_leaves_to_the_loader(text: str) -> None:
+    try:
+        expected = both(text)
+    except yaml.YAMLError as exc:
+        with pytest.raises(type(exc)):
+            loader = _CassetteLoader(text)
+            try:
+                plain_data(loader, loader.get_single_node())
+            finally:
+                loader.dispose()
+        return
+    assert same(*expected)
