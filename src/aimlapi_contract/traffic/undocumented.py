@@ -56,12 +56,15 @@ class FieldWalker:
 
     def iter_undocumented(self, schema_pointer: str, instance: Any) -> Iterator[UndocumentedField]:
         """Every property in `instance` that the schema at `schema_pointer` does not document."""
-        yield from self._walk([schema_pointer], instance, ())
-
-    def _walk(self, pointers: list[str], instance: Any, path: tuple[Any, ...]) -> Iterator[UndocumentedField]:
         if self.reference:
-            yield from self._walk_afresh(pointers, instance, path)
+            yield from self._walk_afresh([schema_pointer], instance, ())
             return
+        found: list[UndocumentedField] = []
+        self._walk([schema_pointer], instance, (), found)
+        yield from found
+
+    def _walk(self, pointers: list[str], instance: Any, path: tuple[Any, ...], found: list[UndocumentedField]) -> None:
+        # Appends to `found` rather than yielding: a generator per level costs a resumption per field found.
         if isinstance(instance, dict):
             kind = instance.get("type")
             # The branch choice compares `type` with enums: key on its value (and its class, as 1 == 1.0 == True).
@@ -74,9 +77,9 @@ class FieldWalker:
             for (name, value), step in zip(instance.items(), plan, strict=True):
                 if isinstance(step, list):
                     if isinstance(value, dict | list):
-                        yield from self._walk(step, value, (*path, name))
+                        self._walk(step, value, (*path, name), found)
                 elif step is not None:
-                    yield UndocumentedField(pointer_from_path((*path, name)), name, step)
+                    found.append(UndocumentedField(pointer_from_path((*path, name)), name, step))
         elif isinstance(instance, list) and instance:
             frozen = tuple(pointers)
             items = self._items.get(frozen)
@@ -85,7 +88,7 @@ class FieldWalker:
             if items:
                 for i, value in enumerate(instance):
                     if isinstance(value, dict | list):
-                        yield from self._walk(items, value, (*path, i))
+                        self._walk(items, value, (*path, i), found)
 
     def _plan(self, pointers: list[str], instance: dict[str, Any]) -> _Plan:
         """Per key of `instance`, in order: the schemas documenting it, the owner it is undocumented in, or None."""
