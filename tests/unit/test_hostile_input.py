@@ -15,7 +15,7 @@ from aimlapi_contract.cli import main
 from aimlapi_contract.findings import Code, Finding, Severity
 from aimlapi_contract.reports.text import escape_controls, render_finding
 from aimlapi_contract.traffic import Exchange, iter_cassette_findings, skipped_note
-from aimlapi_contract.traffic.guard import bounded
+from aimlapi_contract.traffic.guard import FindingBudget, bounded
 from aimlapi_contract.traffic.payloads import iter_located_findings
 from hostile_cassettes import CASES
 from traffic_specs import both_specs, chat_spec
@@ -366,3 +366,27 @@ def test_an_empty_published_page_leaves_the_projects_baseline_byte_for_byte(tmp_
     assert main(["check", *common]) == 2
     main(["baseline", "--update", *common])
     assert baseline.read_bytes() == before, capsys.readouterr()
+
+
+def test_past_the_cap_findings_are_counted_alike_whether_or_not_the_checks_know_the_budget_is_full() -> None:
+    # Given a stream whose events (all different) each break the schema and carry an undocumented field
+    # (from event 20 on, `content` is a number: a kind first met once the cap is reached)
+    events = [{"id": "c1", "object": "chat.completion.chunk", "extra_field": i,
+               "choices": [{"index": 0, "delta": {"content": f"w{i}" if i < 20 else i}}]} for i in range(40)]
+    body = ("".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n").encode()
+    ex = Exchange("POST", "http://x/v1/chat/completions", {}, b"", 200, {"content-type": ["text/event-stream"]}, body)
+
+    def run(budget: FindingBudget | None) -> list[dict[str, object]]:
+        made = iter_located_findings(ex, [chat_spec()], source="c.yaml", anchor="interaction:0", lines=(1, 1, 1), budget=budget)
+        return [f.to_dict() for f in bounded("c.yaml", made, budget)]
+
+    # When the cap is 7, with and without telling the checks once it is reached
+    with limits.applied(limits.with_overrides(findings_per_source=7)):
+        told, untold = run(FindingBudget()), run(None)
+    # Then the report is the same: 7 findings in full, and the rest counted per code
+    assert told == untold
+    assert len([f for f in told if f["code"] != Code.FINDINGS_TRUNCATED.value]) == 7
+    assert [f["code"] for f in told if f["code"] == Code.FINDINGS_TRUNCATED.value]
+    assert all(f["message"] for f in told)
+    assert any("20 more CT211 findings on this cassette were not listed (first at interaction:0:event:20/choices/0/delta/content)"
+               in str(f["message"]) for f in told)

@@ -25,18 +25,37 @@ class _Dropped:
     first: str
 
 
-def bounded(source: str, findings: Iterable[Finding]) -> Iterator[Finding]:
-    """The first `findings_per_source` findings, then one CT231 per code counting the ones not kept."""
+@dataclass(slots=True)
+class FindingBudget:
+    """Shared by `bounded` and the checks feeding it: once `full`, any finding made is only counted.
+
+    Of a counted finding only its code, severity, anchor, pointer and line are read, so a check that
+    sees `full` may leave out its message, fix and cause: a 200,000-event stream then costs its
+    verdicts, not 800,000 worded findings."""
+
+    full: bool = False
+
+
+def bounded(source: str, findings: Iterable[Finding], budget: FindingBudget | None = None) -> Iterator[Finding]:
+    """The first `findings_per_source` findings, then one CT231 per code counting the ones not kept.
+
+    `budget`, if given, is marked full as the last finding kept is handed on."""
     cap = limits.current().findings_per_source
     kept = 0
     dropped: dict[Code, _Dropped] = {}
+    if budget is not None and cap <= 0:
+        budget.full = True
     for finding in findings:
         if kept < cap:
             kept += 1
+            if kept == cap and budget is not None:
+                budget.full = True  # before the yield: the checks resume past it only to make findings not kept
             yield finding
             continue
-        where = f"{finding.anchor}{finding.pointer}" or f"line {finding.line}"
-        entry = dropped.setdefault(finding.code, _Dropped(0, finding.severity, where))
+        entry = dropped.get(finding.code)
+        if entry is None:
+            where = f"{finding.anchor}{finding.pointer}" or f"line {finding.line}"
+            entry = dropped[finding.code] = _Dropped(0, finding.severity, where)
         entry.count += 1
         entry.severity = max(entry.severity, finding.severity)
     for code, entry in sorted(dropped.items(), key=lambda item: item[0].value):

@@ -17,6 +17,7 @@ from ..sources import Operation, Spec
 from ..validation import Cause, SchemaEngine, iter_semantic_findings, unusable_schema, validate, violation_cause
 from ..validation.engine import Violation
 from .exchange import Exchange
+from .guard import FindingBudget
 from .intent import deliberately_invalid
 from .routing import other_model_finding, route, without_model_drift
 from .root_causes import status_cause, undocumented_cause
@@ -109,11 +110,13 @@ def iter_located_findings(
     lines: tuple[int | None, int | None, int | None],
     event_lines: bool = False,
     reference: bool = False,
+    budget: FindingBudget | None = None,
 ) -> Iterator[Finding]:
     """As iter_exchange_findings, with separate lines for the exchange, its request body and its response body.
 
     With `event_lines`, body line k of the response is file line response_line + k (a literal block
-    scalar), so each SSE event's findings get the event's own line."""
+    scalar), so each SSE event's findings get the event's own line. Once `budget` is full, schema
+    findings are made without message, fix or cause (they are only counted: traffic/guard.py)."""
     line, request_line, response_line = lines
     routed = route(specs, exchange)
     endpoint = f"{exchange.method.upper()} {exchange.path}"
@@ -126,7 +129,7 @@ def iter_located_findings(
         )
         return
     spec, op = routed.spec, routed.operation
-    base = _Where(exchange, spec, op, source, anchor, op.endpoint, reference)
+    base = _Where(exchange, spec, op, source, anchor, op.endpoint, reference, budget)
     if routed.other_model and deliberately_invalid(exchange.request_headers, exchange.status) is None:
         yield other_model_finding(routed, exchange, specs, source=source, anchor=anchor, line=request_line or line)
     # A malformed schema is reported once, not once per stream event.
@@ -144,6 +147,7 @@ class _Where:
     anchor: str
     endpoint: str
     reference: bool = False  # the old path: see engine_for
+    budget: FindingBudget | None = None  # full: findings made now are only counted
 
     def part_anchor(self, part: str) -> str:
         return f"{self.anchor}:{part}" if self.anchor else part
@@ -233,18 +237,24 @@ def _payload_findings(
             schema_pointer=schema_pointer, spec_source=where.spec.source, endpoint=where.endpoint, pointer=schema_pointer,
             anchor="traffic",
         )
+    counted_only = where.budget is not None and where.budget.full
     seen: set[tuple[str, str, str]] = set()
     for v in violations:
         cause, extra = _violation_cause(where, v)
         if (v.pointer, cause.pointer, cause.kind) in seen:
             continue  # OAS30 reports one forbidden null up to three times (type, nullable, enum): one cause
         seen.add((v.pointer, cause.pointer, cause.kind))
+        # A missing property is pinned to the property itself: two missing at one object are two findings.
+        pointer = v.pointer + "/" + _escape(cause.kind.split(":", 1)[1]) if cause.kind.startswith("required:") else v.pointer
         if cause.kind == "null":
             code = Code.NULL_NOT_ALLOWED
         elif request:
             code = Code.REQUEST_SCHEMA_MISMATCH
         else:
             code = Code.SSE_EVENT_SCHEMA_MISMATCH if part.startswith("event") else Code.RESPONSE_SCHEMA_MISMATCH
+        if counted_only:
+            yield where.finding(code, Severity.ERROR, "", part=part, line=line, pointer=pointer)
+            continue
         branch = f" [{v.branch}]" if v.branch else ""
         message = cause.reason or v.message
         if v.keyword in ("oneOf", "anyOf") and isinstance(v.instance, dict):
@@ -254,8 +264,6 @@ def _payload_findings(
         # Judged by one branch of a oneOf/anyOf (validation/branches.py): say which, then the field within it.
         below = v.pointer[len(v.via_pointer):]
         at = (f"{v.via}: {dotted(below)}" if below else v.via) if v.via else dotted(v.pointer)
-        # A missing property is pinned to the property itself: two missing at one object are two findings.
-        pointer = v.pointer + "/" + _escape(cause.kind.split(":", 1)[1]) if cause.kind.startswith("required:") else v.pointer
         yield where.finding(
             code, Severity.ERROR, f"{label}{branch}: {at}: {_shorten(message)}",
             part=part, line=line, pointer=pointer, fix=cause.fix, extra=extra,
@@ -263,6 +271,9 @@ def _payload_findings(
     # Undocumented fields mean nothing against a malformed schema; the closed world may prove there are none.
     if not request and not problem and not engine.documents_every_field(schema_pointer, payload):
         for field in walker.iter_undocumented(schema_pointer, payload):
+            if counted_only:
+                yield where.finding(Code.UNDOCUMENTED_FIELD, Severity.WARNING, "", part=part, line=line, pointer=field.pointer)
+                continue
             cause, extra = _undocumented_cause(where, field.schema_pointer, field.name)
             yield where.finding(
                 Code.UNDOCUMENTED_FIELD, Severity.WARNING,

@@ -21,7 +21,7 @@ from .cassettes import (
     read_cassette,
 )
 from .parallel import map_in_order
-from .guard import bounded, guarded_cassettes
+from .guard import FindingBudget, bounded, guarded_cassettes
 from .payloads import iter_located_findings, once_per_unusable_schema
 from .root_causes import iter_root_causes
 
@@ -112,10 +112,13 @@ def _file_findings(path: Path, *, specs: Sequence[Spec], root: Path | None, refe
     except Exception as exc:  # noqa: BLE001  (any other failure reading this file is a finding on it)
         return [crash_finding(source, "reading the cassette", exc, anchor="cassette")]
     # One catch per cassette (CT910) and a cap on the findings kept (CT231): one hostile file costs little.
-    return list(guarded(source, "the cassette check", bounded(source, _cassette_findings(loaded, source, specs, reference))))
+    budget = FindingBudget()
+    return list(guarded(source, "the cassette check", bounded(source, _cassette_findings(loaded, source, specs, reference, budget), budget)))
 
 
-def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec], reference: bool = False) -> Iterator[Finding]:
+def _cassette_findings(
+    cassette: Cassette, source: str, specs: Sequence[Spec], reference: bool = False, budget: FindingBudget | None = None
+) -> Iterator[Finding]:
     """Each interaction's findings, in file order; a broken interaction is one CT209 of its own."""
     records: list[RecordedExchange | BrokenInteraction] = [*cassette.interactions, *cassette.broken]
     for rec in sorted(records, key=lambda r: r.index):
@@ -130,5 +133,5 @@ def _cassette_findings(cassette: Cassette, source: str, specs: Sequence[Spec], r
         yield from iter_located_findings(
             rec.exchange, specs, source=source, anchor=f"interaction:{rec.index}",
             lines=(rec.line, rec.request_body_line, rec.response_body_line), event_lines=rec.response_body_literal,
-            reference=reference,
+            reference=reference, budget=budget,
         )
