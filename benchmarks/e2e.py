@@ -55,8 +55,11 @@ def _tree_rss_kb(pid: int) -> int:
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Wall and CPU seconds, peak RSS of the largest process and of the sampled process tree (MB)."""
+    # As installed packages run: with their bytecode cached. (Some sandboxes set PYTHONDONTWRITEBYTECODE, which
+    # would recompile an editable install's sources on every run while the libraries' bytecode is cached.)
+    full_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | (env or {})
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
     done = threading.Event()
 
