@@ -170,12 +170,20 @@ class Finding:
             del data["extra"]
         return data
 
+    def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
+        # Pickled as its fields in order (workers send findings back by the ten thousand): a third less
+        # to load than the dataclass' default of a state mapping set field by field.
+        return (Finding, tuple(getattr(self, name) for name in _FIELDS))
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         fields["code"] = Code(fields["code"])
         fields["severity"] = Severity.from_label(fields["severity"])
         return cls(**fields)
+
+
+_FIELDS = tuple(Finding.__dataclass_fields__)
 
 
 def with_unique_keys(findings: list[Finding]) -> list[Finding]:

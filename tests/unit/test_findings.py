@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 
@@ -61,3 +62,10 @@ def test_no_two_findings_share_a_key() -> None:
     out = with_unique_keys([f("a is wrong"), f("b is wrong"), f("a is wrong")])
     assert [x.message for x in out] == ["a is wrong", "b is wrong"]  # the exact repeat dropped
     assert out[0].anchor == "" and out[1].anchor.startswith("#") and len({x.fingerprint for x in out}) == 2
+
+
+def test_a_finding_pickled_by_a_worker_comes_back_whole() -> None:
+    finding = Finding(Code.CHECK_CRASHED, Severity.ERROR, "c.yaml", "m", line=3, column=2, pointer="/a", endpoint="POST /x",
+                      fix="f", detail="d", anchor="i:0", extra={"cause": {"pointer": "/p"}})
+    back = pickle.loads(pickle.dumps([finding, finding]))
+    assert back[0].to_dict() == finding.to_dict() and back[0] is back[1]  # shared objects stay shared
