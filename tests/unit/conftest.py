@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,19 @@ def shared_dir() -> Path:
     if (SHARED / "aimlapi-docs").is_dir():
         return SHARED
     pytest.skip(f"the published docs are absent: no {SHARED / 'aimlapi-docs'} ({WHY_ABSENT}); set {DOCS_BASE_ENV} to a mirror directory or URL")
+
+
+@pytest.fixture(scope="session")
+def catalogue_sample(shared_dir: Path) -> Path:
+    """The mirror's `aimlapi-docs` with its sample of catalogue pages (../shared has 58 beside gpt-4.1-nano). Skips
+    where only the tracked pages were fetched (a runner serving the docs on loopback, without ../shared)."""
+    from shared_paths import WHY_ABSENT
+
+    docs = shared_dir / "aimlapi-docs"
+    tracked = json.loads((Path(__file__).resolve().parents[2] / "specs" / "manifest.json").read_text(encoding="utf-8"))["pages"]
+    if sum(1 for _ in docs.rglob("*.md")) <= len(tracked):
+        pytest.skip(f"the mirror's sample of catalogue pages is absent: {docs} holds only the tracked pages ({WHY_ABSENT})")
+    return docs
 
 
 @pytest.fixture(scope="session")

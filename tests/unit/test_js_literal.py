@@ -28,9 +28,9 @@ def test_same_as_json5(block: str) -> None:
     assert js_literal(block, object_pairs_hook=list) == json5.loads(block, object_pairs_hook=list)
 
 
-def test_every_javascript_object_literal_of_the_mirror_reads_as_json5_does(shared_dir: Path) -> None:
+def test_every_javascript_object_literal_of_the_mirror_reads_as_json5_does(catalogue_sample: Path) -> None:
     blocks = []
-    for page in sorted((shared_dir / "aimlapi-docs").rglob("*.md")):
+    for page in sorted(catalogue_sample.rglob("*.md")):
         for fence in re.finditer(r"```(?:javascript|js)\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
             code = strip_js_comments(fence.group(1))
             for pattern in (r"\bheaders\s*:\s*(?=\{)", r"\bbody\s*:\s*JSON\.stringify\(\s*(?=\{)", r"\.create\(\s*(?=\{)"):

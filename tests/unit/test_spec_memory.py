@@ -43,8 +43,8 @@ def test_a_spec_with_an_openapi_core_view_is_kept(monkeypatch: pytest.MonkeyPatc
     assert kept._parsed is not None
 
 
-def test_a_check_holding_one_parsed_spec_at_a_time_finds_the_same(shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    base = shared_dir / "aimlapi-docs"
+def test_a_check_holding_one_parsed_spec_at_a_time_finds_the_same(catalogue_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = catalogue_sample
     pages = sorted(p.relative_to(base).as_posix() for p in (base / "docs/api-references/speech-voice-models").rglob("*.md"))
     assert len(pages) >= 2
 
