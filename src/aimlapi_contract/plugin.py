@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +27,7 @@ from .live.recording import SafePersister, project_vcr_settings, safe_cassette_o
 from .live.items import LiveRun, LiveState, live_run_for, live_state_for
 from .redact import KEY_ENV, install_log_scrubber, scrub_report
 from .reports import Report
+from .reports.shared import shared_report
 from .sources import DOCS_BASE_ENV, DocsBase, Spec, load_manifest
 from .traffic import interaction_items, require_directory
 
@@ -30,6 +35,8 @@ _REPORT = pytest.StashKey[Report]()
 _LIVE = pytest.StashKey[LiveState]()
 _SPECS = pytest.StashKey[list[Spec]]()
 _ITEM = pytest.StashKey[pytest.Item]()
+_XDIST_FOLDER = pytest.StashKey[Path]()
+_SHARED_REPORT_DIR = "aimlapi_contract_report_dir"  # the key in xdist's workerinput
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,6 +88,19 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _LIVE in config.stash:
         config.stash[_LIVE].undo()
+    folder = config.stash.get(_XDIST_FOLDER, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    # pytest-xdist's controller, once per worker: one private folder per run, where the first worker to need
+    # the Report leaves it for the others (reports/shared.py).
+    config = node.config
+    if _XDIST_FOLDER not in config.stash:
+        config.stash[_XDIST_FOLDER] = Path(tempfile.mkdtemp(prefix="aimlapi-contract-report-"))
+    node.workerinput[_SHARED_REPORT_DIR] = str(config.stash[_XDIST_FOLDER])
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -173,10 +193,17 @@ def _setup_errors_as_usage() -> Iterator[None]:
 
 
 def contract_report_for(config: pytest.Config) -> Report:
-    """The run's one Report, computed on first use and shared by every contract item."""
+    """The run's one Report, computed on first use and shared by every contract item (and every xdist worker)."""
     if _REPORT not in config.stash:
         with _setup_errors_as_usage():
-            config.stash[_REPORT] = run_checks(contract_options_from(config))
+            compute = partial(run_checks, contract_options_from(config))
+            folder = getattr(config, "workerinput", {}).get(_SHARED_REPORT_DIR)
+            if folder:
+                state = config.stash.get(_LIVE, None)
+                leaks = state.redactor.leaks_bytes if state is not None and state.redactor else None
+                config.stash[_REPORT] = shared_report(Path(folder), compute, leaks=leaks)
+            else:
+                config.stash[_REPORT] = compute()
     reason = unchecked_reason(config.stash[_REPORT])
     if reason:  # nothing was checked against a spec: a failure saying so, never a silent pass
         pytest.fail(f"aimlapi-contract: {reason}", pytrace=False)

@@ -98,6 +98,10 @@ class Spec:
     _openapi: Any = field(default=None, repr=False)
     _locator: JsonLocator | None = field(default=None, repr=False)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickled (a Report shared by pytest-xdist workers) as its bytes: parsed again on use, no openapi-core view.
+        return (_unpickled_spec, (self.source, self.sha256, self.raw, None if self.raw else self._parsed))
+
     @property
     def data(self) -> dict[str, Any]:
         parsed = self._parsed
@@ -158,6 +162,10 @@ class Spec:
             self._openapi = OpenAPI.from_dict(self.data, config=Config(spec_validator_cls=None))
         openapi: OpenAPI = self._openapi
         return openapi
+
+
+def _unpickled_spec(source: str, sha256: str, raw: bytes, parsed: dict[str, Any] | None) -> Spec:
+    return Spec(source=source, _parsed=parsed, sha256=sha256, raw=raw)
 
 
 def load_spec(source: str, raw: bytes) -> Spec:
