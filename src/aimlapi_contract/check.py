@@ -19,6 +19,7 @@ from .reports import Report
 from .reports.groups import catalogue_summary, defect_key, iter_groups, pages_of
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
 from .sources.docset import SpecMemo, load_spec_docset
+from .sources.gc_policy import collecting_rarely
 from .spec import LINT_LIBRARY, LINT_RULES, cached_findings, iter_spec_findings, locked_change_findings
 from .spec.lint_cache import cache_keys, is_cached
 from .spec.lint_pool import lint_in_processes
@@ -161,7 +162,11 @@ def checked_scope(docsets: list[DocSet], options: CheckOptions) -> Scope:
 
 
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
-    steps = CHECKS if checks is None else checks
+    with collecting_rarely():  # a catalogue's millions of parsed values are long-lived (gc_policy.py)
+        return _run_checks(options, CHECKS if checks is None else checks)
+
+
+def _run_checks(options: CheckOptions, steps: list[Check]) -> Report:
     _progress(options, f"loading {len(options.pages)} page(s) and their specs", 0, len(steps) + 1)
     docsets = load_docsets(options)
     findings: list[Finding] = [f for ds in docsets for f in ds.findings]
