@@ -69,6 +69,12 @@ def run(cmd: list[str], env: dict[str, str], tmp: Path) -> tuple[float, float, i
     return wall, peak, proc.returncode
 
 
+def _has_pages_flag(env: dict[str, str]) -> bool:
+    """Whether the code on env's PYTHONPATH takes --pages/--specs: then both sides check the very same sources."""
+    out = subprocess.run([sys.executable, "-m", "aimlapi_contract", "check", "--help"], env=env, capture_output=True, text=True, check=False)
+    return "--specs" in out.stdout
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs-base", help="the mirror (default: $AIMLAPI_DOCS_BASE, else ../shared/aimlapi-docs)")
@@ -89,7 +95,7 @@ def main() -> int:
             out = Path(tmp, f"out-{len(results)}")
             out.mkdir()
             env = {**os.environ, "PYTHONPATH": src, "AIMLAPI_CONTRACT_CACHE": str(cache)}
-            if label == "baseline":  # older code has no --pages: every page by name
+            if label == "baseline" and not _has_pages_flag(env):  # older code has no --pages: every page by name
                 names = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
                 selection = [a for n in names for a in ("--page", n)]
             else:

@@ -19,8 +19,9 @@ from .reports import Report
 from .reports.groups import catalogue_summary, defect_key, iter_groups, pages_of
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
 from .sources.docset import SpecMemo, load_spec_docset
-from .spec import LINT_LIBRARY, LINT_RULES, cache_key, cached_findings, iter_spec_findings, locked_change_findings
-from .spec.lint_cache import is_cached
+from .sources.gc_policy import collecting_rarely
+from .spec import LINT_LIBRARY, LINT_RULES, cached_findings, iter_spec_findings, locked_change_findings
+from .spec.lint_cache import cache_keys, is_cached
 from .spec.lint_pool import lint_in_processes
 from .sources.models import documented_models
 from .spec.reachability import collapse_unreferenced, unreferenced_components
@@ -55,7 +56,7 @@ def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[F
     specs = list({rel: spec for docset in docsets for rel, spec in docset.specs.items()}.values())  # each spec once
     cache = cache_dir(options.cache)
     # openapi-spec-validator takes ~1 s on the 1.8 MB spec: reuse findings for the same bytes.
-    keys = [cache_key(spec.sha256 + spec.source, rules=LINT_RULES, library=LINT_LIBRARY) for spec in specs]
+    keys = cache_keys([spec.sha256 + spec.source for spec in specs], rules=LINT_RULES, library=LINT_LIBRARY)
     computed = lint_in_processes([s for s, k in zip(specs, keys) if not is_cached(cache, k)])  # guarded per spec
     for spec, key in zip(specs, keys):
         ready = computed.get(spec.source)
@@ -161,7 +162,11 @@ def checked_scope(docsets: list[DocSet], options: CheckOptions) -> Scope:
 
 
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
-    steps = CHECKS if checks is None else checks
+    with collecting_rarely():  # a catalogue's millions of parsed values are long-lived (gc_policy.py)
+        return _run_checks(options, CHECKS if checks is None else checks)
+
+
+def _run_checks(options: CheckOptions, steps: list[Check]) -> Report:
     _progress(options, f"loading {len(options.pages)} page(s) and their specs", 0, len(steps) + 1)
     docsets = load_docsets(options)
     findings: list[Finding] = [f for ds in docsets for f in ds.findings]

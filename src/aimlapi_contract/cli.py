@@ -48,6 +48,7 @@ from .sources import (
 )
 from .sources.catalogue import select_sources
 from .sources.docset import SpecMemo, load_spec_docset
+from .sources.gc_policy import collecting_rarely
 from .spec import diff_as_dict, diff_specs, load_spec_argument, locked_change_findings, render_diff_text
 
 
@@ -231,8 +232,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"note: {for_terminal(note)}", file=sys.stderr)
     context = ReportContext.from_report(report, ref=args.docs_ref or docs_ref_for(options.docs_base))
     for fmt, output in targets:
-        text = render_report(fmt, report, context, show_baselined=args.show_baselined, verbose=args.verbose,
-                             screen=terminal_screen() if output is None else None)
+        with collecting_rarely():  # a catalogue's report is a few hundred thousand long-lived strings
+            text = render_report(fmt, report, context, show_baselined=args.show_baselined, verbose=args.verbose,
+                                 screen=terminal_screen() if output is None else None)
         if output:
             atomic_write(output, text.encode())
             print(f"wrote {output}", file=sys.stderr)

@@ -153,12 +153,15 @@ def inflate(data: bytes, wbits: int = 47, *, limit: str = "body_bytes") -> bytes
     return bytes(out)
 
 
+_CONTAINERS = (dict, list)  # a tuple: isinstance with `dict | list` is a quarter slower, over millions of values
+
+
 def json_depth(value: Any, stop: int | None = None) -> int:
     """How deeply `value` nests (a scalar is 0), measured level by level; stops counting past `stop`.
 
     Level by level, not node by node: a catalogue's specs are millions of nodes, and a list of the next
     level's containers costs far less than a (node, depth) pair and a max() per node."""
-    level = [value] if isinstance(value, dict | list) else []
+    level = [value] if isinstance(value, _CONTAINERS) else []
     depth = 0
     while level:
         depth += 1
@@ -166,7 +169,7 @@ def json_depth(value: Any, stop: int | None = None) -> int:
             return depth
         deeper: list[Any] = []
         for node in level:
-            deeper += [c for c in (node.values() if isinstance(node, dict) else node) if isinstance(c, dict | list)]
+            deeper += [c for c in (node.values() if isinstance(node, dict) else node) if isinstance(c, _CONTAINERS)]
         level = deeper
     return depth
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aimlapi_contract.findings import Code, Finding, Severity
-from aimlapi_contract.spec.lint_cache import cache_key, cached_findings
+from aimlapi_contract.spec.lint_cache import cache_key, cache_keys, cached_findings
 
 FINDING = Finding(
     Code.SPEC_NULLABLE_WITHOUT_TYPE,
@@ -72,3 +72,10 @@ def test_unwritable_cache_still_gives_findings(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     assert cached_findings(blocker, "k", lambda: [FINDING]) == [FINDING]
+
+
+def test_keys_of_many_inputs_are_each_input_s_own_key(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.py"
+    rules.write_text("A = 1\n")
+    assert cache_keys(["abc", "abd"], rules=rules, library=("jsonschema", "x")) == [
+        cache_key("abc", rules=rules, library=("jsonschema", "x")), cache_key("abd", rules=rules, library=("jsonschema", "x"))]

@@ -65,3 +65,28 @@ def test_a_spec_whose_bytes_change_after_loading_leaves_the_count_right(monkeypa
     load_spec("c.json", raw("third"))
     assert second._parsed is not None  # letting `changed` go took off what was counted for it
     assert spec_module._parsed_size == sum(size for _, size in spec_module._parsed_order)
+
+
+def with_paths(title: str) -> bytes:
+    paths = {"/v1/items/{id}": {"get": {"operationId": "one"}, "post": {}, "summary": "not an operation"}, "/v1/chat": {"post": {}}}
+    return json.dumps({"openapi": "3.0.0", "info": {"title": title, "version": "1"}, "paths": paths}).encode()
+
+
+def test_a_let_go_spec_is_routed_without_being_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spec_module, "PARSED_BUDGET", 10)
+    first = load_spec("a.json", with_paths("first"))
+    load_spec("b.json", with_paths("second"))
+    assert first._parsed is None
+    assert first.endpoints() == ["GET /v1/items/{id}", "POST /v1/items/{id}", "POST /v1/chat"]
+    assert first.documented_endpoint("/v1/items/42", "GET") == "GET /v1/items/{id}"
+    assert first.documented_endpoint("/v1/other", "get") is None and first.find_operation("/v1/other", "get") is None
+    assert first._parsed is None  # asking which endpoints it has parsed nothing
+    op = first.find_operation("/v1/items/42", "get")
+    assert op is not None and op.endpoint == "GET /v1/items/{id}" and op.data == {"operationId": "one"}
+    assert [o.endpoint for o in first.operations()] == first.endpoints()
+
+
+def test_a_spec_whose_paths_are_not_an_object_still_loads_and_fails_where_asked() -> None:
+    spec = load_spec("a.json", json.dumps({"openapi": "3.0.0", "paths": ["no"]}).encode())
+    with pytest.raises(AttributeError):
+        spec.routes()

@@ -29,7 +29,51 @@ def js_literal(block: str, **kw: Any) -> Any:
             return json.loads(quoted, **kw)
         except ValueError:
             pass
+    converted = _as_json(block)
+    if converted is not None:
+        try:
+            return json.loads(converted, **kw)
+        except ValueError:
+            pass
     return json5.loads(block, **kw)
+
+
+# The JSON5 that samples use beyond bare keys: 'single-quoted' strings and trailing commas. Each token is
+# one JSON5 gives the same value for in JSON form; anything else (escapes in single quotes, JSON5 numbers,
+# other white space, comments) is left to json5, and so is any text the conversion does not make JSON.
+_TOKEN = re.compile(
+    r"""(?P<ws>[ \t\n\r]+)|(?P<dq>"(?:[^"\\]|\\.)*")|(?P<sq>'[^'"\\\x00-\x1f\u2028\u2029]*')"""
+    r"""|(?P<num>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?![A-Za-z0-9_$.]))"""
+    r"""|(?P<word>[A-Za-z_$][A-Za-z0-9_$]*)|(?P<punct>[{}\[\]:,])"""
+)
+_LITERALS = ("true", "false", "null")
+
+
+def _as_json(block: str) -> str | None:
+    """The block as JSON text (quoted keys and strings, no trailing commas), or None when a token is not one of those."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(block):
+        match = _TOKEN.match(block, pos)
+        if match is None:
+            return None
+        tokens.append((match.lastgroup or "", match.group()))
+        pos = match.end()
+    significant = [i for i, (kind, _) in enumerate(tokens) if kind != "ws"]
+    out = [text for _, text in tokens]
+    for n, i in enumerate(significant):
+        kind, text = tokens[i]
+        following = tokens[significant[n + 1]][1] if n + 1 < len(significant) else ""
+        if kind == "sq":
+            out[i] = '"' + text[1:-1] + '"'
+        elif kind == "word":
+            if following == ":":
+                out[i] = '"' + text + '"'  # a key, reserved words too, as JSON5 reads them
+            elif text not in _LITERALS:
+                return None  # Infinity, NaN, undefined, a variable: json5 says what it is
+        elif text == "," and following in ("}", "]") and n and tokens[significant[n - 1]][1] not in ("{", "[", ",", ":"):
+            out[i] = ""  # a trailing comma after a value
+    return "".join(out)
 
 
 def strip_js_comments(code: str) -> str:

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from ..findings import Finding, guarded, lazily
 from ..sources import DocSet
+from ..sources.gc_policy import frozen_for_fork
 from ..sources.workers import jobs
 from .lint import iter_doc_findings
 
@@ -47,7 +48,7 @@ def lint_pages(docsets: Sequence[DocSet]) -> list[list[Finding]]:
     if workers >= 2 and "fork" in multiprocessing.get_all_start_methods():
         _shared = docsets
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 chunk = max(1, len(docsets) // (workers * 4))
                 return list(pool.map(_lint, range(len(docsets)), [owner] * len(docsets), chunksize=chunk))
         except (OSError, RuntimeError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import subprocess
@@ -75,29 +76,44 @@ class ReportContext:
     _project_texts: dict[str, str | None] = field(default_factory=dict)
     _locators: dict[str, JsonLocator] = field(default_factory=dict)
     _lines: dict[str, list[str]] = field(default_factory=dict)
+    # Fetched documents decoded when first quoted (a catalogue's 800 specs are ~170 MB, few are quoted),
+    # and those that parsed as specs: their locators need not parse them again to know they are JSON.
+    _undecoded: dict[str, bytes] = field(default_factory=dict)
+    _parsed_json: set[str] = field(default_factory=set)
 
     @classmethod
     def from_report(cls, report: Report, *, ref: str = "main", repo: str = DOCS_REPO,
                     project_blob: str | None = None) -> ReportContext:
         """`project_blob` defaults to the GitHub Actions commit ($GITHUB_SHA), when there is one."""
         texts: dict[str, str] = {}
+        undecoded: dict[str, bytes] = {}
+        parsed: set[str] = set()
         for ds in report.docsets:
             if ds.page_text is not None:
                 texts[ds.page] = ds.page_text
+                undecoded.pop(ds.page, None)
             for doc in ds.fetched:
-                if doc.rel not in texts:
-                    texts[doc.rel] = doc.data.decode("utf-8", errors="replace")
+                if doc.rel not in texts and doc.rel not in undecoded:
+                    undecoded[doc.rel] = doc.data
+                    spec = ds.specs.get(doc.rel)
+                    # Parsed from these very bytes; with a BOM the text below keeps it, and is then not JSON.
+                    if spec is not None and spec.raw is doc.data and not doc.data.startswith(codecs.BOM_UTF8):
+                        parsed.add(doc.rel)
         blob = project_blob_from_env() if project_blob is None else project_blob
-        return cls(texts=texts, repo=repo.rstrip("/"), ref=ref, project_blob=blob.rstrip("/"))
+        return cls(texts=texts, repo=repo.rstrip("/"), ref=ref, project_blob=blob.rstrip("/"), _undecoded=undecoded,
+                   _parsed_json=parsed)
 
     def in_docs_repo(self, source: str) -> bool:
         """True for published pages and specs; False for the project's own files (cassettes, the baseline)."""
-        return source in self.texts
+        return source in self.texts or source in self._undecoded
 
     def text_of(self, source: str) -> str | None:
         """The text of a published source, else of a project file (a cassette) read relative to the working directory."""
         if source in self.texts:
             return self.texts[source]
+        if source in self._undecoded:
+            decoded = self.texts[source] = self._undecoded.pop(source).decode("utf-8", errors="replace")
+            return decoded
         if source not in self._project_texts:
             text = None
             path = Path(source)
@@ -119,7 +135,7 @@ class ReportContext:
         if text is None:
             return None
         if finding.source not in self._locators:
-            self._locators[finding.source] = JsonLocator(text)
+            self._locators[finding.source] = JsonLocator(text, known_json=finding.source in self._parsed_json)
         return self._locators[finding.source].line(finding.pointer)
 
     def column_of(self, finding: Finding) -> int | None:

@@ -48,9 +48,10 @@ def specs_documenting(specs: Iterable[Spec], model: str) -> list[Spec]:
 def operation_for_model(specs: Iterable[Spec], path: str, method: str, model: str) -> tuple[Spec, Operation] | None:
     """The operation documenting `method path` in the spec that documents `model`; None when none does both."""
     for spec in specs:
-        op = spec.find_operation(path, method)
-        if op is not None and model in documented_models(spec).get(op.endpoint, ()):
-            return spec, op
+        endpoint = spec.documented_endpoint(path, method)  # asked before the operation: no parse for the other specs
+        if endpoint is not None and model in documented_models(spec).get(endpoint, ()):
+            op = spec.find_operation(path, method)
+            return (spec, op) if op is not None else None
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import hashlib
 import json
@@ -97,6 +98,7 @@ class Spec:
     raw: bytes = field(default=b"", repr=False)  # as published (the fetched bytes themselves, not a copy)
     _openapi: Any = field(default=None, repr=False)
     _locator: JsonLocator | None = field(default=None, repr=False)
+    _routes: tuple[tuple[str, str], ...] | None = field(default=None, repr=False)  # (path, method) of each operation
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickled (a Report shared by pytest-xdist workers) as its bytes: parsed again on use, no openapi-core view.
@@ -129,21 +131,41 @@ class Spec:
         return [s.get("url", "") for s in self.data.get("servers") or [] if isinstance(s, dict)]
 
     def operations(self) -> list[Operation]:
-        ops = []
-        for path, item in (self.data.get("paths") or {}).items():
-            if not isinstance(item, dict):
-                continue
-            for method, op in item.items():
-                if method in HTTP_METHODS and isinstance(op, dict):
-                    ops.append(Operation(path, method, op))
-        return ops
+        paths = self.data.get("paths") or {}
+        return [Operation(path, method, paths[path][method]) for path, method in self.routes()]
+
+    def routes(self) -> tuple[tuple[str, str], ...]:
+        """(path, method) of each operation, in document order; kept when the parsed form is let go.
+
+        Routing a recording asks every spec of a catalogue whether it has a path: without this, each
+        question would parse every spec evicted from the budget again."""
+        if self._routes is None:
+            found = []
+            for path, item in (self.data.get("paths") or {}).items():
+                if not isinstance(item, dict):
+                    continue
+                found += [(path, method) for method, op in item.items() if method in HTTP_METHODS and isinstance(op, dict)]
+            self._routes = tuple(found)
+        return self._routes
+
+    def endpoints(self) -> list[str]:
+        """`METHOD /path` of each operation, as Operation.endpoint says it (no parse once routes are known)."""
+        return [f"{method.upper()} {path}" for path, method in self.routes()]
+
+    def documented_endpoint(self, path: str, method: str) -> str | None:
+        """The endpoint of the operation find_operation would give for this request, without building it."""
+        method = method.lower()
+        for template, verb in self.routes():
+            if verb == method and _template_regex(template).fullmatch(path):
+                return f"{verb.upper()} {template}"
+        return None
 
     def find_operation(self, path: str, method: str) -> Operation | None:
         """The operation documenting a concrete request path (templates like /x/{id} match)."""
         method = method.lower()
-        for op in self.operations():
-            if op.method == method and _template_regex(op.path).fullmatch(path):
-                return op
+        for template, verb in self.routes():
+            if verb == method and _template_regex(template).fullmatch(path):
+                return Operation(template, verb, self.data["paths"][template][verb])
         return None
 
     def resolve(self, pointer: str) -> Any:
@@ -187,6 +209,8 @@ def load_spec(source: str, raw: bytes) -> Spec:
     if not isinstance(data, dict):
         raise SpecParseError(f"not an OpenAPI document: the top level is a JSON {type(data).__name__}")
     spec = Spec(source=source, _parsed=data, sha256=hashlib.sha256(raw).hexdigest(), raw=raw)
+    with contextlib.suppress(Exception):  # while parsed: routing asks every spec later (a bad `paths` fails where asked)
+        spec.routes()
     _hold(spec)
     return spec
 

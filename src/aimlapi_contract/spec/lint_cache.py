@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -22,6 +22,11 @@ FORMAT = 1  # bump when the stored layout changes
 
 def cache_key(input_sha256: str, *, rules: Path, library: str | tuple[str, ...]) -> str:
     """A key for findings of `input_sha256` computed by the module at `rules` with `library` (one or more) installed."""
+    return cache_keys([input_sha256], rules=rules, library=library)[0]
+
+
+def cache_keys(inputs: Sequence[str], *, rules: Path, library: str | tuple[str, ...]) -> list[str]:
+    """cache_key of each input; the versions and the rules' hash are read once for all (a catalogue has 800 specs)."""
     versions = [f"{name}={_version(name)}" for name in ((library,) if isinstance(library, str) else library)]
     try:
         # The rules module and the modules beside it that it uses (e.g. validity.py).
@@ -29,8 +34,7 @@ def cache_key(input_sha256: str, *, rules: Path, library: str | tuple[str, ...])
         rules_sha = hashlib.sha256(b"\x1e".join(f.read_bytes() for f in files)).hexdigest()
     except OSError:
         rules_sha = "unreadable"
-    parts = [str(FORMAT), input_sha256, __version__, *versions, rules_sha]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return [hashlib.sha256("\x1f".join([str(FORMAT), sha, __version__, *versions, rules_sha]).encode()).hexdigest() for sha in inputs]
 
 
 def _version(library: str) -> str:

@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from ..findings import Finding, guarded, lazily
 from ..sources import Spec
+from ..sources.gc_policy import frozen_for_fork
 from ..sources.workers import jobs
 from .lint import iter_spec_findings
 
@@ -33,7 +34,7 @@ def lint_in_processes(specs: Sequence[Spec]) -> dict[str, list[Finding]]:
     # Largest first, so one big spec does not finish alone at the end.
     _shared = sorted(specs, key=lambda s: -len(s.raw))
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             return {spec.source: found for spec, found in zip(_shared, pool.map(_lint, range(len(_shared))))}
     except (OSError, RuntimeError):  # no processes allowed here (a sandbox, a broken pool): lint inline
         return {}

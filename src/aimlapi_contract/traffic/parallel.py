@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from ..sources.gc_policy import frozen_for_fork
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -50,7 +52,7 @@ def map_in_order(func: Callable[[T], R], items: Sequence[T], jobs: int | None = 
     global _WORK
     _WORK = func
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with frozen_for_fork(), ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             for results in pool.map(_run_batch, batches):
                 yield from results
     finally:

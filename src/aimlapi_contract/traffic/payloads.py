@@ -121,7 +121,7 @@ def iter_located_findings(
     routed = route(specs, exchange)
     endpoint = f"{exchange.method.upper()} {exchange.path}"
     if routed is None:
-        documented = sorted({op.endpoint for spec in specs for op in spec.operations()})
+        documented = sorted({endpoint for spec in specs for endpoint in spec.endpoints()})
         yield Finding(
             Code.UNDOCUMENTED_PATH, Severity.ERROR, source,
             f"no tracked spec documents {endpoint}; documented: {', '.join(documented) or 'nothing'}",

@@ -53,7 +53,7 @@ def route(specs: Sequence[Spec], exchange: Exchange) -> Route | None:
         return None
     spec, op = found
     # "Another model" only when the specs with this path do name their models (an enum) and none names this one.
-    named = any(documented_models(s).get(op.endpoint) for s in specs if s.find_operation(exchange.path, exchange.method))
+    named = any(documented_models(s).get(op.endpoint) for s in specs if s.documented_endpoint(exchange.path, exchange.method))
     return Route(spec, op, model, other_model=bool(model) and named)
 
 
