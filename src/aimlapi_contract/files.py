@@ -7,15 +7,19 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename over it: readers never see half a file."""
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write to a temporary file beside `path`, then rename over it: readers never see half a file.
+
+    `durable=False` skips the fsync, for a cache whose entries are recomputed when unreadable: a crash
+    may then leave an entry empty or torn, which does not parse (a catalogue run writes 800 of them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         # mkstemp makes the file 0600; give it the mode a plain open() would (or the one it had).
         os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)

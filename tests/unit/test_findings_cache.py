@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
+from aimlapi_contract.files import atomic_write
 from aimlapi_contract.findings import Code, Finding, Severity
 from aimlapi_contract.spec.lint_cache import cache_key, cache_keys, cached_findings
 
@@ -79,3 +83,20 @@ def test_keys_of_many_inputs_are_each_input_s_own_key(tmp_path: Path) -> None:
     rules.write_text("A = 1\n")
     assert cache_keys(["abc", "abd"], rules=rules, library=("jsonschema", "x")) == [
         cache_key("abc", rules=rules, library=("jsonschema", "x")), cache_key("abd", rules=rules, library=("jsonschema", "x"))]
+
+
+def test_entries_are_written_without_fsync_and_a_torn_one_is_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    assert cached_findings(tmp_path, "k", lambda: [FINDING]) == [FINDING]
+    assert not synced  # 800 fsyncs were half a second of a catalogue run; a lost entry is only recomputed
+    entry = tmp_path / "findings" / "k.json"
+    entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])  # what a crash may leave
+    assert cached_findings(tmp_path, "k", lambda: []) == []
+
+
+def test_other_files_are_still_synced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    atomic_write(tmp_path / "report.json", b"{}")
+    assert len(synced) == 1 and (tmp_path / "report.json").read_bytes() == b"{}"

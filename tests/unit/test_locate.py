@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -84,3 +85,32 @@ def test_nearest_line_in_a_known_map() -> None:
     assert nearest_line(lines, "/a/b/0/x") == 3
     assert nearest_line(lines, "/z") == 1
     assert nearest_line({}, "/a") is None
+
+
+def test_pointers_asked_in_any_order_are_where_each_alone_is() -> None:
+    """Values entered for one pointer are scanned past, not parsed again, for the next: the places stay the same."""
+    rng = random.Random(16)
+
+    def value(depth: int) -> object:
+        if depth > 3 or rng.random() < 0.3:
+            return rng.choice([1, -2.5e3, "s", 'a "q" ]}', None, True, [], {}])
+        if rng.random() < 0.5:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {rng.choice("abcde/~"): value(depth + 1) for _ in range(rng.randint(0, 4))}
+
+    def pointers(node: object, at: str) -> list[str]:
+        found = [at]
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        for key, child in items:
+            found += pointers(child, f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}")
+        return found
+
+    for _ in range(200):
+        doc = {"x": value(0), "y": value(0), "z": [value(0), value(0)]}
+        text = json.dumps(doc, indent=rng.choice([None, 1, 2]))
+        asked = pointers(doc, "") + ["/x/missing", "/z/9", "/y/a/b/c"]
+        rng.shuffle(asked)
+        shared = JsonLocator(text, known_json=True)
+        for pointer in asked:
+            assert shared.position(pointer, nearest=True) == JsonLocator(text).position(pointer, nearest=True), (text, pointer)
+        assert shared.lines() == JsonLocator(text).lines()

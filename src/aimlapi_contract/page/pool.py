@@ -49,7 +49,7 @@ def lint_pages(docsets: Sequence[DocSet]) -> list[list[Finding]]:
         _shared = docsets
         try:
             with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                chunk = max(1, len(docsets) // (workers * 4))
+                chunk = max(1, len(docsets) // (workers * 16))
                 return list(pool.map(_lint, range(len(docsets)), [owner] * len(docsets), chunksize=chunk))
         except (OSError, RuntimeError):
             pass  # no processes here (a sandbox, a broken pool): lint inline

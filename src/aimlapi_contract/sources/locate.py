@@ -25,6 +25,7 @@ class _Container:
     value_pending: bool = False  # the value at `cursor` must be skipped before the next member
     done: bool = False
     members: dict[str, tuple[int, int]] = field(default_factory=dict)  # part -> (member offset, value offset)
+    end: int | None = None  # just past the closing bracket, once scanned to it
 
 
 class JsonLocator:
@@ -127,17 +128,27 @@ class JsonLocator:
             self._containers[pos] = container
         return self._containers[pos]
 
+    def _past_value(self, pos: int) -> int:
+        """Where the value at `pos` ends. One already entered is scanned on to its bracket, not parsed again:
+        parsing each entered value once per level above it cost a large spec's findings most of their time."""
+        entered = self._containers.get(pos)
+        if entered is None or not (entered.is_object or self.text[pos] == "["):
+            return int(self._scan(self.text, pos)[1])  # never entered, or a scalar: the C scanner skips it
+        while not entered.done:
+            self._scan_next(entered)
+        return entered.end if entered.end is not None else int(self._scan(self.text, pos)[1])
+
     def _scan_next(self, container: _Container) -> None:
         """Record the container's next member, skipping the previous member's value first."""
         text, cur = self.text, container.cursor
         if container.value_pending:
-            _, cur = self._scan(text, cur)
+            cur = self._past_value(cur)
             cur = self._skip(cur)
             if text[cur] == ",":
                 cur = self._skip(cur + 1)
             container.value_pending = False
         if text[cur] in "}]":
-            container.done = True
+            container.done, container.end = True, cur + 1
             return
         start = cur
         if container.is_object:

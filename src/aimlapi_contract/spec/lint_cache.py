@@ -54,7 +54,7 @@ def cached_findings(cache: Path, key: str, compute: Callable[[], Iterable[Findin
         pass  # absent or unreadable: recompute
     findings = list(compute())
     try:
-        atomic_write(path, json.dumps({"findings": [f.to_dict() for f in findings]}).encode())
+        atomic_write(path, json.dumps({"findings": [f.to_dict() for f in findings]}).encode(), durable=False)  # recomputed if torn
     except OSError:
         pass  # a read-only cache only costs time
     return findings
