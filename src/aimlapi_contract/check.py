@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -14,7 +15,7 @@ from .errors import ContractError
 from .findings import LOAD_CODES, Code, Finding, crash_finding, guarded, lazily, sort_key, with_unique_keys
 from .limits import Limits
 from .page.coverage import iter_coverage_findings, with_documenting_specs
-from .page.pool import lint_pages
+from .page.pool import examples_done, lint_pages
 from .reports import Report
 from .reports.groups import catalogue_summary, defect_key, iter_groups, pages_of
 from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
@@ -92,9 +93,35 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
         yield finding
 
 
+# The docs lint reads a page, the specs it links and the run's limits, through most of the package, so its
+# cache key names them all and every module of the package (and the parsers and validators it calls).
+DOCS_LINT_RULES = Path(__file__).resolve().parent
+DOCS_LINT_LIBRARY = ("markdown-it-py", "json5", "jsonschema-rs", "jsonschema", "openapi-schema-validator", "PyYAML")
+
+
+def docs_lint_inputs(docsets: list[DocSet]) -> list[str]:
+    """Per docset, what its docs-lint findings depend on, as one string (the cache key's input)."""
+    limits_now = repr(limits.current())
+    out = []
+    for docset, done in zip(docsets, examples_done(docsets)):
+        text = "absent" if docset.page_text is None else hashlib.sha256(docset.page_text.encode()).hexdigest()
+        specs = ";".join(f"{rel}={spec.sha256}" for rel, spec in sorted(docset.specs.items()))
+        out.append("\x1f".join([docset.page, text, str(docset.spec_only), specs, ",".join(sorted(done)), limits_now]))
+    return out
+
+
 def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    cache = cache_dir(options.cache)
+    keys = cache_keys(docs_lint_inputs(docsets), rules=DOCS_LINT_RULES, library=DOCS_LINT_LIBRARY)
+    todo = {i for i, key in enumerate(keys) if not is_cached(cache, key)}
+    computed = lint_pages(docsets, only=todo)  # each page's lint is guarded (CT910) where it runs
     seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
-    for page_findings in lint_pages(docsets):  # each page's lint is guarded (CT910) where it runs
+    for i, key in enumerate(keys):
+        if i in todo and any(f.code is Code.CHECK_CRASHED for f in computed[i]):
+            page_findings = computed[i]  # a crash may not recur: never kept
+        else:
+            compute = partial(list, computed[i]) if i in todo else partial(lambda at: lint_pages(docsets, only={at})[at], i)
+            page_findings = cached_findings(cache, key, compute)  # a torn entry is linted again
         for finding in page_findings:
             if (finding.key, finding.line) not in seen:
                 seen.add((finding.key, finding.line))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 from functools import partial
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from ..findings import Finding, guarded, lazily
@@ -40,19 +40,33 @@ def _page_findings(docset: DocSet, index: int, owner: dict[str, int]) -> list[Fi
     return list(guarded(docset.page, "the docs lint", lazily(partial(iter_doc_findings, docset, examples_done=done))))
 
 
-def lint_pages(docsets: Sequence[DocSet]) -> list[list[Finding]]:
-    """Each docset's docs-lint findings, in docset order; in forked processes when there are enough pages."""
-    global _shared
+def examples_done(docsets: Sequence[DocSet]) -> list[set[str]]:
+    """Per docset, the specs whose own examples another page of the run checks (part of what its lint depends on)."""
     owner = _examples_owner(docsets)
-    workers = min(jobs(), len(docsets) // _MIN_PAGES_PER_PROCESS)
+    return [{rel for rel in ds.specs if owner[rel] != i} for i, ds in enumerate(docsets)]
+
+
+def lint_pages(docsets: Sequence[DocSet], only: Collection[int] | None = None) -> list[list[Finding]]:
+    """Each docset's docs-lint findings, in docset order; in forked processes when there are enough pages.
+
+    With `only`, the other docsets are not linted and get [] (their findings come from the cache)."""
+    owner = _examples_owner(docsets)
+    indexes = list(range(len(docsets))) if only is None else sorted(only)
+    found = dict(zip(indexes, _lint_each(docsets, owner, indexes)))
+    return [found.get(i, []) for i in range(len(docsets))]
+
+
+def _lint_each(docsets: Sequence[DocSet], owner: dict[str, int], indexes: list[int]) -> list[list[Finding]]:
+    global _shared
+    workers = min(jobs(), len(indexes) // _MIN_PAGES_PER_PROCESS)
     if workers >= 2 and "fork" in multiprocessing.get_all_start_methods():
         _shared = docsets
         try:
             with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                chunk = max(1, len(docsets) // (workers * 16))
-                return list(pool.map(_lint, range(len(docsets)), [owner] * len(docsets), chunksize=chunk))
+                chunk = max(1, len(indexes) // (workers * 16))
+                return list(pool.map(_lint, indexes, [owner] * len(indexes), chunksize=chunk))
         except (OSError, RuntimeError):
             pass  # no processes here (a sandbox, a broken pool): lint inline
         finally:
             _shared = ()
-    return [_page_findings(ds, i, owner) for i, ds in enumerate(docsets)]
+    return [_page_findings(docsets[i], i, owner) for i in indexes]

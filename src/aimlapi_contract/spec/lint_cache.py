@@ -29,8 +29,8 @@ def cache_keys(inputs: Sequence[str], *, rules: Path, library: str | tuple[str, 
     """cache_key of each input; the versions and the rules' hash are read once for all (a catalogue has 800 specs)."""
     versions = [f"{name}={_version(name)}" for name in ((library,) if isinstance(library, str) else library)]
     try:
-        # The rules module and the modules beside it that it uses (e.g. validity.py).
-        files = sorted(rules.parent.glob("*.py")) if rules.is_file() else [rules]
+        # The rules module and the modules beside it that it uses (e.g. validity.py); or every module under a folder.
+        files = sorted(rules.parent.glob("*.py")) if rules.is_file() else sorted(rules.rglob("*.py"))
         rules_sha = hashlib.sha256(b"\x1e".join(f.read_bytes() for f in files)).hexdigest()
     except OSError:
         rules_sha = "unreadable"
