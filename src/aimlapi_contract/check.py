@@ -99,6 +99,10 @@ DOCS_LINT_RULES = Path(__file__).resolve().parent
 DOCS_LINT_LIBRARY = ("markdown-it-py", "json5", "jsonschema-rs", "jsonschema", "openapi-schema-validator", "PyYAML")
 
 
+# Never kept: a crash may not recur, and a timestamp in the future (CT345) stops being one as time passes.
+_NOT_KEPT = frozenset({Code.CHECK_CRASHED, Code.SEMANTIC_TIMESTAMP})
+
+
 def docs_lint_inputs(docsets: list[DocSet]) -> list[str]:
     """Per docset, what its docs-lint findings depend on, as one string (the cache key's input)."""
     limits_now = repr(limits.current())
@@ -117,8 +121,8 @@ def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding
     computed = lint_pages(docsets, only=todo)  # each page's lint is guarded (CT910) where it runs
     seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
     for i, key in enumerate(keys):
-        if i in todo and any(f.code is Code.CHECK_CRASHED for f in computed[i]):
-            page_findings = computed[i]  # a crash may not recur: never kept
+        if i in todo and any(f.code in _NOT_KEPT for f in computed[i]):
+            page_findings = computed[i]
         else:
             compute = partial(list, computed[i]) if i in todo else partial(lambda at: lint_pages(docsets, only={at})[at], i)
             page_findings = cached_findings(cache, key, compute)  # a torn entry is linted again

@@ -11,7 +11,7 @@ import pytest
 
 from aimlapi_contract import limits
 from aimlapi_contract.check import CheckOptions, run_checks
-from aimlapi_contract.findings import Code
+from aimlapi_contract.findings import Code, Finding, Severity
 from aimlapi_contract.page import pool
 from aimlapi_contract.sources import DocsBase
 
@@ -73,3 +73,17 @@ def test_a_page_whose_lint_crashed_is_not_kept(docs: Path, tmp_path: Path, monke
         crashed = run(docs, tmp_path / "cache")
     assert any(f["code"] == Code.CHECK_CRASHED.value for f in crashed)
     assert not any(f["code"] == Code.CHECK_CRASHED.value for f in run(docs, tmp_path / "cache"))
+
+
+def test_a_page_with_a_timestamp_finding_is_not_kept(docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A `created` in the future (CT345) is judged against the clock: kept, it would outlive the day it stops being true.
+    calls: list[str] = []
+
+    def future(docset: Any, **kw: Any) -> Iterator[Finding]:
+        calls.append(docset.page)
+        yield Finding(Code.SEMANTIC_TIMESTAMP, Severity.WARNING, docset.page, "`created` is in the future", anchor="example")
+
+    monkeypatch.setattr(pool, "iter_doc_findings", future)
+    run(docs, tmp_path / "cache")
+    run(docs, tmp_path / "cache")
+    assert calls == ["sample-defects.md"] * 2
