@@ -65,6 +65,10 @@ def test_the_same_data_as_safeconstructor_for_documents_pyyaml_writes(tree: Any,
         "n: ~\nb: yes\ni: 0x1f\nf: .inf\nd: 2024-01-02T03:04:05Z\nbin: !!binary aGVsbG8=\n",
         "a: 1\na: 2\n",  # a repeated key: the last one wins
         "- " * 150 + "x\n",  # deep, under the depth limit
+        "? !!seq x\n: 1\n",  # a collection tag on a scalar key: SafeConstructor's "expected a sequence node"
+        "x: !!map x\n",  # and on a value
+        "x: !!set y\n",
+        "x: !unknown y\n",  # an unknown tag: refused
     ],
 )
 def test_the_same_data_or_the_same_error_on_the_constructs_it_leaves_to_the_loader(text: str) -> None:

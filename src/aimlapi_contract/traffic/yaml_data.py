@@ -17,6 +17,10 @@ import yaml
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _STR = "tag:yaml.org,2002:str"
+# Scalars the loader builds into one hashable value at once. Any other tag on a scalar (`!!map x`, an
+# unknown tag) is the loader's to build or refuse: its constructor would leave a generator pending.
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "null", "bool", "int", "float", "binary", "timestamp", "python/str", "python/unicode"))
 
 
 class _NotPlain(Exception):
@@ -38,13 +42,16 @@ class _Builder:
     def build(self, node: yaml.Node) -> Any:
         cls, tag = type(node), node.tag
         if cls is yaml.ScalarNode:
-            return node.value if tag == _STR else self.construct(node)
+            if tag == _STR:
+                return node.value
+            if tag in _SCALAR_TAGS:
+                return self.construct(node)
+            raise _NotPlain
         if cls is yaml.MappingNode and tag == _MAP:
             out = {}
             for key, value in node.value:
-                # A merge (`<<`) or value (`=`) key, or a collection as a key: the loader's rules apply.
-                if type(key) is not yaml.ScalarNode or key.tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
-                    raise _NotPlain
+                if type(key) is not yaml.ScalarNode or (key.tag != _STR and key.tag not in _SCALAR_TAGS):
+                    raise _NotPlain  # a merge (`<<`) or value (`=`) key, a collection or odd tag as a key
                 out[key.value if key.tag == _STR else self.construct(key)] = self.build(value)
             return out
         if cls is yaml.SequenceNode and tag == _SEQ:
