@@ -196,8 +196,19 @@ def loads_json(text: str | bytes) -> Any:
 _INDENT = re.compile(r"^ +", re.M)
 
 
+def _odd_breaks(text: str) -> bool:
+    """Line breaks other than \\n (a lone \\r, NEL, LS, PS) or a BOM: libyaml indents after them too, and the
+    indentation measure below only looks after \\n."""
+    return any(c in text for c in _ODD_BREAKS) or ("\r" in text and text.count("\r") != text.count("\r\n"))
+
+
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff")
+
+
 def yaml_depth_bound(text: str) -> int:
     """An upper bound on the nesting depth of the YAML in `text`, computed without parsing it."""
+    if _odd_breaks(text):
+        return len(text) + 1  # every level takes at least one character
     flow = 2 * text.count("[") + text.count("{")
     if flow >= 1_000_000:
         return flow
@@ -208,6 +219,8 @@ def yaml_depth_bound(text: str) -> int:
 
 def yaml_depth_within(text: str, cap: int) -> bool:
     """Whether yaml_depth_bound(text) <= cap, without measuring every line's indentation when it can be avoided."""
+    if _odd_breaks(text):
+        return len(text) + 1 <= cap
     rest = 2 * text.count("[") + text.count("{") + 2 * _block_indicators(text) + 1
     if rest > cap:
         return False

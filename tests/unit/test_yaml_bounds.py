@@ -38,7 +38,8 @@ def assert_within_bounds(text: str) -> None:
         assert expansion <= limits.yaml_expansion_bound(text), text
 
 
-PIECES = [*"[]{}-?:,!& *\n", "  ", "a", "- ", "? ", ": ", "- - ", "chatcmpl-1", "'x'", "\n  ", "\n    "]
+PIECES = [*"[]{}-?:,!& *\n", "  ", "a", "- ", "? ", ": ", "- - ", "chatcmpl-1", "'x'", "\n  ", "\n    ",
+          "\r", "\r\n", "\x85", "\u2028", "\u2029", "\ufeff", "\t"]
 INDICATORS = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
@@ -63,3 +64,8 @@ def test_the_cases_that_need_the_doubled_counts() -> None:
     assert_within_bounds("- a:\n  - b:\n    - c:\n      - d: e\n")  # a mapping per entry, a sequence per entry
     assert_within_bounds("{a, b, c, d}")  # a key and an empty value per letter
     assert limits.yaml_depth_bound("id: chatcmpl-abc-def-ghi\n") == 1  # dashes inside a scalar open nothing
+    # libyaml breaks lines at a lone \r, NEL, LS and PS too, and skips a BOM: indentation after them counts
+    for brk in ("\r", "\x85", "\u2028", "\n\ufeff"):
+        text = "x:" + "".join(f"{brk}{' ' * i}k{i}:" for i in range(1, 60)) + " v\n"
+        assert_within_bounds(text)
+        assert not limits.yaml_depth_within(text, 40), repr(brk)
