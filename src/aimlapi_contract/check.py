@@ -103,6 +103,10 @@ DOCS_LINT_LIBRARY = ("markdown-it-py", "json5", "jsonschema-rs", "jsonschema", "
 _NOT_KEPT = frozenset({Code.CHECK_CRASHED, Code.SEMANTIC_TIMESTAMP})
 
 
+def _keepable(findings: list[Finding]) -> bool:
+    return not any(f.code in _NOT_KEPT for f in findings)
+
+
 def docs_lint_inputs(docsets: list[DocSet]) -> list[str]:
     """Per docset, what its docs-lint findings depend on, as one string (the cache key's input)."""
     limits_now = repr(limits.current())
@@ -121,11 +125,9 @@ def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding
     computed = lint_pages(docsets, only=todo)  # each page's lint is guarded (CT910) where it runs
     seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
     for i, key in enumerate(keys):
-        if i in todo and any(f.code in _NOT_KEPT for f in computed[i]):
-            page_findings = computed[i]
-        else:
-            compute = partial(list, computed[i]) if i in todo else partial(lambda at: lint_pages(docsets, only={at})[at], i)
-            page_findings = cached_findings(cache, key, compute)  # a torn entry is linted again
+        compute = partial(list, computed[i]) if i in todo else partial(lambda at: lint_pages(docsets, only={at})[at], i)
+        # A torn entry is linted again; what must not be kept is not, on either path.
+        page_findings = cached_findings(cache, key, compute, keep=_keepable)
         for finding in page_findings:
             if (finding.key, finding.line) not in seen:
                 seen.add((finding.key, finding.line))

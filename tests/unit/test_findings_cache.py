@@ -100,3 +100,25 @@ def test_other_files_are_still_synced(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(os, "fsync", synced.append)
     atomic_write(tmp_path / "report.json", b"{}")
     assert len(synced) == 1 and (tmp_path / "report.json").read_bytes() == b"{}"
+
+
+@pytest.mark.parametrize("extra", [{"converted": (1, 2)}, {"converted": {1: "a", "1": "b"}}], ids=["tuple", "int-key"])
+def test_findings_that_would_not_come_back_from_json_as_they_went_in_are_not_stored(tmp_path: Path, extra: dict[str, object]) -> None:
+    # A Python-repr Response example keeps tuples and non-string keys: from JSON, its report would differ.
+    odd = Finding(Code.DOC_EXAMPLE_NOT_JSON, Severity.ERROR, "p.md", "m", extra=extra)
+    calls = []
+
+    def compute() -> list[Finding]:
+        calls.append(1)
+        return [odd]
+
+    assert cached_findings(tmp_path, "k", compute) == [odd]
+    assert cached_findings(tmp_path, "k", compute)[0].extra == extra
+    assert len(calls) == 2 and not (tmp_path / "findings" / "k.json").exists()
+
+
+def test_keep_says_which_findings_may_be_stored(tmp_path: Path) -> None:
+    cached_findings(tmp_path, "k", lambda: [FINDING], keep=lambda found: False)
+    assert not (tmp_path / "findings" / "k.json").exists()
+    cached_findings(tmp_path, "k", lambda: [FINDING], keep=lambda found: True)
+    assert (tmp_path / "findings" / "k.json").exists()

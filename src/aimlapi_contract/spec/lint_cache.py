@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +35,10 @@ def cache_keys(inputs: Sequence[str], *, rules: Path, library: str | tuple[str, 
         rules_sha = hashlib.sha256(b"\x1e".join(f.read_bytes() for f in files)).hexdigest()
     except OSError:
         rules_sha = "unreadable"
-    return [hashlib.sha256("\x1f".join([str(FORMAT), sha, __version__, *versions, rules_sha]).encode()).hexdigest() for sha in inputs]
+    # The interpreter too: messages quoting `ast` and `json` errors change between Python versions sharing a cache.
+    python = sys.version
+    return [hashlib.sha256("\x1f".join([str(FORMAT), sha, __version__, python, *versions, rules_sha]).encode()).hexdigest()
+            for sha in inputs]
 
 
 def _version(library: str) -> str:
@@ -44,8 +48,13 @@ def _version(library: str) -> str:
         return "absent"
 
 
-def cached_findings(cache: Path, key: str, compute: Callable[[], Iterable[Finding]]) -> list[Finding]:
-    """The findings stored under `key` in `cache`, else `compute()`'s, stored atomically for next time."""
+def cached_findings(
+    cache: Path, key: str, compute: Callable[[], Iterable[Finding]], keep: Callable[[list[Finding]], bool] | None = None
+) -> list[Finding]:
+    """The findings stored under `key` in `cache`, else `compute()`'s, stored atomically for next time.
+
+    Stored only if `keep` (when given) accepts them and each comes back from JSON as it went in (a tuple
+    or a non-string key in `extra` would not): a cached run reports exactly what a fresh one does."""
     path = cache / "findings" / f"{key}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -53,11 +62,21 @@ def cached_findings(cache: Path, key: str, compute: Callable[[], Iterable[Findin
     except (OSError, ValueError, KeyError, TypeError):
         pass  # absent or unreadable: recompute
     findings = list(compute())
+    rows = [f.to_dict() for f in findings]
+    if (keep is not None and not keep(findings)) or not _round_trips(rows):
+        return findings
     try:
-        atomic_write(path, json.dumps({"findings": [f.to_dict() for f in findings]}).encode(), durable=False)  # recomputed if torn
+        atomic_write(path, json.dumps({"findings": rows}).encode(), durable=False)  # recomputed if torn
     except OSError:
         pass  # a read-only cache only costs time
     return findings
+
+
+def _round_trips(rows: list[dict[str, object]]) -> bool:
+    try:
+        return bool(json.loads(json.dumps(rows)) == rows)
+    except (TypeError, ValueError):  # not JSON at all
+        return False
 
 
 def is_cached(cache: Path, key: str) -> bool:
