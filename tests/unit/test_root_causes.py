@@ -127,3 +127,13 @@ def test_identical_inlined_schemas_are_one_cause_listing_every_copy() -> None:
     assert causes["undocumented"].extra["locations"] == [f"{base}/{i}/properties/response/properties/store" for i in range(3)]
     # every single finding points at the merged cause, so baselining that one CT220 accepts them all
     assert {tuple(f.extra["cause_key"]) for f in singles if f.code is Code.NULL_NOT_ALLOWED} == {null.key}
+
+
+def test_a_relative_root_is_read_against_the_directory_of_the_moment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    cassette = tmp_path / "a" / "b" / "x.yaml"
+    monkeypatch.chdir(tmp_path / "a")
+    assert display(cassette, Path(".")) == "b/x.yaml"
+    monkeypatch.chdir(tmp_path)
+    assert display(cassette, Path(".")) == "a/b/x.yaml"  # not the root resolved on the first call
+    assert display(cassette, tmp_path / "a") == display(cassette, tmp_path / "a") == "b/x.yaml"

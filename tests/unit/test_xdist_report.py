@@ -104,3 +104,15 @@ def test_pytest_n_2_runs_the_checks_once_and_both_workers_see_the_same_report(py
     # Every item of both workers (each runs every item under --dist each) saw one Report: the serial run's.
     assert len(digests["xdist"]) == 1 and digests["xdist"] == digests["serial"]
     assert set(Path(tempfile.gettempdir()).glob("aimlapi-contract-report-*")) <= folders  # the run's folder is removed
+
+
+def test_a_worker_that_died_computing_is_not_waited_for(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    (tmp_path / "computing").write_text(gone.stdout.strip())  # claimed by a process that no longer exists
+    start = time.monotonic()
+    assert shared_report(tmp_path, a_report, wait_seconds=60).findings
+    assert time.monotonic() - start < 5

@@ -96,7 +96,8 @@ def cassette_files(directory: Path) -> list[Path]:
 def display_path(path: Path, root: Path | None = None) -> str:
     """How a cassette is named in findings (and baseline keys): relative to `root` (the project root,
     default the working directory) when under it, else as given, so keys don't depend on the cwd."""
-    base = _real_dir(os.fspath(root) if root is not None else os.getcwd())
+    given = os.fspath(root) if root is not None else os.getcwd()
+    base = _real_dir(given) if os.path.isabs(given) else os.path.realpath(given)  # a relative root follows the cwd
     resolved = os.path.realpath(path)  # os.path, not pathlib: asked twice per cassette of a 10,000-file corpus
     if resolved == base:
         return "."
@@ -107,7 +108,7 @@ def display_path(path: Path, root: Path | None = None) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _real_dir(directory: str) -> str:
-    """A project root's real path, resolved once per run and root rather than once per cassette."""
+    """An absolute project root's real path, resolved once per run and root rather than once per cassette."""
     return os.path.realpath(directory)
 
 
