@@ -28,6 +28,7 @@ from .sources.models import documented_models
 from .spec.reachability import collapse_unreferenced, unreferenced_components
 from .traffic import display_path, iter_cassette_findings, skipped_note
 from .traffic.cassettes import cassette_files
+from .traffic.scanning import scanned_once
 
 
 @dataclass(slots=True)
@@ -195,7 +196,7 @@ def checked_scope(docsets: list[DocSet], options: CheckOptions) -> Scope:
 
 
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
-    with collecting_rarely():  # a catalogue's millions of parsed values are long-lived (gc_policy.py)
+    with collecting_rarely(), scanned_once():  # a catalogue's millions of parsed values are long-lived (gc_policy.py)
         return _run_checks(options, CHECKS if checks is None else checks)
 
 

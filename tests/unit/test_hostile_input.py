@@ -390,3 +390,20 @@ def test_past_the_cap_findings_are_counted_alike_whether_or_not_the_checks_know_
     assert all(f["message"] for f in told)
     assert any("20 more CT211 findings on this cassette were not listed (first at interaction:0:event:20/choices/0/delta/content)"
                in str(f["message"]) for f in told)
+
+
+def test_one_run_scans_the_cassette_directory_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A run asks for the cassettes to replay, for its scope and for what it skipped: one walk serves all three.
+    from aimlapi_contract.traffic import scanning
+
+    shutil.copy(GOOD, tmp_path / "a.yaml")
+    (tmp_path / "notes.txt").write_text("not a cassette")
+    walks: list[Path] = []
+    real = scanning._scan
+    monkeypatch.setattr(scanning, "_scan", lambda directory: walks.append(directory) or real(directory))
+    with scanning.scanned_once():
+        first = scanning.scan_cassettes(tmp_path)
+        assert skipped_note(tmp_path) and scanning.scan_cassettes(tmp_path) is first
+    assert walks == [tmp_path]
+    scanning.scan_cassettes(tmp_path)  # outside a run, each call walks again (the directory may have changed)
+    assert walks == [tmp_path, tmp_path]

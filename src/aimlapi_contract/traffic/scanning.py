@@ -6,7 +6,10 @@ that is not `.yaml`/`.yml` (in any letter case) are each listed with the reason.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +30,33 @@ class CassetteScan:
         return f"{len(self.skipped)} path(s) under the cassette directory were not read: {first}{more}"
 
 
+# Set by scanned_once(): the scans of the run in progress, by directory.
+_SCANS: contextvars.ContextVar[dict[str, CassetteScan] | None] = contextvars.ContextVar("cassette_scans", default=None)
+
+
+@contextlib.contextmanager
+def scanned_once() -> Iterator[None]:
+    """Within the block each directory is scanned once: a run asks three times (to replay, for its scope, for
+    what it skipped), and a stat per file of a 10,000-file corpus is worth doing once."""
+    token = _SCANS.set({})
+    try:
+        yield
+    finally:
+        _SCANS.reset(token)
+
+
 def scan_cassettes(directory: Path) -> CassetteScan:
     """Every `.yaml`/`.yml` file under `directory` (symlinked folders followed once), and what was skipped."""
+    scans = _SCANS.get()
+    if scans is None:
+        return _scan(directory)
+    key = os.fspath(directory)
+    if key not in scans:
+        scans[key] = _scan(directory)
+    return scans[key]
+
+
+def _scan(directory: Path) -> CassetteScan:
     scan = CassetteScan()
     seen: set[str] = set()
 
