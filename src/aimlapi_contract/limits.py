@@ -10,6 +10,7 @@ YAML depth and YAML alias expansion are measured iteratively, never by recursion
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import threading
@@ -172,6 +173,49 @@ def json_depth(value: Any, stop: int | None = None) -> int:
             deeper += [c for c in (node.values() if isinstance(node, dict) else node) if isinstance(c, _CONTAINERS)]
         level = deeper
     return depth
+
+
+_YAML_CONTAINERS = (dict, list, tuple, set, frozenset)
+
+
+def data_depth(value: Any, stop: int | None = None) -> int:
+    """How deeply plain data built from YAML nests, dict keys included (a `!!python/tuple` key is a sequence).
+
+    For a document without aliases or merge keys it is the YAML's own nesting depth: each mapping,
+    sequence, `!!set`, `!!omap` pair and tuple is one container. Stops counting past `stop`."""
+    level = [value] if isinstance(value, _YAML_CONTAINERS) else []
+    depth = 0
+    while level:
+        depth += 1
+        if stop is not None and depth > stop:
+            return depth
+        deeper: list[Any] = []
+        for node in level:
+            if isinstance(node, dict):
+                deeper += [k for k in node if isinstance(k, _YAML_CONTAINERS)]
+                deeper += [v for v in node.values() if isinstance(v, _YAML_CONTAINERS)]
+            else:
+                deeper += [c for c in node if isinstance(c, _YAML_CONTAINERS)]
+        level = deeper
+    return depth
+
+
+@functools.cache
+def libyaml_caps_nesting() -> bool:
+    """Whether libyaml refuses nesting past ~1,000 levels itself (0.2.5 does): its composer, which recurses in C,
+    then cannot reach a depth that would overflow the C stack, and a document may be composed before it is measured."""
+    import yaml
+
+    try:
+        yaml.compose("- " * 1100 + "x\n", Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return True
+    except Exception:  # noqa: BLE001  (no libyaml at all: nothing is composed in C)
+        return False
+    return False
+
+
+COMPOSE_SAFE_DEPTH = 2_000  # a nesting bound under which any libyaml composes without risk to the C stack
 
 
 def loads_json(text: str | bytes) -> Any:

@@ -6,12 +6,15 @@ document, its real depth and expansion stay within the bounds."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
 from aimlapi_contract import limits
+from aimlapi_contract.traffic.cassettes import _CassetteLoader
 
 
 def depth_and_expansion(node: Any) -> tuple[int, int]:
@@ -34,6 +37,13 @@ def assert_within_bounds(text: str) -> None:
         return
     depth, expansion = depth_and_expansion(root)
     assert depth <= limits.yaml_depth_bound(text), text
+    if not limits.may_have_aliases(text) and "<<" not in text:  # where the depth may be judged on the data
+        try:
+            data = yaml.load(text, Loader=_CassetteLoader)
+        except yaml.YAMLError:
+            data = None  # the constructor refuses it (an unhashable key): no data to judge
+        else:
+            assert limits.data_depth(data) == depth, text
     if not limits.may_have_aliases(text):
         assert expansion <= limits.yaml_expansion_bound(text), text
 
@@ -59,6 +69,15 @@ def test_bounds_hold_on_documents_in_every_style_pyyaml_writes(tree: Any, flow: 
     assert_within_bounds(yaml.safe_dump({"interactions": tree}, default_flow_style=flow))
 
 
+@pytest.mark.parametrize("text", [
+    "s: !!set {a, b}\no: !!omap [a: [1, [2]], b: 2]\np: !!pairs [a: {x: [1]}]\n",
+    "? !!python/tuple [a, !!python/tuple [b, c]]\n: v\n",  # a sequence as a key: a level too
+    "t: !!python/tuple [[1, [2]], 3]\nb: !!binary aGk=\nd: 2024-01-01\n",
+])
+def test_the_data_keeps_every_level_of_tagged_collections(text: str) -> None:
+    assert_within_bounds(text)
+
+
 def test_the_cases_that_need_the_doubled_counts() -> None:
     assert_within_bounds("[a: [b: [c: [d: e]]]]")  # a sequence and a single-pair mapping per bracket
     assert_within_bounds("- a:\n  - b:\n    - c:\n      - d: e\n")  # a mapping per entry, a sequence per entry
@@ -69,3 +88,20 @@ def test_the_cases_that_need_the_doubled_counts() -> None:
         text = "x:" + "".join(f"{brk}{' ' * i}k{i}:" for i in range(1, 60)) + " v\n"
         assert_within_bounds(text)
         assert not limits.yaml_depth_within(text, 40), repr(brk)
+
+
+@pytest.mark.parametrize("nested", [
+    "".join(f"{'  ' * i}k{i}:\n" for i in range(300)) + "  " * 300 + "v\n",  # block mappings
+    "x: " + "[" * 300 + "]" * 300 + "\n",  # flow sequences
+], ids=["block", "flow"])
+def test_a_cassette_deeper_than_the_limit_judged_on_its_data_is_refused_as_by_the_event_pass(nested: str, tmp_path: Path) -> None:
+    from aimlapi_contract.traffic.cassettes import CassetteError, _depth_measured_on_data, read_cassette
+
+    text = "interactions: []\nextra:\n" + "".join("  " + line + "\n" for line in nested.splitlines())
+    assert _depth_measured_on_data(text, _CassetteLoader)  # composed first, measured after
+    with pytest.raises(limits.LimitError) as direct:
+        limits.check_yaml_depth(text, _CassetteLoader)
+    (tmp_path / "deep.yaml").write_text(text)
+    with pytest.raises(CassetteError) as read:
+        read_cassette(tmp_path / "deep.yaml")
+    assert read.value.over_limit and read.value.message == direct.value.message
