@@ -175,17 +175,14 @@ def json_depth(value: Any, stop: int | None = None) -> int:
     return depth
 
 
-_YAML_CONTAINERS = (dict, list, tuple, set, frozenset)
+def node_depth(root: Any, stop: int | None = None) -> int:
+    """How deeply a composed YAML node tree nests (the event stream's depth), level by level; stops past `stop`.
 
+    On the nodes, not the data: the data can lose levels (a repeated key keeps only its last value, a
+    merge key lifts a mapping's keys). For a tree without aliases (a shared node would be walked again)."""
+    import yaml
 
-def data_depth(value: Any, stop: int | None = None) -> int:
-    """How deeply plain data built from YAML nests, dict keys included (a `!!python/tuple` key is a sequence).
-
-    For a document without aliases or merge keys it is the YAML's own nesting depth: each mapping,
-    sequence, `!!set`, `!!omap` pair and tuple is one container. Stops counting past `stop`. The loop is
-    json_depth's with keys and three more container types: kept apart, as json_depth runs over the
-    millions of values of a catalogue's specs, whose keys are never containers."""
-    level = [value] if isinstance(value, _YAML_CONTAINERS) else []
+    level = [root] if isinstance(root, yaml.CollectionNode) else []
     depth = 0
     while level:
         depth += 1
@@ -193,11 +190,8 @@ def data_depth(value: Any, stop: int | None = None) -> int:
             return depth
         deeper: list[Any] = []
         for node in level:
-            if isinstance(node, dict):
-                deeper += [k for k in node if isinstance(k, _YAML_CONTAINERS)]
-                deeper += [v for v in node.values() if isinstance(v, _YAML_CONTAINERS)]
-            else:
-                deeper += [c for c in node if isinstance(c, _YAML_CONTAINERS)]
+            kids = [k for pair in node.value for k in pair] if isinstance(node, yaml.MappingNode) else node.value
+            deeper += [k for k in kids if isinstance(k, yaml.CollectionNode)]
         level = deeper
     return depth
 
@@ -255,23 +249,26 @@ def yaml_depth_bound(text: str) -> int:
     """An upper bound on the nesting depth of the YAML in `text`, computed without parsing it."""
     if _odd_breaks(text):
         return len(text) + 1  # every level takes at least one character
-    flow = 2 * text.count("[") + text.count("{")
-    if flow >= 1_000_000:
-        return flow
-    block = 2 * _block_indicators(text)
-    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
-    return flow + block + indent + 1
+    rest = _bound_without_indent(text)
+    if rest >= 1_000_000:
+        return rest
+    return rest + max((len(m) for m in _INDENT.findall(text)), default=0)
 
 
 def yaml_depth_within(text: str, cap: int) -> bool:
     """Whether yaml_depth_bound(text) <= cap, without measuring every line's indentation when it can be avoided."""
     if _odd_breaks(text):
         return len(text) + 1 <= cap
-    rest = 2 * text.count("[") + text.count("{") + 2 * _block_indicators(text) + 1
+    rest = _bound_without_indent(text)
     if rest > cap:
         return False
     deeper = " " * (cap - rest + 1)  # an indentation this deep would carry the bound past the cap
     return not (text.startswith(deeper) or "\n" + deeper in text)
+
+
+def _bound_without_indent(text: str) -> int:
+    """The bound's part from indicators: twice the `[` and the block indicators, the `{`, and one."""
+    return 2 * text.count("[") + text.count("{") + 2 * _block_indicators(text) + 1
 
 
 def _block_indicators(text: str) -> int:
@@ -321,8 +318,8 @@ def check_yaml_depth(text: str, loader_cls: Any) -> None:
 
 
 def yaml_expansion_bound(text: str) -> int:
-    """An upper bound on the expansion of alias-free YAML (see may_have_aliases): each character yields at
-    most two nodes (`? ` gives an empty key and value) and at most one scalar character."""
+    """An upper bound on the expansion of alias-free YAML (see may_have_aliases): each character yields at most
+    three units of it (a lone `?` makes a mapping with an empty key and an empty value), plus one for the root."""
     return 3 * len(text) + 1
 
 

@@ -140,24 +140,27 @@ def _compose(text: str, loader_class: type[yaml.SafeLoader] | type[yaml.CSafeLoa
     loader: yaml.SafeLoader | yaml.CSafeLoader | None = None
     try:
         # Depth before composing (composers recurse), expansion before constructing (aliases multiply). Where
-        # libyaml composes safely anyway and the data keeps every level (no alias, no merge key), the depth is
-        # measured on the data instead: an event pass is a third of reading a cassette of ten interactions.
-        measure_after = _depth_measured_on_data(text, loader_class)
-        if not measure_after:
-            limits.check_yaml_depth(text, loader_class)
+        # libyaml composes safely anyway and no node is shared (no alias), the depth is measured on the
+        # composed tree instead: an event pass is a third of reading a cassette of ten interactions.
+        cap, aliases = limits.current().yaml_depth, limits.may_have_aliases(text)
+        measure_after = False
+        if not limits.yaml_depth_within(text, cap):  # asked once: most files end here
+            measure_after = _depth_measured_on_data(text, loader_class)
+            if not measure_after:
+                limits.check_yaml_depth(text, loader_class)
         loader = loader_class(text)  # the reader refuses control characters here (ReaderError)
         root = loader.get_single_node()
         # Only aliases make the expansion larger than the file: without any, it is bounded by the text alone.
-        expandable = limits.may_have_aliases(text) or limits.yaml_expansion_bound(text) > limits.current().yaml_expansion
+        expandable = aliases or limits.yaml_expansion_bound(text) > limits.current().yaml_expansion
         if root is not None and expandable:
             limits.check_yaml_expansion(root)
         if root is None:
             data = None
-        elif loader_class is _ReferenceLoader or limits.may_have_aliases(text):
+        elif loader_class is _ReferenceLoader or aliases:
             data = loader.construct_document(root)  # the old path; or aliases, which share one object per anchor
         else:
             data = plain_data(loader, root)
-        if measure_after and limits.data_depth(data, stop=limits.current().yaml_depth) > limits.current().yaml_depth:
+        if measure_after and root is not None and limits.node_depth(root, stop=cap) > cap:
             limits.check_yaml_depth(text, loader_class)  # too deep: the event pass says so, naming the line
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -178,12 +181,12 @@ def _compose(text: str, loader_class: type[yaml.SafeLoader] | type[yaml.CSafeLoa
 
 
 def _depth_measured_on_data(text: str, loader_class: type[yaml.SafeLoader] | type[yaml.CSafeLoader]) -> bool:
-    """Whether the depth limit may be judged on the built data rather than by an event pass before composing."""
-    cap = limits.current().yaml_depth
-    if loader_class is not _CassetteLoader or limits.yaml_depth_within(text, cap):
-        return False  # the old path; or no pass is needed at all
-    if limits.may_have_aliases(text) or "<<" in text:
-        return False  # shared subtrees, or a merge that lifts a mapping's keys a level up
+    """For a text past the depth bound: whether the limit may be judged on the composed tree rather than by
+    an event pass before composing."""
+    if loader_class is not _CassetteLoader:
+        return False  # the old path
+    if limits.may_have_aliases(text):
+        return False  # shared subtrees: walked once per use, a "billion laughs" would be walked in full
     return limits.libyaml_caps_nesting() or limits.yaml_depth_within(text, limits.COMPOSE_SAFE_DEPTH)
 
 
