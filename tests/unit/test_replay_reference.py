@@ -3,10 +3,15 @@ the old path (reference=True) finds, on the shared real recordings, drift and al
 
 from __future__ import annotations
 
+import json
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+from aimlapi_contract import limits
 from aimlapi_contract.sources.specs import Spec, load_spec
 from aimlapi_contract.traffic import parallel
 from aimlapi_contract.traffic.cassettes import CassetteError, read_cassette
@@ -114,3 +119,64 @@ def test_libyaml_refuses_every_other_python_tag(tmp_path: Path, tag: str) -> Non
     for reference in (False, True):
         with pytest.raises(CassetteError, match="not a safe YAML document"):
             read_cassette(path, reference=reference)
+
+
+def _varied(value: Any, rng: random.Random, counter: list[int]) -> Any:
+    """`value` with most strings and integers changed, and now and then a type, a null, a key or an enum value."""
+    if isinstance(value, dict):
+        out = {}
+        for name, item in value.items():
+            roll = rng.random()
+            if roll < 0.01:
+                continue  # a field left out
+            if name == "sequence_number" and isinstance(item, int):
+                counter[0] += 1 if rng.random() < 0.97 else -2  # now and then out of order
+                out[name] = counter[0]
+            elif roll < 0.03:
+                out[name] = rng.choice([None, 7, "x", [], {}, True, 1.5])  # another type, or null
+            elif roll < 0.05 and isinstance(item, str):
+                out[name] = rng.choice(["stop", "length", "response.completed", "gpt-4o", "assistant", "in_progress"])
+            else:
+                out[name] = _varied(item, rng, counter)
+        if rng.random() < 0.02:
+            out[f"extra_{rng.randrange(3)}"] = "new"  # an undocumented field
+        return out
+    if isinstance(value, list):
+        return [_varied(item, rng, counter) for item in value]
+    if isinstance(value, str) and rng.random() < 0.8:
+        return value + str(rng.randrange(10**6))
+    if isinstance(value, int) and not isinstance(value, bool) and rng.random() < 0.8:
+        return value + rng.randrange(-3, 1000)
+    return value
+
+
+def _long_streams(samples: Path, dest: Path, events: int, seed: int) -> Path:
+    """Each streamed sample as one cassette of `events` events: its own events over and over, values varied."""
+    rng = random.Random(seed)
+    dest.mkdir()
+    for sample in sorted(samples.glob("*stream*.yaml")):
+        data: Any = yaml.load(sample.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        interaction = data["interactions"][0]
+        body = interaction["response"]["body"]["string"]
+        blocks = [b for b in body.split("\n\n") if "data: {" in b]
+        counter, out = [0], []
+        for i in range(events):
+            head, _, payload = blocks[i % len(blocks)].partition("data: ")
+            out.append(head + "data: " + json.dumps(_varied(json.loads(payload), rng, counter), separators=(",", ":")))
+        interaction["response"]["body"]["string"] = "\n\n".join(out) + "\n\ndata: [DONE]\n\n"
+        (dest / sample.name).write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, width=1 << 30), encoding="utf-8")
+    return dest
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_long_varied_streams_past_the_findings_cap_give_identical_findings(
+    samples: Path, published_specs: list[Spec], tmp_path: Path, seed: int
+) -> None:
+    # Past the cap, events are judged once per shape (traffic/event_shapes.py); the old path judges each one.
+    directory = _long_streams(samples, tmp_path / "long", events=400, seed=seed)
+    with limits.applied(limits.with_overrides(findings_per_source=15)):
+        old = _dicts(directory, published_specs, reference=True)
+        new = _dicts(directory, published_specs, reference=False, jobs=1)
+    assert new == old
+    truncated = [f for f in new if f["code"] == "CT231"]
+    assert sum(int(str(f["message"]).split()[0].replace(",", "")) for f in truncated) > 1_000  # most were counted

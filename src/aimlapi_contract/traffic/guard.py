@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import limits
@@ -31,9 +31,20 @@ class FindingBudget:
 
     Of a counted finding only its code, severity, anchor, pointer and line are read, so a check that
     sees `full` may leave out its message, fix and cause: a 200,000-event stream then costs its
-    verdicts, not 800,000 worded findings."""
+    verdicts, not 800,000 worded findings. Once a code has been counted, `tally` counts another finding
+    of it without the finding being made at all."""
 
     full: bool = False
+    dropped: dict[Code, _Dropped] = field(default_factory=dict)  # filled by `bounded`, per code
+
+    def tally(self, code: Code, severity: Severity) -> bool:
+        """Count one more finding of `code` if that is all `bounded` would do with it; True if counted."""
+        entry = self.dropped.get(code) if self.full else None
+        if entry is None:
+            return False  # not full, or the first of its code: `bounded` must see it (its place is quoted)
+        entry.count += 1
+        entry.severity = max(entry.severity, severity)
+        return True
 
 
 def bounded(source: str, findings: Iterable[Finding], budget: FindingBudget | None = None) -> Iterator[Finding]:
@@ -42,7 +53,7 @@ def bounded(source: str, findings: Iterable[Finding], budget: FindingBudget | No
     `budget`, if given, is marked full as the last finding kept is handed on."""
     cap = limits.current().findings_per_source
     kept = 0
-    dropped: dict[Code, _Dropped] = {}
+    dropped: dict[Code, _Dropped] = budget.dropped if budget is not None else {}
     if budget is not None and cap <= 0:
         budget.full = True
     for finding in findings:

@@ -16,6 +16,7 @@ from ..findings import Code, Finding, Severity, dotted
 from ..sources import Operation, Spec
 from ..validation import Cause, SchemaEngine, iter_semantic_findings, unusable_schema, validate, violation_cause
 from ..validation.engine import Violation
+from .event_shapes import EventShapes
 from .exchange import Exchange
 from .guard import FindingBudget
 from .intent import deliberately_invalid
@@ -198,10 +199,11 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None, e
         )
         return
     if ctype == "text/event-stream":
+        shapes = EventShapes(where.spec, pointer, where.budget) if where.budget is not None and not where.reference else None
         yield from iter_stream_findings(
             ex.response_body, where, where.op.path, body_line,
             validate=lambda payload, part, label, at: _payload_findings(where, pointer, payload, part, at, label),
-            event_lines=event_lines,
+            event_lines=event_lines, shapes=shapes if shapes is not None and shapes.useful else None,
         )
         return
     payload = yield from _parsed_json(where, ex.response_body, "response", body_line)

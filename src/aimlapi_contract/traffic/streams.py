@@ -7,12 +7,13 @@ and the last event is `response.completed`, `response.failed` or `response.incom
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .. import limits
 from ..findings import Code, Finding, Severity
+from .event_shapes import EventShapes
 from .sse import DONE, parse_sse
 
 RESPONSES_TERMINAL = ("response.completed", "response.failed", "response.incomplete")
@@ -41,17 +42,21 @@ def iter_stream_findings(
     validate: Callable[[Any, str, str, int | None], Iterable[Finding]],
     *,
     event_lines: bool = False,
+    shapes: EventShapes | None = None,
 ) -> Iterator[Finding]:
     """Findings for each event (via `validate(payload, part, label, line)`) and for the stream as a whole.
 
     `line` is the body's line in the file; with `event_lines` (body line k is file line `line` + k),
-    an event's findings get the event's own line, else the body's (the message names the body line)."""
+    an event's findings get the event's own line, else the body's (the message names the body line).
+    With `shapes` (traffic/event_shapes.py), once findings are only counted an event of a known shape
+    gets the earlier event's findings: counted where that is all that is read of them, else relabelled."""
     flavour = stream_flavour(path)
     stream = parse_sse(body)
 
     def at(body_line: int | None) -> int | None:
         return line + body_line if event_lines and line is not None and body_line is not None else line
     repeats: dict[str, _Verdicts] = {}
+    by_shape: dict[Hashable, _Verdicts] = {}
     done_at: int | None = None
     first_id: Any = None
     last_seq: tuple[int, int] | None = None  # (event index, sequence_number)
@@ -77,10 +82,19 @@ def iter_stream_findings(
                     part=part, line=at(event.line), detail=_excerpt(event.data),
                 )
                 continue
-            found = list(validate(payload, part, label, at(event.line)))
-            if len(repeats) < _REPEATS_KEPT and len(event.data) <= _REPEAT_DATA_MAX:
-                repeats[event.data] = _Verdicts(payload, part, label, at(event.line), found)
-            yield from found
+            shape = shapes.key(payload) if shapes is not None else None
+            known = by_shape.get(shape) if shape is not None else None
+            if known is not None:
+                assert shapes is not None
+                yield from (known.relabelled(f, part, label, at(event.line)) for f in known.findings if not shapes.counted(f))
+            else:
+                found = list(validate(payload, part, label, at(event.line)))
+                verdicts = _Verdicts(payload, part, label, at(event.line), found)
+                if len(repeats) < _REPEATS_KEPT and len(event.data) <= _REPEAT_DATA_MAX:
+                    repeats[event.data] = verdicts
+                if shape is not None and len(by_shape) < _SHAPES_KEPT:
+                    by_shape[shape] = verdicts
+                yield from found
         if not isinstance(payload, dict):
             continue
         kind = payload.get("type")
@@ -121,6 +135,7 @@ def iter_stream_findings(
 # A stream repeating one event 200,000 times costs one validation, not 200,000; real streams repeat a few.
 _REPEATS_KEPT = 256
 _REPEAT_DATA_MAX = 16 * 1024
+_SHAPES_KEPT = 1024  # a shape key holds the kept values only: small
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ class UndocumentedField:
 # Per key of an object: the schema pointers documenting it, the owner where it is undocumented, or None (free).
 _Plan = list[list[str] | str | None]
 _MAX_PLANS = 50_000  # distinct object shapes remembered per spec
+VALUE_READS = frozenset({"type"})  # the one property whose value (not only its type) the walk reads
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ _TYPES = {"string", "number", "integer", "boolean", "array", "object"}
 _COPIED_NUMBERS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 # Keywords openapi-schema-validator's OAS30 validators do not validate: dropping them keeps the verdict.
-_IGNORED = {
+NOT_VALIDATED = {
     "description", "title", "example", "examples", "default", "deprecated", "externalDocs", "xml",
     "nullable", "readOnly", "writeOnly", "$schema", "id", "const", "contains", "propertyNames",
     "dependencies", "if", "then", "else", "prefixItems", "definitions", "$defs", "additionalItems",
@@ -84,7 +84,7 @@ def _translate(schema: Any, direction: str) -> Any:
         return {"not": {}}
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key in _IGNORED:
+        if key in NOT_VALIDATED:
             continue
         if key == "type":
             out["type"] = _type(value, schema)

@@ -30,6 +30,14 @@ EARLIEST_PLAUSIBLE = 1_420_070_400  # 2015-01-01: older than any model this API 
 _FINAL_EVENTS = {"response.completed", "response.incomplete", "response.failed"}
 _RESPONSE_EVENTS = _FINAL_EVENTS | {"response.created", "response.in_progress", "response.queued"}
 _PROVIDER_PREFIX = "openai/"
+# Every property whose value (not only its JSON type) a rule here reads or quotes. A stream's events are
+# checked once per shape with the other values blanked (traffic/event_shapes.py), so a rule reading a
+# new name must list it here; tests/unit/test_semantics.py changes every other value and compares.
+VALUE_READS = frozenset({
+    "object", "model", "created", "created_at", "completed_at", "status", "type", "output", "max_output_tokens",
+    "prompt_tokens", "completion_tokens", "total_tokens", "reasoning_tokens", "cached_tokens", "input_tokens",
+    "output_tokens",
+})  # fmt: skip
 
 
 def endpoint_kind(endpoint: str) -> str:

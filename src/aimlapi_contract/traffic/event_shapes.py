@@ -1,0 +1,78 @@
+"""A stream event's shape: its parsed data with each value no check reads replaced by its JSON type.
+
+Past a cassette's findings cap (traffic/guard.py) a finding made is only counted, and its message is
+left empty. An event's findings then depend on its shape alone:
+- the schema judges those strings and integers by type (validation/value_reads.py);
+- the undocumented-field walk and the semantic rules read the values of only the names in their
+  `VALUE_READS`, which are kept;
+- a semantic finding quotes only values it read.
+So the first event of a shape is checked and its findings are relabelled for the others
+(traffic/streams.py): a 200,000-chunk stream whose chunks differ in text, ids, obfuscation and
+sequence numbers costs a few verdicts and a look-up per event. The stream's own rules (one id,
+increasing sequence numbers) still read every event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+from ..findings import Code, Finding
+from ..sources import Spec
+from ..validation import semantics
+from ..validation.value_reads import value_reads
+from .guard import FindingBudget
+from .undocumented import VALUE_READS as WALK_READS
+
+_CHECKS_READ = semantics.VALUE_READS | WALK_READS
+
+
+class EventShapes:
+    """Shape keys for the events of one stream validated against the schema at `schema_pointer`."""
+
+    def __init__(self, spec: Spec, schema_pointer: str, budget: FindingBudget) -> None:
+        reads = value_reads(spec, schema_pointer)
+        self._strings = None if reads.strings is None else reads.strings | _CHECKS_READ
+        self._integers = None if reads.integers is None else reads.integers | _CHECKS_READ
+        self._budget = budget
+        self.useful = self._strings is not None or self._integers is not None
+
+    def key(self, payload: Any) -> Hashable | None:
+        """The payload's shape once its findings are only counted, else None (messages quote values)."""
+        if not self.useful or not self._budget.full:
+            return None
+        return self._shape(payload)
+
+    def counted(self, finding: Finding) -> bool:
+        """Count `finding` without handing it on, where the cap's count is all that would be read of it."""
+        # A CT306 (malformed schema) is kept once per schema by the caller: it must pass.
+        return finding.code is not Code.DOC_SCHEMA_UNUSABLE and self._budget.tally(finding.code, finding.severity)
+
+    def _shape(self, value: Any) -> Hashable:
+        kind = type(value)
+        if kind is dict:
+            strings, integers = self._strings, self._integers
+            out: list[Any] = []
+            for name, item in value.items():
+                t = type(item)
+                if t is str:
+                    out.append((name, "" if strings is not None and name not in strings else item))
+                elif t is int:
+                    out.append((name, 0 if integers is not None and name not in integers else (int, item)))
+                elif t is dict or t is list:
+                    out.append((name, self._shape(item)))
+                else:
+                    out.append((name, _scalar(item)))
+            return tuple(out)
+        if kind is list:
+            return ("[", *(self._shape(item) for item in value))
+        return _scalar(value)
+
+
+def _scalar(value: Any) -> Hashable:
+    """A kept value, typed: 1, 1.0 and True are equal in Python but not to a schema."""
+    if value is None or type(value) is str:
+        return value
+    if type(value) is float:
+        return (float, repr(value))
+    return (type(value), value)
