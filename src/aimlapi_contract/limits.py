@@ -259,7 +259,10 @@ def yaml_depth_within(text: str, cap: int) -> bool:
     """Whether yaml_depth_bound(text) <= cap, without measuring every line's indentation when it can be avoided."""
     if _odd_breaks(text):
         return len(text) + 1 <= cap
-    rest = _bound_without_indent(text)
+    rest = _bracket_bound(text)
+    if rest > cap:
+        return False  # a file of JSON bodies often ends here, before fourteen more scans of the text
+    rest += 2 * _block_indicators(text)
     if rest > cap:
         return False
     deeper = " " * (cap - rest + 1)  # an indentation this deep would carry the bound past the cap
@@ -268,7 +271,11 @@ def yaml_depth_within(text: str, cap: int) -> bool:
 
 def _bound_without_indent(text: str) -> int:
     """The bound's part from indicators: twice the `[` and the block indicators, the `{`, and one."""
-    return 2 * text.count("[") + text.count("{") + 2 * _block_indicators(text) + 1
+    return _bracket_bound(text) + 2 * _block_indicators(text)
+
+
+def _bracket_bound(text: str) -> int:
+    return 2 * text.count("[") + text.count("{") + 1
 
 
 def _block_indicators(text: str) -> int:

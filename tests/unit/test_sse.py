@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from aimlapi_contract.traffic.sse import parse_sse
+from aimlapi_contract import limits
+from aimlapi_contract.traffic.sse import parse_lines, parse_sse
 
 
 @pytest.mark.parametrize(
@@ -57,3 +60,20 @@ def test_body_ending_mid_event_is_kept_as_tail_not_dispatched() -> None:
 
 def test_done_sentinel_is_an_ordinary_event() -> None:
     assert parse_sse("data: [DONE]\n\n").events[0].data == "[DONE]"
+
+
+_LINES = st.sampled_from(["data: {}", "data: x", "data: ", "data:y", "data", ": keep-alive", "event: e", "id: 1", "retry: 5", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LINES, max_size=12), st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
+def test_the_data_only_fast_path_parses_as_the_line_parser_does(lines: list[str], end: str, finished: bool) -> None:
+    body = "".join(line + end for line in lines) + (end if finished else "")
+    assert parse_sse(body) == parse_lines(body)
+
+
+def test_the_fast_path_keeps_the_events_limit() -> None:
+    body = "data: 1\n\n" * 5
+    with limits.applied(limits.with_overrides(sse_events=3)):
+        fast, slow = parse_sse(body), parse_lines(body)
+    assert fast == slow and (len(fast.events), fast.unchecked) == (3, 2)

@@ -14,14 +14,14 @@ increasing sequence numbers) still read every event.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Container, Hashable
 from typing import Any
 
-from ..findings import Code, Finding
+from ..findings import Code, Finding, Severity
 from ..sources import Spec
 from ..validation import semantics
 from ..validation.value_reads import value_reads
-from .guard import FindingBudget
+from .guard import FindingBudget, Tallies
 from .undocumented import VALUE_READS as WALK_READS
 
 _CHECKS_READ = semantics.VALUE_READS | WALK_READS
@@ -32,10 +32,10 @@ class EventShapes:
 
     def __init__(self, spec: Spec, schema_pointer: str, budget: FindingBudget) -> None:
         reads = value_reads(spec, schema_pointer)
-        self._strings = None if reads.strings is None else reads.strings | _CHECKS_READ
-        self._integers = None if reads.integers is None else reads.integers | _CHECKS_READ
+        self._strings: Container[str] = _Every() if reads.strings is None else reads.strings | _CHECKS_READ
+        self._integers: Container[str] = _Every() if reads.integers is None else reads.integers | _CHECKS_READ
         self._budget = budget
-        self.useful = self._strings is not None or self._integers is not None
+        self.useful = reads.strings is not None or reads.integers is not None
 
     def key(self, payload: Any) -> Hashable | None:
         """The payload's shape once its findings are only counted, else None (messages quote values)."""
@@ -45,28 +45,55 @@ class EventShapes:
 
     def counted(self, finding: Finding) -> bool:
         """Count `finding` without handing it on, where the cap's count is all that would be read of it."""
-        # A CT306 (malformed schema) is kept once per schema by the caller: it must pass.
         return finding.code is not Code.DOC_SCHEMA_UNUSABLE and self._budget.tally(finding.code, finding.severity)
+
+    def tallies(self, findings: list[Finding]) -> Tallies | None:
+        """`findings` as counts per code, for `all_counted`; None when one must be handed on whatever the count."""
+        if any(f.code is Code.DOC_SCHEMA_UNUSABLE for f in findings):
+            return None  # a malformed schema is reported once per schema by the caller: it must pass
+        counts: dict[Code, tuple[int, Severity]] = {}
+        for f in findings:
+            n, severity = counts.get(f.code, (0, f.severity))
+            counts[f.code] = (n + 1, max(severity, f.severity))
+        return tuple((code, n, severity) for code, (n, severity) in counts.items())
+
+    def all_counted(self, tallies: Tallies | None) -> bool:
+        """Count the findings `tallies` stands for, if each can be counted without being made; else none."""
+        return tallies is not None and self._budget.tally_all(tallies)
 
     def _shape(self, value: Any) -> Hashable:
         kind = type(value)
         if kind is dict:
-            strings, integers = self._strings, self._integers
-            out: list[Any] = []
-            for name, item in value.items():
-                t = type(item)
-                if t is str:
-                    out.append((name, "" if strings is not None and name not in strings else item))
-                elif t is int:
-                    out.append((name, 0 if integers is not None and name not in integers else (int, item)))
-                elif t is dict or t is list:
-                    out.append((name, self._shape(item)))
-                else:
-                    out.append((name, _scalar(item)))
-            return tuple(out)
+            return self._object(value)
         if kind is list:
-            return ("[", *(self._shape(item) for item in value))
+            return ("[", *map(self._shape, value))
         return _scalar(value)
+
+    def _object(self, value: dict[str, Any]) -> Hashable:
+        strings, integers = self._strings, self._integers
+        out: list[Any] = []
+        for name, item in value.items():
+            t = type(item)
+            if t is str:
+                out.append((name, item if name in strings else ""))
+            elif t is int:
+                out.append((name, (int, item) if name in integers else 0))
+            elif item is None:
+                out.append((name, None))
+            elif t is dict:
+                out.append((name, self._object(item)))
+            elif t is list:
+                out.append((name, ("[", *map(self._shape, item))))
+            else:
+                out.append((name, _scalar(item)))
+        return tuple(out)
+
+
+class _Every:
+    """Holds every name: the values of a JSON type some schema reads under any name are all kept."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
 
 
 def _scalar(value: Any) -> Hashable:

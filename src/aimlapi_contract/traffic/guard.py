@@ -25,6 +25,9 @@ class _Dropped:
     first: str
 
 
+Tallies = tuple[tuple[Code, int, Severity], ...]  # findings as (code, how many, the most severe)
+
+
 @dataclass(slots=True)
 class FindingBudget:
     """Shared by `bounded` and the checks feeding it: once `full`, any finding made is only counted.
@@ -44,6 +47,21 @@ class FindingBudget:
             return False  # not full, or the first of its code: `bounded` must see it (its place is quoted)
         entry.count += 1
         entry.severity = max(entry.severity, severity)
+        return True
+
+    def tally_all(self, tallies: Tallies) -> bool:
+        """`tally` for each (code, how many, severity) if each code has been counted before; else nothing, False."""
+        if not self.full:
+            return False
+        dropped = self.dropped
+        try:
+            entries = [dropped[code] for code, _, _ in tallies]
+        except KeyError:
+            return False
+        for entry, (_, n, severity) in zip(entries, tallies, strict=True):
+            entry.count += n
+            if severity > entry.severity:
+                entry.severity = severity
         return True
 
 

@@ -45,6 +45,31 @@ def parse_sse(body: bytes | str) -> SSEStream:
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     if text.startswith("\ufeff"):
         text = text[1:]
+    return _data_lines_only(text) or parse_lines(text)
+
+
+_DATA = "data: "
+
+
+def _data_lines_only(text: str) -> SSEStream | None:
+    """The stream of a body made only of `data: ` lines each followed by one blank line (LF), else None.
+
+    What APIs send; the same events `parse_lines` dispatches, without its per-line state machine."""
+    if "\r" in text or not text.endswith("\n\n"):
+        return None
+    lines = text.split("\n")
+    lines.pop()  # the split after the final line end
+    data, blanks = lines[0::2], lines[1::2]
+    if len(data) != len(blanks) or any(blanks) or not all(line.startswith(_DATA) for line in data):
+        return None
+    cap = limits.current().sse_events
+    start = len(_DATA)
+    events = [SSEEvent(line[start:], "message", None, None, 2 * i + 1) for i, line in enumerate(data[:cap])]
+    return SSEStream(events, unchecked=max(0, len(data) - cap))
+
+
+def parse_lines(text: str) -> SSEStream:
+    """The WHATWG parsing of a decoded body, line by line (any line endings, comments, fields)."""
     lines = _LINE_END.split(text)
     if lines and lines[-1] == "":
         lines.pop()  # the split after the final line end, not a line of its own

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from .. import limits
 from ..findings import Code, Finding, Severity
 from .event_shapes import EventShapes
+from .guard import Tallies
 from .sse import DONE, parse_sse
 
 RESPONSES_TERMINAL = ("response.completed", "response.failed", "response.incomplete")
@@ -86,14 +87,15 @@ def iter_stream_findings(
             known = by_shape.get(shape) if shape is not None else None
             if known is not None:
                 assert shapes is not None
-                yield from (known.relabelled(f, part, label, at(event.line)) for f in known.findings if not shapes.counted(f))
+                if not shapes.all_counted(known.tallies):
+                    yield from (known.relabelled(f, part, label, at(event.line)) for f in known.findings if not shapes.counted(f))
             else:
                 found = list(validate(payload, part, label, at(event.line)))
                 verdicts = _Verdicts(payload, part, label, at(event.line), found)
                 if len(repeats) < _REPEATS_KEPT and len(event.data) <= _REPEAT_DATA_MAX:
                     repeats[event.data] = verdicts
-                if shape is not None and len(by_shape) < _SHAPES_KEPT:
-                    by_shape[shape] = verdicts
+                if shape is not None and shapes is not None and len(by_shape) < _SHAPES_KEPT:
+                    by_shape[shape] = _Verdicts(payload, part, label, at(event.line), found, shapes.tallies(found))
                 yield from found
         if not isinstance(payload, dict):
             continue
@@ -147,6 +149,7 @@ class _Verdicts:
     label: str
     line: int | None
     findings: list[Finding]
+    tallies: Tallies | None = None  # the findings as counts (traffic/event_shapes.py), for an event of the same shape
 
     def relabelled(self, finding: Finding, part: str, label: str, line: int | None) -> Finding:
         """`finding` (made for the first event) as made for a later one: its part, label and line."""
