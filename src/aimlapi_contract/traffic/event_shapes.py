@@ -31,16 +31,24 @@ class EventShapes:
     """Shape keys for the events of one stream validated against the schema at `schema_pointer`."""
 
     def __init__(self, spec: Spec, schema_pointer: str, budget: FindingBudget) -> None:
-        reads = value_reads(spec, schema_pointer)
-        self._strings: Container[str] = _Every() if reads.strings is None else reads.strings | _CHECKS_READ
-        self._integers: Container[str] = _Every() if reads.integers is None else reads.integers | _CHECKS_READ
-        self._budget = budget
-        self.useful = reads.strings is not None or reads.integers is not None
+        self._spec, self._pointer, self._budget = spec, schema_pointer, budget
+        self._strings: Container[str] = _Every()
+        self._integers: Container[str] = _Every()
+        self._decided = False  # what is read is decided when first asked: most streams never fill the cap
+        self.useful = True
 
     def key(self, payload: Any) -> Hashable | None:
         """The payload's shape once its findings are only counted, else None (messages quote values)."""
-        if not self.useful or not self._budget.full:
+        if not self._budget.full or not self.useful:
             return None
+        if not self._decided:
+            self._decided = True
+            reads = value_reads(self._spec, self._pointer)
+            self._strings = _Every() if reads.strings is None else reads.strings | _CHECKS_READ
+            self._integers = _Every() if reads.integers is None else reads.integers | _CHECKS_READ
+            self.useful = reads.strings is not None or reads.integers is not None
+            if not self.useful:
+                return None
         return self._shape(payload)
 
     def counted(self, finding: Finding) -> bool:

@@ -203,7 +203,7 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None, e
         yield from iter_stream_findings(
             ex.response_body, where, where.op.path, body_line,
             validate=lambda payload, part, label, at: _payload_findings(where, pointer, payload, part, at, label),
-            event_lines=event_lines, shapes=shapes if shapes is not None and shapes.useful else None,
+            event_lines=event_lines, shapes=shapes,
         )
         return
     payload = yield from _parsed_json(where, ex.response_body, "response", body_line)
