@@ -4,7 +4,7 @@ Past a cassette's findings cap (traffic/guard.py) a finding made is only counted
 left empty. An event's findings then depend on its shape alone:
 - the schema judges those strings and integers by type (validation/value_reads.py);
 - the undocumented-field walk and the semantic rules read the values of only the names in their
-  `VALUE_READS`, which are kept;
+  `VALUE_READS`, which are kept (traffic/payloads.py uses no shapes if other payload checks are added);
 - a semantic finding quotes only values it read.
 So the first event of a shape is checked and its findings are relabelled for the others
 (traffic/streams.py): a 200,000-chunk stream whose chunks differ in text, ids, obfuscation and
@@ -25,6 +25,7 @@ from .guard import FindingBudget, Tallies
 from .undocumented import VALUE_READS as WALK_READS
 
 _CHECKS_READ = semantics.VALUE_READS | WALK_READS
+_EXACT = 2**53  # integers up to this size are the same to every validator whatever their value
 
 
 class EventShapes:
@@ -85,7 +86,8 @@ class EventShapes:
             if t is str:
                 out.append((name, item if name in strings else ""))
             elif t is int:
-                out.append((name, (int, item) if name in integers else 0))
+                # Past 2**53 an integer is not a double: conversions and comparisons in validators may differ.
+                out.append((name, (int, item) if name in integers or not -_EXACT <= item <= _EXACT else 0))
             elif item is None:
                 out.append((name, None))
             elif t is dict:

@@ -85,17 +85,18 @@ def iter_stream_findings(
                 continue
             shape = shapes.key(payload) if shapes is not None else None
             known = by_shape.get(shape) if shape is not None else None
-            if known is not None:
-                assert shapes is not None
+            if known is not None and shapes is not None:
                 if not shapes.all_counted(known.tallies):
                     yield from (known.relabelled(f, part, label, at(event.line)) for f in known.findings if not shapes.counted(f))
             else:
                 found = list(validate(payload, part, label, at(event.line)))
-                verdicts = _Verdicts(payload, part, label, at(event.line), found)
-                if len(repeats) < _REPEATS_KEPT and len(event.data) <= _REPEAT_DATA_MAX:
+                small = len(event.data) <= _REPEAT_DATA_MAX
+                tallies = shapes.tallies(found) if shape is not None and shapes is not None else None
+                verdicts = _Verdicts(payload, part, label, at(event.line), found, tallies)
+                if small and len(repeats) < _REPEATS_KEPT:
                     repeats[event.data] = verdicts
-                if shape is not None and shapes is not None and len(by_shape) < _SHAPES_KEPT:
-                    by_shape[shape] = _Verdicts(payload, part, label, at(event.line), found, shapes.tallies(found))
+                if small and shape is not None and len(by_shape) < _SHAPES_KEPT:
+                    by_shape[shape] = verdicts
                 yield from found
         if not isinstance(payload, dict):
             continue

@@ -2,11 +2,12 @@
 
 A string or integer under property `name` is judged by the schemas that can apply to it: every
 `properties[name]` reachable from the root, every `additionalProperties`/`patternProperties` schema,
-and what they combine (`allOf`/`anyOf`/`oneOf`/`not`/`$ref`). If none of those has a keyword that looks
-at a string's (or an integer's) value (`enum`, `const`, `pattern`, `format`, lengths, bounds) or a
-keyword this module does not know, the verdict on any payload stays the same when such a value is
-replaced by another of its type. Anything that compares whole values (`uniqueItems`, an `enum` of
-objects or arrays) or leaves the spec (a non-local `$ref`) makes every value count.
+and what they combine (`allOf`/`anyOf`/`oneOf`/`not`). If none of those has a keyword that looks at a
+string's (or an integer's) value (`enum`, `const`, `pattern`, `format`, lengths, bounds) or a keyword
+this module does not know, the verdict on any payload stays the same when such a value is replaced by
+another of its type. Anything that compares whole values (`uniqueItems`, an `enum` of objects or
+arrays) or sends the validator to a schema found by name (`$ref`, whose base and siblings validators
+treat differently; a `discriminator` and its mapping) makes every value count.
 
 traffic/event_shapes.py uses this to judge a long stream's events once per shape.
 """
@@ -25,8 +26,8 @@ from .dialect import NOT_VALIDATED
 _TYPE_ONLY = {
     "type", "nullable", "description", "title", "example", "examples", "default", "deprecated",
     "externalDocs", "xml", "readOnly", "writeOnly", "properties", "required", "items",
-    "additionalProperties", "patternProperties", "allOf", "anyOf", "oneOf", "not", "$ref",
-    "minItems", "maxItems", "minProperties", "maxProperties", "discriminator",
+    "additionalProperties", "patternProperties", "allOf", "anyOf", "oneOf", "not",
+    "minItems", "maxItems", "minProperties", "maxProperties",
 }  # fmt: skip
 _COMBINED = ("allOf", "anyOf", "oneOf")
 _STRING_READS = {"enum", "const", "pattern", "format", "minLength", "maxLength"}
@@ -53,7 +54,7 @@ def value_reads(spec: Spec, schema_pointer: str) -> ValueReads:
     found = _CACHE.get(key)
     if found is None:
         try:
-            found = _analyse(spec, spec.resolve(schema_pointer))
+            found = _analyse(spec.resolve(schema_pointer))
         except (KeyError, IndexError, ValueError, TypeError):
             found = _EVERY
         if len(_CACHE) < 1_000:
@@ -65,11 +66,11 @@ class _Opaque(Exception):
     """A construct under which every value may count."""
 
 
-def _analyse(spec: Spec, root: Any) -> ValueReads:
+def _analyse(root: Any) -> ValueReads:
     named: dict[str, list[Any]] = {}  # property name -> the schemas that can apply to its value
     anywhere: list[Any] = []  # additionalProperties / patternProperties schemas: any name
     try:
-        for node in _nodes(spec, root):
+        for node in _nodes(root):
             props = node.get("properties")
             if isinstance(props, dict):
                 for name, schema in props.items():
@@ -80,28 +81,25 @@ def _analyse(spec: Spec, root: Any) -> ValueReads:
             patterns = node.get("patternProperties")
             if isinstance(patterns, dict):
                 anywhere.extend(patterns.values())
-            discriminator = node.get("discriminator")
-            if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
-                named.setdefault(discriminator["propertyName"], []).append({"enum": ["(discriminator)"]})
-        strings = _reading(spec, named, anywhere, _STRING_READS)
-        integers = _reading(spec, named, anywhere, _INTEGER_READS)
+        strings = _reading(named, anywhere, _STRING_READS)
+        integers = _reading(named, anywhere, _INTEGER_READS)
     except _Opaque:
         return _EVERY
     return ValueReads(strings, integers)
 
 
-def _reading(spec: Spec, named: dict[str, list[Any]], anywhere: list[Any], reads: set[str]) -> frozenset[str] | None:
+def _reading(named: dict[str, list[Any]], anywhere: list[Any], reads: set[str]) -> frozenset[str] | None:
     """The names whose value some applicable schema reads with `reads` (None: every name, via `anywhere`)."""
-    if not all(_type_only(spec, s, reads) for s in anywhere):
+    if not all(_type_only(s, reads) for s in anywhere):
         return None
-    return frozenset(name for name, schemas in named.items() if not all(_type_only(spec, s, reads) for s in schemas))
+    return frozenset(name for name, schemas in named.items() if not all(_type_only(s, reads) for s in schemas))
 
 
-def _type_only(spec: Spec, schema: Any, reads: set[str]) -> bool:
+def _type_only(schema: Any, reads: set[str]) -> bool:
     """True when `schema` (and what it combines) judges a scalar by its JSON type alone."""
     stack, seen = [schema], set()
     while stack:
-        node = _deref(spec, stack.pop())
+        node = stack.pop()
         if not isinstance(node, dict) or id(node) in seen:
             if isinstance(node, bool) or id(node) in seen:
                 continue
@@ -116,14 +114,16 @@ def _type_only(spec: Spec, schema: Any, reads: set[str]) -> bool:
     return True
 
 
-def _nodes(spec: Spec, root: Any) -> Iterator[dict[str, Any]]:
+def _nodes(root: Any) -> Iterator[dict[str, Any]]:
     """Every schema object reachable from `root`, once each."""
     stack, seen = [root], set()
     while stack:
-        node = _deref(spec, stack.pop())
+        node = stack.pop()
         if not isinstance(node, dict) or id(node) in seen:
             continue
         seen.add(id(node))
+        if "$ref" in node or "discriminator" in node:
+            raise _Opaque  # the validator goes to a schema found by name (a ref's base and siblings, a mapping)
         if node.get("uniqueItems") or any(isinstance(v, dict | list) for k in ("enum", "const") for v in _values(node, k)):
             raise _Opaque  # compares whole values: two objects differing in one string differ
         if any(key not in _KNOWN and not key.startswith("x-") for key in node):
@@ -147,17 +147,3 @@ def _values(node: dict[str, Any], key: str) -> list[Any]:
         return []
     value = node[key]
     return list(value) if key == "enum" and isinstance(value, list) else [value]
-
-
-def _deref(spec: Spec, node: Any) -> Any:
-    hops = 0
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/") or hops >= 32:
-            raise _Opaque
-        try:
-            node = spec.resolve(ref[1:])
-        except (KeyError, IndexError, ValueError, TypeError) as exc:
-            raise _Opaque from exc
-        hops += 1
-    return node
