@@ -99,3 +99,14 @@ def test_two_missing_required_properties_at_one_object_are_two_keys() -> None:
     found = [f for f in iter_exchange_findings(ex, [chat_spec()], source="c.yaml") if f.code.value == "CT204"]
     assert sorted(f.pointer for f in found) == ["/messages/0/content", "/messages/0/name"]
     assert len({f.fingerprint for f in found}) == 2
+
+
+def test_an_integer_past_a_double_is_judged_not_a_crash() -> None:
+    # json.loads keeps a 400-digit integer exact; float() of it raises, which once made this a CT306 (a malformed schema).
+    schema = {"type": "object", "properties": {"n": {"oneOf": [{"type": "integer"}, {"type": "number"}]}}}
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+           "components": {"schemas": {"S": schema}}}
+    engine = SchemaEngine(load_spec("t.json", json.dumps(doc).encode()))
+    violations, problem = validate(engine, "response", "/components/schemas/S", {"n": 10**400})
+    assert not problem
+    assert [v.keyword for v in violations] == ["oneOf"]  # valid under both branches: oneOf fails, as openapi-core says

@@ -134,8 +134,10 @@ def _type_fits(schema: Any, instance: Any) -> bool:
     if not isinstance(wanted, str):
         return True
     actual = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(instance))
-    if isinstance(instance, (int, float)) and not isinstance(instance, bool):
-        return wanted == "number" or (wanted == "integer" and float(instance).is_integer())
+    if isinstance(instance, int) and not isinstance(instance, bool):
+        return wanted in ("number", "integer")  # not float(instance): past ~1e308 that raises
+    if isinstance(instance, float):
+        return wanted == "number" or (wanted == "integer" and instance.is_integer())
     return actual == wanted
 
 
