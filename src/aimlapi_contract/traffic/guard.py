@@ -42,15 +42,12 @@ class FindingBudget:
 
     def tally(self, code: Code, severity: Severity) -> bool:
         """Count one more finding of `code` if that is all `bounded` would do with it; True if counted."""
-        entry = self.dropped.get(code) if self.full else None
-        if entry is None:
-            return False  # not full, or the first of its code: `bounded` must see it (its place is quoted)
-        entry.count += 1
-        entry.severity = max(entry.severity, severity)
-        return True
+        return self.tally_all(((code, 1, severity),))
 
     def tally_all(self, tallies: Tallies) -> bool:
-        """`tally` for each (code, how many, severity) if each code has been counted before; else nothing, False."""
+        """`tally` for each (code, how many, severity) if each code has been counted before; else nothing, False.
+
+        Not full, or a code's first finding past the cap: `bounded` must see it (its place is quoted)."""
         if not self.full:
             return False
         dropped = self.dropped

@@ -200,8 +200,9 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None, e
         return
     if ctype == "text/event-stream":
         # Shapes know what the semantic rules read; a check added to EXTRA_PAYLOAD_CHECKS may read anything.
-        shaped = where.budget is not None and not where.reference and EXTRA_PAYLOAD_CHECKS == [semantic_checks]
-        shapes = EventShapes(where.spec, pointer, where.budget) if shaped and where.budget is not None else None
+        shapes = None
+        if where.budget is not None and not where.reference and EXTRA_PAYLOAD_CHECKS == [semantic_checks]:
+            shapes = EventShapes(where.spec, pointer, where.budget)
         yield from iter_stream_findings(
             ex.response_body, where, where.op.path, body_line,
             validate=lambda payload, part, label, at: _payload_findings(where, pointer, payload, part, at, label),

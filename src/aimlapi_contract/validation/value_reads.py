@@ -100,9 +100,9 @@ def _type_only(schema: Any, reads: set[str]) -> bool:
     stack, seen = [schema], set()
     while stack:
         node = stack.pop()
-        if not isinstance(node, dict) or id(node) in seen:
-            if isinstance(node, bool) or id(node) in seen:
-                continue
+        if isinstance(node, bool) or id(node) in seen:
+            continue
+        if not isinstance(node, dict):
             raise _Opaque  # a schema that is not an object: the validator's own error decides
         seen.add(id(node))
         for key in node:
