@@ -29,6 +29,7 @@ from .spec.reachability import collapse_unreferenced, unreferenced_components
 from .traffic import display_path, iter_cassette_findings, skipped_note
 from .traffic.cassettes import cassette_files
 from .traffic.scanning import scanned_once
+from .validation import learned
 
 
 @dataclass(slots=True)
@@ -86,12 +87,13 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
     if options.cassettes is None or not specs:
         return  # nothing to replay, or nothing to replay against (reported by the docset loading)
     unloaded = {e for ds in docsets for e in ds.unloaded_endpoints()}
-    for finding in iter_cassette_findings(options.cassettes, specs, root=options.root):
-        # Traffic to an endpoint whose linked spec failed to load is not "undocumented": the load
-        # failure (CT101/CT102) already says why it could not be checked.
-        if finding.code is Code.UNDOCUMENTED_PATH and finding.endpoint in unloaded:
-            continue
-        yield finding
+    with learned.kept_in(cache_dir(options.cache)):  # explanations earlier runs learned (validation/learned.py)
+        for finding in iter_cassette_findings(options.cassettes, specs, root=options.root):
+            # Traffic to an endpoint whose linked spec failed to load is not "undocumented": the load
+            # failure (CT101/CT102) already says why it could not be checked.
+            if finding.code is Code.UNDOCUMENTED_PATH and finding.endpoint in unloaded:
+                continue
+            yield finding
 
 
 # The docs lint reads a page, the specs it links and the run's limits, through most of the package, so its

@@ -102,3 +102,22 @@ def test_what_could_mean_something_else_is_not_translated(schema: Any) -> None:
 def test_direction_is_checked() -> None:
     with pytest.raises(ValueError, match="direction"):
         to_json_schema({}, "sideways")
+
+
+@pytest.mark.parametrize(
+    ("schema", "uses"),
+    [
+        ({"type": "string", "format": "byte"}, True),
+        ({"properties": {"a": {"allOf": [{"items": {"format": "date-time"}}]}}}, True),
+        ({"additionalProperties": {"not": {"format": "byte"}}}, True),
+        ({"anyOf": [{"type": "string"}, {"oneOf": [{"format": "regex"}]}]}, True),
+        ({"properties": {"format": {"type": "string"}}}, False),  # a property named `format` checks nothing
+        ({"type": "object", "required": ["format"], "items": {"type": "integer"}}, False),
+        # `uri` is checked only with rfc3987 (or another optional package) installed; else translated away.
+        ({"type": "string", "format": "uri"}, "uri" in OAS30ReadValidator.FORMAT_CHECKER.checkers),
+    ],
+)
+def test_uses_formats_finds_checked_formats_only(schema: Any, uses: bool) -> None:
+    from aimlapi_contract.validation.dialect import uses_formats
+
+    assert uses_formats(to_json_schema(schema, "read")) is uses

@@ -42,3 +42,28 @@ def test_another_running_thread_keeps_it_serial(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)  # e.g. rich's progress refresh thread
     results = list(parallel.map_in_order(_square_and_pid, list(range(50)), jobs=2))
     assert {pid for _, pid in results} == {os.getpid()}
+
+
+_LEARNED: list[int] = []
+
+
+def _learn(n: int) -> int:
+    _LEARNED.append(n)  # what a cache would learn from this item, in whichever process ran it
+    return n
+
+
+def test_what_the_workers_learn_reaches_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 20)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    _LEARNED.clear()
+    absorbed: list[int] = []
+
+    def take() -> list[int]:
+        out = list(_LEARNED)
+        _LEARNED.clear()
+        return out
+
+    items = list(range(120))
+    assert list(parallel.map_in_order(_learn, items, jobs=2, carry=(take, absorbed.extend))) == items
+    # The parent keeps what it learned in the warm-up itself; each worker hands back only its own items, once.
+    assert sorted(absorbed) == items[parallel.WARM_UP :]

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import multiprocessing
 from functools import partial
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from ..findings import Finding, guarded, lazily
 from ..sources import DocSet
 from ..sources.gc_policy import frozen_for_fork
 from ..sources.workers import jobs
-from .lint import iter_doc_findings
 
 _MIN_PAGES_PER_PROCESS = 8  # below this, forking costs more than it saves
 _shared: Sequence[DocSet] = ()  # the docsets of the run, set before the fork, read by the workers
+
+
+def iter_doc_findings(docset: DocSet, *, examples_done: set[str]) -> Iterator[Finding]:
+    """lint.iter_doc_findings, imported when a page is first linted: a warm run reads every page's findings
+    from the cache, and the lint's import (markdown-it and the sample parsers) costs 0.1 s."""
+    from .lint import iter_doc_findings as lint
+
+    return lint(docset, examples_done=examples_done)
 
 
 def _examples_owner(docsets: Sequence[DocSet]) -> dict[str, int]:

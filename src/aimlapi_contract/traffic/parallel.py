@@ -5,6 +5,8 @@ validators and caches once, then forks a process pool that inherits them and tak
 batches; `pool.map` hands the batches back in order, so the merged result is exactly the serial one.
 `AIMLAPI_CONTRACT_JOBS=1` forces the serial path; without `fork` (Windows, macOS' default) it is serial,
 and so it is while another thread runs (a progress bar's refresh): forking then could copy a held lock.
+`carry` (take, absorb) hands what workers learn back to the parent: each batch's `take()` goes with its
+results to the parent's `absorb`, so caches kept on disk are written by one process.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ _MAX_BATCH = 32
 
 # The function the forked workers apply: set in the parent just before the fork, inherited, never pickled.
 _WORK: Callable[[Any], Any] | None = None
+_TAKE: Callable[[], Any] | None = None
 
 
 def worker_count() -> int:
@@ -38,7 +41,10 @@ def worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def map_in_order(func: Callable[[T], R], items: Sequence[T], jobs: int | None = None) -> Iterator[R]:
+Carry = tuple[Callable[[], Any], Callable[[Any], None]]
+
+
+def map_in_order(func: Callable[[T], R], items: Sequence[T], jobs: int | None = None, carry: Carry | None = None) -> Iterator[R]:
     """`func` of each item, in order; over forked processes when there are many items and cores."""
     jobs = worker_count() if jobs is None else jobs
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
@@ -49,16 +55,19 @@ def map_in_order(func: Callable[[T], R], items: Sequence[T], jobs: int | None = 
     rest = items[WARM_UP:]
     size = max(1, min(_MAX_BATCH, len(rest) // (jobs * 8)))
     batches = [rest[i : i + size] for i in range(0, len(rest), size)]
-    global _WORK
-    _WORK = func
+    global _WORK, _TAKE
+    take, absorb = carry if carry is not None else (lambda: None, lambda learned: None)
+    take()  # what the parent learned stays the parent's: workers hand back only their own
+    _WORK, _TAKE = func, take
     try:
         with frozen_for_fork(), ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for results in pool.map(_run_batch, batches):
+            for results, learned in pool.map(_run_batch, batches):
+                absorb(learned)
                 yield from results
     finally:
-        _WORK = None
+        _WORK = _TAKE = None
 
 
-def _run_batch(batch: Sequence[Any]) -> list[Any]:
-    assert _WORK is not None, "map_in_order sets the work before forking"
-    return [_WORK(item) for item in batch]
+def _run_batch(batch: Sequence[Any]) -> tuple[list[Any], Any]:
+    assert _WORK is not None and _TAKE is not None, "map_in_order sets the work before forking"
+    return [_WORK(item) for item in batch], _TAKE()

@@ -20,6 +20,7 @@ from .cassettes import (
     display_path,
     read_cassette,
 )
+from ..validation import learned
 from .parallel import map_in_order
 from .guard import FindingBudget, bounded, guarded_cassettes
 from .payloads import iter_located_findings, once_per_unusable_schema
@@ -89,7 +90,7 @@ def iter_cassette_findings(
     if reference is None:
         reference = os.environ.get(REFERENCE_ENV) == "1"
     check = partial(_file_findings, specs=specs, root=root, reference=reference)
-    per_file = map_in_order(check, cassette_files(directory), jobs=1 if reference else jobs)
+    per_file = map_in_order(check, cassette_files(directory), jobs=1 if reference else jobs, carry=(learned.take, learned.absorb))
     singles = list(once_per_unusable_schema(f for findings in per_file for f in findings))
     yield from singles
     yield from iter_root_causes(singles, specs)

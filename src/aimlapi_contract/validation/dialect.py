@@ -21,6 +21,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from . import learned
+
 READ = "read"  # a response: writeOnly values are forbidden
 WRITE = "write"  # a request: readOnly values are forbidden
 
@@ -65,9 +67,29 @@ def to_json_schema(schema: Any, direction: str) -> Any:
     return _translate(schema, direction)
 
 
-@cache
+def uses_formats(schema: Any) -> bool:
+    """True when a translated `schema` checks a format anywhere, so its validator needs `format_checks()`."""
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, dict):
+            continue
+        if "format" in node:
+            return True
+        properties = node.get("properties")
+        todo += properties.values() if isinstance(properties, dict) else ()
+        todo += [node[k] for k in ("items", "additionalProperties", "not") if k in node]
+        todo += [branch for k in _SUBSCHEMA_LISTS for branch in node.get(k, ())]
+    return False
+
+
 def _known_formats() -> frozenset[str]:
     """The formats openapi-core's checker checks (it depends on which optional packages are installed)."""
+    return learned.known_formats(_checked_formats)
+
+
+@cache
+def _checked_formats() -> frozenset[str]:
     from openapi_schema_validator import OAS30ReadValidator
 
     return frozenset(OAS30ReadValidator.FORMAT_CHECKER.checkers)

@@ -28,7 +28,7 @@ from typing import Any
 from ..findings import pointer_from_path
 from ..sources import Spec
 from .closed_world import closed_schema, fields_provable
-from .dialect import READ, WRITE, Untranslatable, format_checks, to_json_schema
+from .dialect import READ, WRITE, Untranslatable, format_checks, to_json_schema, uses_formats
 from .explain_cache import ExplanationCache, failure_shape, value_at
 
 # Keywords that say nothing about validity: a oneOf beside only these may be dispatched.
@@ -65,7 +65,7 @@ class SchemaEngine:
         self._dispatch: dict[str, dict[str, str] | None] = {}
         self._compiled = _COMPILED.setdefault(spec.sha256, {})
         self._closed = _CLOSED.setdefault(spec.sha256, {})
-        self._explanations = ExplanationCache()
+        self._explanations = ExplanationCache(spec.sha256)
         self._proved: tuple[str, str, int] | None = None  # the last payload the closed world accepted
         self._proved_instance: Any = None
 
@@ -169,7 +169,7 @@ class SchemaEngine:
 
             try:
                 schema = to_json_schema(self.spec.resolve(schema_pointer), direction)
-                validator = jsonschema_rs.Draft4Validator(schema, formats=format_checks(), validate_formats=True)
+                validator = _compile(jsonschema_rs, schema)
             except (Untranslatable, ValueError):
                 validator = None
             self._compiled[key] = validator
@@ -196,8 +196,7 @@ class SchemaEngine:
         if not fields_provable(self.spec.resolve(schema_pointer), self.spec.resolve(target), schema_pointer != target):
             return None
         try:
-            schema = closed_schema(to_json_schema(self.spec.resolve(target), direction))
-            return jsonschema_rs.Draft4Validator(schema, formats=format_checks(), validate_formats=True)
+            return _compile(jsonschema_rs, closed_schema(to_json_schema(self.spec.resolve(target), direction)))
         except (Untranslatable, ValueError):
             return None
 
@@ -221,6 +220,11 @@ class SchemaEngine:
                     table[enum[0]] = f"{schema_pointer}/oneOf/{i}"
             self._dispatch[schema_pointer] = table
         return self._dispatch[schema_pointer]
+
+
+def _compile(jsonschema_rs: Any, schema: Any) -> Any:
+    # The format checks come from openapi-schema-validator (a slow import): asked for only when a format is checked.
+    return jsonschema_rs.Draft4Validator(schema, formats=format_checks() if uses_formats(schema) else None, validate_formats=True)
 
 
 def _type_enum(branch: Any) -> Any:

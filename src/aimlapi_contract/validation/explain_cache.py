@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import learned
+
 # (payload path, its JSON pointer, message, keyword, schema pointer) per violation, as the explaining validator gave them.
 Explanation = list[tuple[tuple[Any, ...], str, str, str, str]]
 _MAX_ENTRIES = 4096  # distinct failure shapes kept per engine; the oldest goes first
@@ -32,13 +34,17 @@ def value_at(instance: Any, path: tuple[Any, ...]) -> Any:
 
 
 class ExplanationCache:
-    """Bounded map from (schema pointer, direction, failure shape) to its explanation."""
+    """Bounded map from (schema pointer, direction, failure shape) to its explanation, for one spec.
 
-    def __init__(self) -> None:
+    Backed by the explanations earlier runs kept on disk (learned.py), when a store is open."""
+
+    def __init__(self, spec_sha256: str) -> None:
+        self._spec = spec_sha256
         self._entries: dict[tuple[Any, ...], Explanation] = {}
 
     def get(self, key: tuple[Any, ...]) -> Explanation | None:
-        return self._entries.get(key)
+        found = self._entries.get(key)
+        return found if found is not None else learned.explanation(self._spec, key)
 
     def put(self, key: tuple[Any, ...], explanation: Explanation) -> None:
         if sum(len(error[2]) for error in key[2]) > _MAX_SHAPE_CHARS:
@@ -46,3 +52,4 @@ class ExplanationCache:
         if len(self._entries) >= _MAX_ENTRIES:
             del self._entries[next(iter(self._entries))]
         self._entries[key] = explanation
+        learned.remember(self._spec, key, explanation)

@@ -11,6 +11,7 @@ import hashlib
 from typing import Any
 
 from ..sources import Spec
+from . import learned
 
 # Keywords that only document; two schemas differing only in these are the same schema.
 _ANNOTATIONS = frozenset({"description", "title", "example", "examples", "externalDocs", "deprecated", "default", "summary", "xml"})
@@ -21,9 +22,14 @@ class _ShapeIndex:
     """Structural hash of every object schema (one with `properties`) in a spec -> the pointers of its copies."""
 
     def __init__(self, spec: Spec) -> None:
-        self.by_hash: dict[str, list[str]] = {}
-        self.of: dict[str, str] = {}
+        # Kept between runs (learned.py): walking a large spec costs 0.1 s.
+        self.by_hash: dict[str, list[str]] = learned.derived(spec.sha256, "copies", lambda: self._built(spec), _is_index)
+        self.of = {pointer: digest for digest, pointers in self.by_hash.items() for pointer in pointers}
+
+    def _built(self, spec: Spec) -> dict[str, list[str]]:
+        self.by_hash = {}
         self._walk(spec.data, "")
+        return self.by_hash
 
     def _walk(self, node: Any, at: str) -> str:
         if isinstance(node, dict):
@@ -36,11 +42,14 @@ class _ShapeIndex:
             digest = _digest("{" + "\x1e".join(parts))
             if isinstance(node.get("properties"), dict):
                 self.by_hash.setdefault(digest, []).append(at)
-                self.of[at] = digest
             return digest
         if isinstance(node, list):
             return _digest("[" + "\x1e".join(self._walk(v, f"{at}/{i}") for i, v in enumerate(node)))
         return _digest(repr(node))
+
+
+def _is_index(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, list) and all(isinstance(p, str) for p in v) for v in value.values())
 
 
 def _digest(text: str) -> str:

@@ -1,0 +1,222 @@
+"""What validation learns about a spec, kept between runs: how each failure shape is explained, and which
+formats openapi-core checks.
+
+Explaining a failure takes openapi-schema-validator, and importing it costs about 0.5 s (pydantic,
+pydantic-settings, jsonschema): more than checking a thousand recordings. Real recordings fail in the
+same few ways run after run, so an explanation (explain_cache.py) is kept on disk under the cache
+directory, and a warm run never imports the explaining validator. The key names everything an
+explanation depends on: the spec's sha256, the suite's source and version, the Python, the versions of
+openapi-schema-validator, jsonschema and jsonschema-rs, and which packages are installed (optional ones
+add format checks). Nothing is kept that does not come back from JSON as it went in, or that holds the
+API key in any form; a store that cannot be read or written only costs time.
+
+`kept_in(cache)` opens the store for a block and saves what was new at its end. Forked workers hand back
+what they learned with their results (`take`/`absorb`), so one process writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..files import atomic_write
+
+FORMAT = 1  # bump when the stored layout changes
+_MAX_ENTRIES = 4096  # explanations kept per spec (as in memory)
+_MAX_FILE_BYTES = 32 * 1024 * 1024  # a larger store file is ignored (and rewritten from this run)
+_MAX_FILES = 256  # past this, the files least recently written go (keys of older suites and specs)
+_LIBRARIES = ("openapi-schema-validator", "jsonschema", "jsonschema-rs")
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+# A key is (schema pointer, direction, failure shape); an explanation is a list of violation tuples (explain_cache.py).
+Key = tuple[Any, ...]
+Entries = dict[Key, Any]
+
+
+class _Store:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.loaded: dict[str, Entries] = {}  # spec sha256 -> what the store held at first use
+        self.new: dict[str, Entries] = {}  # learned in this run, to save
+        self.unsent: dict[str, Entries] = {}  # learned in this process since the last take()
+        self.derived: dict[str, Any] = {}  # store file name -> a value computed in this run, to save
+        self.formats: frozenset[str] | None = None
+        self.formats_learned = False
+        self._env: str | None = None
+
+    def env(self) -> str:
+        if self._env is None:
+            self._env = environment_key()
+        return self._env
+
+    def path(self, name: str) -> Path:
+        return self.directory / "validation" / f"{hashlib.sha256((self.env() + name).encode()).hexdigest()}.json"
+
+
+_STORE: _Store | None = None
+
+
+@contextmanager
+def kept_in(cache: Path | None) -> Iterator[None]:
+    """Use `cache` for what validation learns during the block (None: nothing kept); save what was new at its end."""
+    global _STORE
+    previous, _STORE = _STORE, (_Store(cache) if cache is not None else None)
+    try:
+        yield
+        if _STORE is not None:
+            _save(_STORE)
+    finally:
+        _STORE = previous
+
+
+def explanation(spec_sha256: str, key: Key) -> Any:
+    """The explanation kept for `key` on this spec, or None."""
+    if _STORE is None:
+        return None
+    if spec_sha256 not in _STORE.loaded:
+        _STORE.loaded[spec_sha256] = _read_entries(_STORE.path(spec_sha256))
+    found = _STORE.loaded[spec_sha256].get(key)
+    return found if found is not None else _STORE.new.get(spec_sha256, {}).get(key)
+
+
+def remember(spec_sha256: str, key: Key, explanation: Any) -> None:
+    """Keep a new explanation, if it survives JSON exactly (saved when the block ends)."""
+    if _STORE is None:
+        return
+    try:
+        if _decode_entry(json.loads(json.dumps(_encode_entry(key, explanation)))) != (key, explanation):
+            return
+    except (TypeError, ValueError):  # not JSON at all
+        return
+    _STORE.new.setdefault(spec_sha256, {})[key] = explanation
+    _STORE.unsent.setdefault(spec_sha256, {})[key] = explanation
+
+
+def known_formats(compute: Callable[[], frozenset[str]]) -> frozenset[str]:
+    """The format names openapi-core's checker checks: kept, else `compute()` (which imports the checker)."""
+    if _STORE is None:
+        return compute()
+    if _STORE.formats is None:
+        try:
+            data = json.loads(_STORE.path("formats").read_bytes())
+            _STORE.formats = frozenset(str(name) for name in data["formats"])
+        except (OSError, ValueError, KeyError, TypeError):
+            _STORE.formats, _STORE.formats_learned = compute(), True
+    return _STORE.formats
+
+
+def derived(spec_sha256: str, name: str, compute: Callable[[], Any], valid: Callable[[Any], bool]) -> Any:
+    """A JSON value derived from the spec alone (e.g. its structural index): kept, else `compute()`'s.
+
+    A kept value that `valid` rejects (a damaged file) is computed again."""
+    if _STORE is None:
+        return compute()
+    path = _STORE.path(f"{spec_sha256}:{name}")
+    try:
+        if path.stat().st_size <= _MAX_FILE_BYTES:
+            value = json.loads(path.read_bytes())["value"]
+            if valid(value):
+                return value
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    value = compute()
+    _STORE.derived[f"{spec_sha256}:{name}"] = value
+    return value
+
+
+def take() -> Any:
+    """What this process learned since the last call (picklable), for the parent's `absorb`."""
+    if _STORE is None:
+        return None
+    unsent, _STORE.unsent = _STORE.unsent, {}
+    return unsent
+
+
+def absorb(learned: Any) -> None:
+    """Add what a worker learned (its `take()`) to what this process saves."""
+    if _STORE is None or not learned:
+        return
+    for sha, entries in learned.items():
+        _STORE.new.setdefault(sha, {}).update(entries)
+
+
+def environment_key() -> str:
+    """What an explanation depends on besides the spec, as one string (see the module docstring)."""
+    from ..spec.lint_cache import cache_key  # a module of its own, imported when first needed
+
+    installed: list[str] = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        # Each installed distribution leaves metadata named after itself and its version.
+        installed += sorted(n for n in names if n.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")))
+    fingerprint = hashlib.sha256("\x1f".join(installed).encode()).hexdigest()
+    return cache_key(f"{FORMAT}:{fingerprint}", rules=_PACKAGE, library=_LIBRARIES)
+
+
+def _save(store: _Store) -> None:
+    from ..redact import Redactor, api_key
+
+    redactor = Redactor([api_key()])
+    writes: list[tuple[Path, bytes]] = []
+    if store.formats_learned and store.formats is not None:
+        writes.append((store.path("formats"), json.dumps({"formats": sorted(store.formats)}).encode()))
+    writes += [(store.path(name), json.dumps({"value": value}).encode()) for name, value in store.derived.items()]
+    for sha, entries in store.new.items():
+        # An explanation quoting the key (a payload echoed it) is never written down.
+        fresh = {k: v for k, v in entries.items() if not redactor.leaks(json.dumps(_encode_entry(k, v)))}
+        if not fresh:
+            continue
+        path = store.path(sha)
+        kept = _read_entries(path)  # another run may have added some since this one read it
+        kept.update(fresh)
+        rows = [_encode_entry(k, v) for k, v in list(kept.items())[-_MAX_ENTRIES:]]
+        writes.append((path, json.dumps({"explanations": rows}).encode()))
+    for path, data in writes:
+        if redactor.leaks_bytes(data):
+            continue  # the same promise for everything else written here
+        try:
+            atomic_write(path, data, durable=False)  # a torn file does not parse, and is rebuilt
+        except OSError:
+            pass  # a read-only cache only costs time
+    if writes:
+        _prune(store.directory / "validation")
+
+
+def _prune(directory: Path) -> None:
+    try:
+        files = sorted(directory.glob("*.json"), key=lambda f: f.stat().st_mtime)
+        for old in files[:-_MAX_FILES]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # another run pruned it first, or the cache is read-only
+
+
+def _read_entries(path: Path) -> Entries:
+    try:
+        if path.stat().st_size > _MAX_FILE_BYTES:
+            return {}
+        rows = json.loads(path.read_bytes())["explanations"]
+        return dict(_decode_entry(row) for row in rows)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return {}
+
+
+def _encode_entry(key: Key, explanation: Any) -> Any:
+    pointer, direction, shape = key
+    return [pointer, direction, [list(map(list, error[:2])) + list(error[2:]) for error in shape],
+            [[list(v[0]), *v[1:]] for v in explanation]]
+
+
+def _decode_entry(row: Any) -> tuple[Key, Any]:
+    pointer, direction, shape, explanation = row
+    key = (pointer, direction, tuple((tuple(e[0]), tuple(e[1]), *e[2:]) for e in shape))
+    return key, [(tuple(v[0]), *v[1:]) for v in explanation]

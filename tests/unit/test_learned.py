@@ -1,0 +1,177 @@
+"""What validation learns is kept between runs (validation/learned.py): a warm run reports exactly what a cold one
+does, without importing the explaining validator; damaged, foreign or secret-bearing entries are never used or written."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aimlapi_contract.redact import Redactor
+from aimlapi_contract.sources.specs import Spec, load_spec
+from aimlapi_contract.validation import learned
+from aimlapi_contract.validation.engine import SchemaEngine
+
+ROOT = Path(__file__).resolve().parents[2]
+CHUNK = {
+    "type": "object",
+    "required": ["id", "choices"],
+    "properties": {
+        "id": {"type": "string", "format": "uri"},
+        "choices": {"type": "array", "items": {"type": "object", "required": ["index"], "properties": {
+            "index": {"type": "integer"}, "finish_reason": {"type": "string", "enum": ["stop", "length"]}}}},
+    },
+}  # fmt: skip
+POINTER = "/components/schemas/Chunk"
+PAYLOADS = [
+    {"id": "a", "choices": [{"index": 0, "finish_reason": None}]},
+    {"id": "b", "choices": [{"index": "0", "finish_reason": "eos"}, {"finish_reason": "stop"}]},
+    {"choices": []},
+    {"id": "c", "choices": [{"index": 0, "finish_reason": "stop"}]},  # valid
+]
+
+
+def _spec() -> Spec:
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": {"Chunk": CHUNK}}}
+    return load_spec("learned.json", json.dumps(doc).encode())
+
+
+def _verdicts(engine: SchemaEngine, payloads: list[Any]) -> list[list[tuple[Any, ...]]]:
+    return [[(v.pointer, v.message, v.keyword, v.schema_pointer, v.instance, v.path) for v in engine.validate_response(POINTER, p)]
+            for p in payloads]
+
+
+def _no_explainer(engine: SchemaEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any) -> Any:
+        raise AssertionError("the explaining validator was needed")
+
+    monkeypatch.setattr(engine, "_explainer", boom)
+
+
+def test_a_later_run_reuses_kept_explanations_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = _spec()
+    reference = _verdicts(SchemaEngine(spec, reference=True), PAYLOADS)
+    with learned.kept_in(tmp_path):
+        cold = _verdicts(SchemaEngine(spec), PAYLOADS)
+    warm_engine = SchemaEngine(spec)  # a new run: nothing in memory
+    _no_explainer(warm_engine, monkeypatch)
+    with learned.kept_in(tmp_path):
+        warm = _verdicts(warm_engine, PAYLOADS)
+    assert warm == cold == reference and sum(map(len, reference)) >= 4
+
+
+def test_a_new_failure_is_explained_and_kept_for_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = _spec()
+    with learned.kept_in(tmp_path):
+        _verdicts(SchemaEngine(spec), PAYLOADS[:1])
+    with learned.kept_in(tmp_path):
+        second = _verdicts(SchemaEngine(spec), PAYLOADS[:2])  # the second payload is new here
+    third_engine = SchemaEngine(spec)
+    _no_explainer(third_engine, monkeypatch)
+    with learned.kept_in(tmp_path):
+        assert _verdicts(third_engine, PAYLOADS[:2]) == second
+
+
+def test_without_a_store_nothing_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = _spec()
+    _verdicts(SchemaEngine(spec), PAYLOADS)  # no kept_in: memory only
+    engine = SchemaEngine(spec)
+    calls: list[Any] = []
+    real = engine._explainer
+    monkeypatch.setattr(engine, "_explainer", lambda *a: calls.append(a) or real(*a))
+    with learned.kept_in(tmp_path):
+        _verdicts(engine, PAYLOADS)
+    assert calls  # explained afresh, since nothing was kept
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"explanations": [[1, 2]]}', b'{"explanations": 7}', b'{"value": {"x": 1}}', b"[]"])
+def test_a_damaged_store_is_recomputed_not_trusted(tmp_path: Path, damage: bytes) -> None:
+    spec = _spec()
+    with learned.kept_in(tmp_path):
+        cold = _verdicts(SchemaEngine(spec), PAYLOADS)
+    files = list((tmp_path / "validation").glob("*.json"))
+    assert files
+    for f in files:
+        f.write_bytes(damage)
+    with learned.kept_in(tmp_path):
+        assert _verdicts(SchemaEngine(spec), PAYLOADS) == cold
+
+
+def test_an_explanation_quoting_the_api_key_is_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = "sk-live-0123456789abcdef"
+    monkeypatch.setenv("AIMLAPI_KEY", key)
+    spec = _spec()
+    with learned.kept_in(tmp_path):
+        got = _verdicts(SchemaEngine(spec), [{"id": "a", "choices": [{"index": 0, "finish_reason": key}]}, PAYLOADS[0]])
+    assert any(key in message for _, message, *_ in got[0])  # the message quotes it
+    written = [f.read_bytes() for f in tmp_path.rglob("*") if f.is_file()]
+    assert written and not any(Redactor([key]).leaks_bytes(data) for data in written)
+    assert any(b"None is not" in data for data in written)  # the other explanation was kept
+
+
+def test_only_what_survives_json_is_kept(tmp_path: Path) -> None:
+    good = (("/p", "read", (((0, "a"), ("properties", "a", "type"), "1 is not of type 'string'", "int"),)), [((0, "a"), "/0/a", "m", "type", "/s")])
+    odd = (("/p", "read", (((0.5,), (), "m", "float"),)), [((0.5,), "/0.5", "m", "type", "/s")])  # a float key comes back a float, fine
+    bad = (("/p", "read", ((((1, 2),), (), "m", "list"),)), [(((1, 2),), "/x", "m", "type", "/s")])  # a tuple comes back a list
+    with learned.kept_in(tmp_path):
+        for key, explanation in (good, odd, bad):
+            learned.remember("sha", key, explanation)
+    with learned.kept_in(tmp_path):
+        assert learned.explanation("sha", good[0]) == good[1]
+        assert learned.explanation("sha", odd[0]) == odd[1]
+        assert learned.explanation("sha", bad[0]) is None
+
+
+def test_the_key_changes_when_a_package_is_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "path", [*sys.path, str(tmp_path)])
+    before = learned.environment_key()
+    assert learned.environment_key() == before
+    (tmp_path / "rfc3987-1.3.8.dist-info").mkdir()  # an optional format checker: `uri` becomes checked
+    assert learned.environment_key() != before
+
+
+def test_the_store_stays_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learned, "_MAX_FILES", 3)
+    for i in range(6):
+        with learned.kept_in(tmp_path):
+            learned.remember(f"spec{i}", ("/p", "read", ()), [])
+    assert len(list((tmp_path / "validation").glob("*.json"))) == 3
+
+
+def test_a_read_only_cache_costs_only_time(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    spec = _spec()
+    with learned.kept_in(blocked):  # nothing can be written under a file
+        assert _verdicts(SchemaEngine(spec), PAYLOADS) == _verdicts(SchemaEngine(spec, reference=True), PAYLOADS)
+
+
+_MODULES_AT_EXIT = (
+    "import atexit, runpy, sys; out = sys.argv[1]; "
+    "atexit.register(lambda: open(out, 'w').write('\\n'.join(sorted(sys.modules)))); "
+    "sys.argv = ['aimlapi-contract'] + sys.argv[2:]; runpy.run_module('aimlapi_contract', run_name='__main__')"
+)
+
+
+def test_a_warm_check_reports_the_same_without_the_slow_imports(shared_dir: Path, tmp_path: Path) -> None:
+    samples = shared_dir / "real-traffic-samples"
+    if not any(samples.glob("*.yaml")):
+        pytest.skip(f"no real traffic samples in {samples}")
+    env = {k: v for k, v in os.environ.items() if k not in ("AIMLAPI_KEY", "AIMLAPI_CONTRACT_REFERENCE")}
+    runs = []
+    for name in ("cold", "warm"):
+        cmd = [sys.executable, "-c", _MODULES_AT_EXIT, str(tmp_path / f"{name}.modules"), "check", "--docs-base",
+               str(shared_dir / "aimlapi-docs"), "--cassettes", str(samples), "--cache-dir", str(tmp_path / "cache"),
+               "--format", "json", "--output", str(tmp_path / f"{name}.json")]
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1, done.stderr[-2000:]  # real recordings have findings
+        runs.append(set((tmp_path / f"{name}.modules").read_text().split()))
+    cold, warm = runs
+    assert "openapi_schema_validator" in cold  # the first run explains, and so pays the import
+    assert not {"openapi_schema_validator", "pydantic", "jsonschema", "markdown_it"} & warm
+    assert (tmp_path / "cold.json").read_bytes() == (tmp_path / "warm.json").read_bytes()
