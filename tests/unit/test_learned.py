@@ -46,6 +46,10 @@ def _verdicts(engine: SchemaEngine, payloads: list[Any]) -> list[list[tuple[Any,
             for p in payloads]
 
 
+def _boom(*args: Any) -> Any:
+    raise AssertionError("recomputed what was kept")
+
+
 def _no_explainer(engine: SchemaEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: Any) -> Any:
         raise AssertionError("the explaining validator was needed")
@@ -175,3 +179,25 @@ def test_a_warm_check_reports_the_same_without_the_slow_imports(shared_dir: Path
     assert "openapi_schema_validator" in cold  # the first run explains, and so pays the import
     assert not {"openapi_schema_validator", "pydantic", "jsonschema", "markdown_it"} & warm
     assert (tmp_path / "cold.json").read_bytes() == (tmp_path / "warm.json").read_bytes()
+
+
+def test_the_structural_index_is_kept_and_a_damaged_one_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aimlapi_contract.validation import structure
+
+    item = {"type": "object", "properties": {"a": {"type": "string"}}}
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": {"responses": {"200": {
+        "description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "one": item, "two": dict(item, description="same schema, other words")}}}}}}}}}}  # fmt: skip
+    spec = load_spec("copies.json", json.dumps(doc).encode())
+    at = "/paths/~1x/post/responses/200/content/application~1json/schema/properties"
+    results = []
+    walk = structure._ShapeIndex._walk
+    for run, damage in enumerate((None, None, b'{"value": {"h": 1}}', b'{"value": [1]}')):
+        monkeypatch.setattr(structure, "_INDEXES", {})  # a new run: nothing in memory
+        for f in (tmp_path / "validation").glob("*.json") if damage else ():
+            f.write_bytes(damage)
+        # The second run reads the kept index: walking the spec again would fail it.
+        monkeypatch.setattr(structure._ShapeIndex, "_walk", _boom if run == 1 else walk)
+        with learned.kept_in(tmp_path):
+            results.append(structure.identical_copies(spec, at + "/two/properties/a"))
+    assert results == [([at + "/one", at + "/two"], "/properties/a")] * 4
