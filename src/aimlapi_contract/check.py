@@ -87,13 +87,12 @@ def cassette_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterab
     if options.cassettes is None or not specs:
         return  # nothing to replay, or nothing to replay against (reported by the docset loading)
     unloaded = {e for ds in docsets for e in ds.unloaded_endpoints()}
-    with learned.kept_in(cache_dir(options.cache)):  # explanations earlier runs learned (validation/learned.py)
-        for finding in iter_cassette_findings(options.cassettes, specs, root=options.root):
-            # Traffic to an endpoint whose linked spec failed to load is not "undocumented": the load
-            # failure (CT101/CT102) already says why it could not be checked.
-            if finding.code is Code.UNDOCUMENTED_PATH and finding.endpoint in unloaded:
-                continue
-            yield finding
+    for finding in iter_cassette_findings(options.cassettes, specs, root=options.root):
+        # Traffic to an endpoint whose linked spec failed to load is not "undocumented": the load
+        # failure (CT101/CT102) already says why it could not be checked.
+        if finding.code is Code.UNDOCUMENTED_PATH and finding.endpoint in unloaded:
+            continue
+        yield finding
 
 
 # The docs lint reads a page, the specs it links and the run's limits, through most of the package, so its
@@ -198,7 +197,8 @@ def checked_scope(docsets: list[DocSet], options: CheckOptions) -> Scope:
 
 
 def run_checks(options: CheckOptions, checks: list[Check] | None = None) -> Report:
-    with collecting_rarely(), scanned_once():  # a catalogue's millions of parsed values are long-lived (gc_policy.py)
+    # A catalogue's millions of parsed values are long-lived (gc_policy.py); what validation learns is kept (learned.py).
+    with collecting_rarely(), scanned_once(), learned.kept_in(cache_dir(options.cache)):
         return _run_checks(options, CHECKS if checks is None else checks)
 
 

@@ -7,45 +7,15 @@ read or written is never an error: the findings are then computed as usual.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sys
-from collections.abc import Callable, Iterable, Sequence
-from importlib import metadata
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .. import __version__
 from ..files import atomic_write
 from ..findings import Finding
+from ..sources.cache_keys import cache_key, cache_keys
 
-FORMAT = 1  # bump when the stored layout changes
-
-
-def cache_key(input_sha256: str, *, rules: Path, library: str | tuple[str, ...]) -> str:
-    """A key for findings of `input_sha256` computed by the module at `rules` with `library` (one or more) installed."""
-    return cache_keys([input_sha256], rules=rules, library=library)[0]
-
-
-def cache_keys(inputs: Sequence[str], *, rules: Path, library: str | tuple[str, ...]) -> list[str]:
-    """cache_key of each input; the versions and the rules' hash are read once for all (a catalogue has 800 specs)."""
-    versions = [f"{name}={_version(name)}" for name in ((library,) if isinstance(library, str) else library)]
-    try:
-        # The rules module and the modules beside it that it uses (e.g. validity.py); or every module under a folder.
-        files = sorted(rules.parent.glob("*.py")) if rules.is_file() else sorted(rules.rglob("*.py"))
-        rules_sha = hashlib.sha256(b"\x1e".join(f.read_bytes() for f in files)).hexdigest()
-    except OSError:
-        rules_sha = "unreadable"
-    # The interpreter too: messages quoting `ast` and `json` errors change between Python versions sharing a cache.
-    python = sys.version
-    return [hashlib.sha256("\x1f".join([str(FORMAT), sha, __version__, python, *versions, rules_sha]).encode()).hexdigest()
-            for sha in inputs]
-
-
-def _version(library: str) -> str:
-    try:
-        return metadata.version(library)
-    except metadata.PackageNotFoundError:
-        return "absent"
+__all__ = ["cache_key", "cache_keys", "cached_findings", "is_cached"]
 
 
 def cached_findings(

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write
+from ..sources.cache_keys import cache_key
 
 FORMAT = 1  # bump when the stored layout changes
 _MAX_ENTRIES = 4096  # explanations kept per spec (as in memory)
@@ -148,8 +149,6 @@ def absorb(learned: Any) -> None:
 
 def environment_key() -> str:
     """What an explanation depends on besides the spec, as one string (see the module docstring)."""
-    from ..spec.lint_cache import cache_key  # a module of its own, imported when first needed
-
     installed: list[str] = []
     for entry in sys.path:
         try:
