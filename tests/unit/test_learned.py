@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from aimlapi_contract.redact import Redactor
+from leaks import key_forms, leaks_in, leaks_under
 from aimlapi_contract.sources.specs import Spec, load_spec
 from aimlapi_contract.validation import learned
 from aimlapi_contract.validation.engine import SchemaEngine
@@ -106,16 +106,17 @@ def test_a_damaged_store_is_recomputed_not_trusted(tmp_path: Path, damage: bytes
         assert _verdicts(SchemaEngine(spec), PAYLOADS) == cold
 
 
-def test_an_explanation_quoting_the_api_key_is_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("form", ["plain", "base64-bearer", "u-odd-upper", "percent-all", "base64-offset-2"])
+def test_an_explanation_quoting_the_api_key_is_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str) -> None:
     key = "sk-live-0123456789abcdef"
     monkeypatch.setenv("AIMLAPI_KEY", key)
+    echoed = key_forms(key)[form]  # a server echoing the key in some encoding, in a value the schema rejects
     spec = _spec()
     with learned.kept_in(tmp_path):
-        got = _verdicts(SchemaEngine(spec), [{"id": "a", "choices": [{"index": 0, "finish_reason": key}]}, PAYLOADS[0]])
-    assert any(key in message for _, message, *_ in got[0])  # the message quotes it
-    written = [f.read_bytes() for f in tmp_path.rglob("*") if f.is_file()]
-    assert written and not any(Redactor([key]).leaks_bytes(data) for data in written)
-    assert any(b"None is not" in data for data in written)  # the other explanation was kept
+        got = _verdicts(SchemaEngine(spec), [{"id": "a", "choices": [{"index": 0, "finish_reason": echoed}]}, PAYLOADS[0]])
+    assert leaks_in(key, [(pointer, message) for pointer, message, *_ in got[0]])  # the message quotes it
+    assert leaks_under(key, tmp_path) == []
+    assert any(b"None is not" in f.read_bytes() for f in tmp_path.rglob("*.json"))  # the other explanation was kept
 
 
 def test_only_what_survives_json_is_kept(tmp_path: Path) -> None:
