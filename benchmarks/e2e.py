@@ -12,6 +12,11 @@ inherits at fork). Each corpus gets `--repeat` rounds with the commands interlea
 of each is kept (this machine's speed drifts by 2x within minutes); a command over 60 s runs once.
 `reference` is `check` on the old path (AIMLAPI_CONTRACT_REFERENCE=1: PyYAML's pure-Python loader, no
 caches, serial); its findings must equal the new path's, byte for byte.
+
+`check` runs with the cache a scheduled job keeps between runs: the lint findings and what validation
+learned (explanations, the specs' index; validation/learned.py) from a 12-recording warm-up, then from its own
+earlier rounds. `first` is `check` with only the lint findings cached, as on a first run over new specs:
+everything validation learns is learned during the timed run. Its report must equal `check`'s.
 """
 
 from __future__ import annotations
@@ -117,10 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         warm = work / "warm"
         generate("write_corpus", samples, warm, 12)
         run(check_cmd(base, warm, cache, work / "warm.txt"))  # spec-lint findings cached: the rows time the cassettes
+        lint_only = work / "lint-only"  # the cache without what validation learned, copied afresh before each `first`
+        shutil.copytree(cache, lint_only, ignore=lambda d, names: ["validation"] if Path(d) == cache else [])
         print(f"specs: {base}\nsamples: {samples} (x{len(corpus.samples(samples))}); cores: {os.cpu_count()}; "
               f"load average: {os.getloadavg()[0]:.2f}\n")
-        header = (f"{'corpus':<44} {'floor s':>8} {'naive s':>8} {'check s':>8} {'ref s':>7} "
-                  f"{'naive/check':>11} {'check/floor':>11} {'ref/check':>9}   peak RSS MB floor/naive/check(tree)/ref")
+        header = (f"{'corpus':<44} {'floor s':>8} {'naive s':>8} {'check s':>8} {'first s':>8} {'ref s':>7} "
+                  f"{'naive/check':>11} {'check/floor':>11} {'naive/first':>11} {'ref/check':>9}   peak RSS MB floor/naive/check(tree)/ref")
         print(header)
         print("-" * len(header))
         corpora: list[tuple[str, tuple[object, ...]]] = []
@@ -137,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                 "floor": ([sys.executable, str(HERE / "floor.py"), str(dest)], None),
                 "naive": ([sys.executable, str(HERE / "naive.py"), str(base), str(dest)], None),
                 "check": (check_cmd(base, dest, cache, work / "new.txt"), None),
+                "first": (check_cmd(base, dest, work / "first-cache", work / "first.txt"), None),
             }
             n_files = sum(1 for _ in dest.iterdir())
             if not args.no_reference and n_files <= args.reference_max and "stream" not in label:
@@ -146,22 +154,29 @@ def main(argv: list[str] | None = None) -> int:
                 for name, (cmd, env) in commands.items():
                     if round_ and best[name]["seconds"] > 60:
                         continue
+                    if name == "first":
+                        shutil.rmtree(work / "first-cache", ignore_errors=True)
+                        shutil.copytree(lint_only, work / "first-cache")
                     result = run(cmd, env=env)
                     best[name] = _fastest(best.get(name), result)
-            floor, naive, check, ref = best["floor"], best["naive"], best["check"], best.get("ref")
+            floor, naive, check, first, ref = best["floor"], best["naive"], best["check"], best["first"], best.get("ref")
             same = ref is not None and (work / "new.txt").read_bytes() == (work / "ref.txt").read_bytes()
+            first_same = (work / "new.txt").read_bytes() == (work / "first.txt").read_bytes()
             ref_s = f"{ref['seconds']:7.2f}" if ref else f"{'-':>7}"
             ratio_ref = f"{ref['seconds'] / check['seconds']:8.1f}x" if ref else f"{'-':>9}"
             ref_rss = f"/{ref['rss']:.0f}" if ref else ""
             print(
-                f"{label:<44} {floor['seconds']:8.2f} {naive['seconds']:8.2f} {check['seconds']:8.2f} {ref_s} "
-                f"{naive['seconds'] / check['seconds']:10.1f}x {check['seconds'] / floor['seconds']:10.2f}x {ratio_ref}"
+                f"{label:<44} {floor['seconds']:8.2f} {naive['seconds']:8.2f} {check['seconds']:8.2f} {first['seconds']:8.2f} {ref_s} "
+                f"{naive['seconds'] / check['seconds']:10.1f}x {check['seconds'] / floor['seconds']:10.2f}x "
+                f"{naive['seconds'] / first['seconds']:10.1f}x {ratio_ref}"
                 f"   {floor['rss']:.0f}/{naive['rss']:.0f}/{check['rss']:.0f}({check['tree']:.0f}){ref_rss}"
             )
             cpu = (f"{'':44} CPU s: floor {floor['cpu']:.2f}, naive {naive['cpu']:.2f}, check {check['cpu']:.2f}"
                    + (f", ref {ref['cpu']:.2f}" if ref else "")
                    + f"; naive/check {naive['cpu'] / check['cpu']:.1f}x, check/floor {check['cpu'] / floor['cpu']:.2f}x")
             print(cpu)
+            if not first_same:
+                print("  FINDINGS DIFFER between a first run and a warm one")
             if ref and not same:
                 print("  FINDINGS DIFFER between the old path and the new one")
             elif ref:
