@@ -93,7 +93,10 @@ def test_without_a_store_nothing_is_kept(tmp_path: Path, monkeypatch: pytest.Mon
     assert calls  # explained afresh, since nothing was kept
 
 
-@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"explanations": [[1, 2]]}', b'{"explanations": 7}', b'{"value": {"x": 1}}', b"[]"])
+@pytest.mark.parametrize("damage", [
+    b"", b"{not json", b'{"explanations": [[1, 2]]}', b'{"explanations": 7}', b'{"value": {"x": 1}}', b"[]",
+    b'{"formats": "uri"}', b'{"formats": [1]}',  # a string is iterable: it must not become the formats u, r, i
+])  # fmt: skip
 def test_a_damaged_store_is_recomputed_not_trusted(tmp_path: Path, damage: bytes) -> None:
     spec = _spec()
     with learned.kept_in(tmp_path):
@@ -119,16 +122,36 @@ def test_an_explanation_quoting_the_api_key_is_never_written(tmp_path: Path, mon
     assert any(b"None is not" in f.read_bytes() for f in tmp_path.rglob("*.json"))  # the other explanation was kept
 
 
+def test_a_plausible_but_damaged_entry_is_not_trusted(tmp_path: Path) -> None:
+    spec = _spec()
+    with learned.kept_in(tmp_path):
+        cold = _verdicts(SchemaEngine(spec), PAYLOADS)
+    (stored,) = [f for f in (tmp_path / "validation").glob("*.json") if b"explanations" in f.read_bytes()]
+    rows = json.loads(stored.read_bytes())["explanations"]
+    for damage in ("path-as-text", "bool-index", "short"):
+        broken = json.loads(json.dumps(rows))
+        explanation = broken[0][3][0]
+        if damage == "path-as-text":
+            explanation[0] = "".join(map(str, explanation[0]))  # tuple("choices") would be a path of letters
+        elif damage == "bool-index":
+            explanation[0] = [True]
+        else:
+            del explanation[-1]
+        stored.write_text(json.dumps({"explanations": broken}))
+        with learned.kept_in(tmp_path):
+            assert _verdicts(SchemaEngine(spec), PAYLOADS) == cold, damage
+
+
 def test_only_what_survives_json_is_kept(tmp_path: Path) -> None:
     good = (("/p", "read", (((0, "a"), ("properties", "a", "type"), "1 is not of type 'string'", "int"),)), [((0, "a"), "/0/a", "m", "type", "/s")])
-    odd = (("/p", "read", (((0.5,), (), "m", "float"),)), [((0.5,), "/0.5", "m", "type", "/s")])  # a float key comes back a float, fine
+    odd = (("/p", "read", (((0.5,), (), "m", "float"),)), [((0.5,), "/0.5", "m", "type", "/s")])  # no JSON path holds a float
     bad = (("/p", "read", ((((1, 2),), (), "m", "list"),)), [(((1, 2),), "/x", "m", "type", "/s")])  # a tuple comes back a list
     with learned.kept_in(tmp_path):
         for key, explanation in (good, odd, bad):
             learned.remember("sha", key, explanation)
     with learned.kept_in(tmp_path):
         assert learned.explanation("sha", good[0]) == good[1]
-        assert learned.explanation("sha", odd[0]) == odd[1]
+        assert learned.explanation("sha", odd[0]) is None
         assert learned.explanation("sha", bad[0]) is None
 
 

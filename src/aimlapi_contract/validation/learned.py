@@ -91,7 +91,8 @@ def remember(spec_sha256: str, key: Key, explanation: Any) -> None:
     if _STORE is None:
         return
     try:
-        if _decode_entry(json.loads(json.dumps(_encode_entry(key, explanation)))) != (key, explanation):
+        row = json.loads(json.dumps(_encode_entry(key, explanation)))
+        if not _well_formed(row) or _decode_entry(row) != (key, explanation):
             return
     except (TypeError, ValueError):  # not JSON at all
         return
@@ -105,8 +106,10 @@ def known_formats(compute: Callable[[], frozenset[str]]) -> frozenset[str]:
         return compute()
     if _STORE.formats is None:
         try:
-            data = json.loads(_STORE.path("formats").read_bytes())
-            _STORE.formats = frozenset(str(name) for name in data["formats"])
+            names = json.loads(_STORE.path("formats").read_bytes())["formats"]
+            if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+                raise ValueError("damaged")
+            _STORE.formats = frozenset(names)
         except (OSError, ValueError, KeyError, TypeError):
             _STORE.formats, _STORE.formats_learned = compute(), True
     return _STORE.formats
@@ -204,9 +207,25 @@ def _read_entries(path: Path) -> Entries:
         if path.stat().st_size > _MAX_FILE_BYTES:
             return {}
         rows = json.loads(path.read_bytes())["explanations"]
+        if not isinstance(rows, list) or not all(map(_well_formed, rows)):
+            return {}  # damaged: nothing in it is trusted
         return dict(_decode_entry(row) for row in rows)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return {}
+
+
+def _well_formed(row: Any) -> bool:
+    """A stored [pointer, direction, shape, explanation] with every field of the type it was written with."""
+    def path(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(p, str | int) and not isinstance(p, bool) for p in value)
+
+    def texts(values: Any) -> bool:
+        return all(isinstance(v, str) for v in values)
+
+    if not (isinstance(row, list) and len(row) == 4 and texts(row[:2]) and isinstance(row[2], list) and isinstance(row[3], list)):
+        return False
+    shape_ok = all(isinstance(e, list) and len(e) == 4 and path(e[0]) and path(e[1]) and texts(e[2:]) for e in row[2])
+    return shape_ok and all(isinstance(v, list) and len(v) == 5 and path(v[0]) and texts(v[1:]) for v in row[3])
 
 
 def _encode_entry(key: Key, explanation: Any) -> Any:
