@@ -225,3 +225,20 @@ def test_the_structural_index_is_kept_and_a_damaged_one_rebuilt(tmp_path: Path, 
         with learned.kept_in(tmp_path):
             results.append(structure.identical_copies(spec, at + "/two/properties/a"))
     assert results == [([at + "/one", at + "/two"], "/properties/a")] * 4
+
+
+def test_a_damaged_format_list_is_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+           "components": {"schemas": {"Blob": {"type": "string", "format": "byte"}}}}  # fmt: skip
+    spec = load_spec("formats.json", json.dumps(doc).encode())
+    pointer = "/components/schemas/Blob"
+    with learned.kept_in(tmp_path):
+        assert SchemaEngine(spec).validate_response(pointer, "not base64!")  # `byte` is checked
+    (formats,) = [f for f in (tmp_path / "validation").glob("*.json") if b'"formats"' in f.read_bytes()]
+    formats.write_text('{"formats": "byte"}')  # iterable, but its items are the letters b, y, t, e
+    from aimlapi_contract.validation import engine
+
+    monkeypatch.setattr(engine, "_COMPILED", {})  # a new run: validators are built again, from the formats kept
+    monkeypatch.setattr(engine, "_CLOSED", {})
+    with learned.kept_in(tmp_path):
+        assert SchemaEngine(spec).validate_response(pointer, "not base64!")
