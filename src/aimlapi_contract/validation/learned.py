@@ -31,7 +31,7 @@ from ..sources.cache_keys import cache_key
 FORMAT = 1  # bump when the stored layout changes
 _MAX_ENTRIES = 4096  # explanations kept per spec (as in memory)
 _MAX_FILE_BYTES = 32 * 1024 * 1024  # a larger store file is ignored (and rewritten from this run)
-_MAX_FILES = 256  # past this, the files least recently written go (keys of older suites and specs)
+_MAX_FILES = 2048  # past this, the least recently written go (older suites and specs); a catalogue has ~830 specs
 _LIBRARIES = ("openapi-schema-validator", "jsonschema", "jsonschema-rs")
 _PACKAGE = Path(__file__).resolve().parent.parent
 
