@@ -102,11 +102,23 @@ def triage(findings: list[Finding], entries: list[BaselineEntry]) -> Triage:
     by_key = {e.key: e for e in entries}
     seen: set[tuple[str, ...]] = set()
     new, baselined = [], []
+    if not by_key:
+        return Triage(list(findings), [], [])
+    accepted_causes: dict[int, bool] = {}  # by id of a `cause_key` list: the findings of one cause share their `extra`
     for f in findings:
-        if f.key in by_key:
+        key = f.key
+        if key in by_key:
             baselined.append(f)
-            seen.add(f.key)
-        elif tuple(f.extra.get("cause_key", ())) in by_key:
+            seen.add(key)
+            continue
+        cause_key = f.extra.get("cause_key")
+        if cause_key is None:
+            new.append(f)
+            continue
+        accepted = accepted_causes.get(id(cause_key))
+        if accepted is None:
+            accepted = accepted_causes[id(cause_key)] = tuple(cause_key) in by_key
+        if accepted:
             # A baselined root cause (CT220) accepts every single finding it groups; see traffic/root_causes.py.
             baselined.append(f)
         else:

@@ -62,6 +62,9 @@ def test_no_two_findings_share_a_key() -> None:
     out = with_unique_keys([f("a is wrong"), f("b is wrong"), f("a is wrong")])
     assert [x.message for x in out] == ["a is wrong", "b is wrong"]  # the exact repeat dropped
     assert out[0].anchor == "" and out[1].anchor.startswith("#") and len({x.fingerprint for x in out}) == 2
+    # Repeats of either message, after a namesake, stay dropped; a third message gets its own digest.
+    out = with_unique_keys([f("a"), f("a"), f("b"), f("a"), f("b"), f("c"), f("c")])
+    assert [x.message for x in out] == ["a", "b", "c"] and len({x.fingerprint for x in out}) == 3
 
 
 def test_a_finding_pickled_by_a_worker_comes_back_whole() -> None:

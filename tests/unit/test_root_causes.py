@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from traffic_specs import both_specs
 
@@ -137,3 +140,22 @@ def test_a_relative_root_is_read_against_the_directory_of_the_moment(tmp_path: P
     monkeypatch.chdir(tmp_path)
     assert display(cassette, Path(".")) == "a/b/x.yaml"  # not the root resolved on the first call
     assert display(cassette, tmp_path / "a") == display(cassette, tmp_path / "a") == "b/x.yaml"
+
+
+def test_a_cassette_is_named_by_its_real_path_however_it_is_reached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """display_path resolves a cassette's folder once per folder: the name must still be os.path.realpath's."""
+    from aimlapi_contract.traffic.cassettes import _real_file
+
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "x.yaml").write_text("interactions: []\n")
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)  # a symlinked folder
+    (real / "alias.yaml").symlink_to(real / "sub" / "x.yaml")  # a symlinked file
+    monkeypatch.chdir(tmp_path)
+    paths = ["linked/sub/x.yaml", str(tmp_path / "linked" / "sub" / "x.yaml"), "real/alias.yaml", "real/sub/../alias.yaml",
+             "linked/sub/missing.yaml", "x.yaml", "linked/sub/", "linked/sub/..", "./linked/./sub/x.yaml"]
+    for path in paths:
+        assert _real_file(path) == os.path.realpath(path), path
+    monkeypatch.chdir(real / "sub")  # a relative path follows the directory of the moment
+    assert _real_file("x.yaml") == os.path.realpath("x.yaml") == str(real / "sub" / "x.yaml")
+    assert display(tmp_path / "linked" / "sub" / "x.yaml", tmp_path) == "real/sub/x.yaml"

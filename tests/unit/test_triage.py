@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from aimlapi_contract.baseline import BaselineEntry, stale_findings, triage
-from aimlapi_contract.findings import Code, Finding, Severity
+from aimlapi_contract.findings import Code, Finding, Severity, sort_key
 from aimlapi_contract.reports import triage as triage_module
 from aimlapi_contract.reports.model import Report
 from aimlapi_contract.reports.triage import CAUSE_CODES, triage_view
@@ -96,3 +96,22 @@ def test_adding_a_grouping_code_is_one_entry_in_cause_codes(monkeypatch: pytest.
     monkeypatch.setattr(triage_module, "CAUSE_CODES", CAUSE_CODES | {Code.SPEC_INVALID_OPENAPI})
     view = triage_view(report_of([grouping, one]))
     assert [(c.finding, c.members) for c in view.new.causes] == [(grouping, [one])] and view.new.groups == []
+
+
+def test_a_view_counts_what_it_lists_and_lists_unsorted_input_in_report_order() -> None:
+    """size() and total count without building the lists; the view sorts its input once, members and groups included."""
+    inner = cause("/i", 3)
+    behind = [member(inner, n) for n in (3, 1, 2)]
+    wider = Finding(Code.TRAFFIC_ROOT_CAUSE, Severity.ERROR, SPEC, "one defect on 2 pages", pointer="/wide",
+                    extra={"count": 2, "pages": ["a.md", "b.md"], "members": [inner.fingerprint]})
+    alone = cause("/alone", 1)
+    lone = member(alone, 7)
+    others = [Finding(Code.DOC_EXAMPLE_SCHEMA_MISMATCH, Severity.ERROR, src, "bad", line=n) for src, n in (("p.md", 9), ("a.md", 2), ("p.md", 1))]
+    findings = [lone, *behind, others[0], wider, alone, *others[1:], inner]  # deliberately out of report order
+    view = triage_view(report_of(findings))
+    for c in view.new.causes:
+        assert c.size() == len(c.walk())
+    assert view.new.total == len(view.new.findings()) == len(findings)
+    top = next(c for c in view.new.causes if c.finding is wider)
+    assert top.nested[0].members == sorted(behind, key=sort_key) == [behind[1], behind[2], behind[0]]
+    assert [g.findings for g in view.new.groups] == [[others[1]], [others[2], others[0]]]

@@ -117,7 +117,7 @@ def render_first_screen(report: Report, view: TriageView, *, lines: int = SCREEN
     """At most `lines` terminal rows: status, top causes (errors first) with fixes, other groups, stale entries,
     where the rest is."""
     new = view.new
-    explained = sum(len(c.walk()) - 1 for c in new.causes)
+    explained = sum(c.size() - 1 for c in new.causes)
     head = [status_line(report)]
     if new.causes:
         errors = len(view.error_causes)

@@ -111,7 +111,7 @@ def _toolbar(baselined: int) -> str:
 def _toc(new: Section, baselined: Section, stale: int, new_total: int, sources: bool) -> str:
     items = []
     if new.causes:
-        explained = sum(len(c.walk()) - 1 for c in new.causes)
+        explained = sum(c.size() - 1 for c in new.causes)
         items.append(f'<li><a href="#causes">Root causes</a> <span class="n" data-count-of="causes">{len(new.causes)}</span>'
                      f' <span class="meta">(behind them: {explained} findings)</span></li>')
     if new.groups:

@@ -151,7 +151,7 @@ def render_markdown(report: Report, context: ReportContext | None = None) -> str
     blocks: list[str] = []
     causes = view.new.causes
     if causes:
-        explained = sum(len(c.walk()) - 1 for c in causes)
+        explained = sum(c.size() - 1 for c in causes)
         blocks.append(f"### Root causes ({len(causes)})\n\n{_plural(len(causes), 'root cause')} explain "
                       f"{explained} of the new findings; fix each once, where it says.\n")
         blocks += [_cause(i, c, context) + "\n" for i, c in enumerate(causes, 1)]
@@ -175,7 +175,7 @@ def render_markdown(report: Report, context: ReportContext | None = None) -> str
         blocks.append(f"\n<details><summary><b>Baselined ({view.baselined.total})</b>: accepted in "
                       "specs/baseline.json</summary>\n")
         blocks += [f"- **{c.finding.code.value}** {_loc(c.finding, context)}: {md_inline(c.finding.message, MAX_MESSAGE)} "
-                   f"({_plural(len(c.walk()) - 1, 'finding')} behind it)" for c in view.baselined.causes]
+                   f"({_plural(c.size() - 1, 'finding')} behind it)" for c in view.baselined.causes]
         blocks += [f"- **{g.code.value} {g.severity.label}** {code(g.source)} · {_plural(len(g.findings), 'finding')}"
                    for g in view.baselined.groups]
         blocks.append("\n</details>")

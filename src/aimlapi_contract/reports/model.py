@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from ..baseline import Triage
 from ..findings import Finding, Severity
 from ..sources import DocSet
+
+# Counted by map over attrgetters: a generator per count cost a catalogue's 40,000 findings a pass in Python each.
+_SEVERITY, _ENDPOINT, _SOURCE = attrgetter("severity"), attrgetter("endpoint"), attrgetter("source")
+
+
+def _by_endpoint(counts: Counter[str]) -> dict[str, int]:
+    """Findings per endpoint, those with none under "-"."""
+    merged: Counter[str] = Counter()
+    for endpoint, n in counts.items():
+        merged[endpoint or "-"] += n
+    return dict(sorted(merged.items()))
 
 
 @dataclass(slots=True)
@@ -26,13 +38,13 @@ class Report:
 
     def summary(self) -> dict[str, Any]:
         # Counted by member, labelled after: `label` is a property, and a catalogue run has 40,000 findings.
-        sev = Counter(f.severity for f in self.findings)
-        new_sev = Counter(f.severity for f in self.triage.new)
+        sev = Counter(map(_SEVERITY, self.findings))
+        new_sev = Counter(map(_SEVERITY, self.triage.new))
         return {
             "total": len(self.findings),
             "by_severity": {s.label: sev.get(s, 0) for s in Severity},
             "new_by_severity": {s.label: new_sev.get(s, 0) for s in Severity},
-            "by_endpoint": dict(sorted(Counter(f.endpoint or "-" for f in self.findings).items())),
+            "by_endpoint": _by_endpoint(Counter(map(_ENDPOINT, self.findings))),
             "new": len(self.triage.new),
             "baselined": len(self.triage.baselined),
             "stale_baseline_entries": len(self.triage.stale),
@@ -46,7 +58,7 @@ class Report:
 
     def pages(self) -> dict[str, dict[str, Any]]:
         """Every page of the run, checked or not: its specs and how many findings name it (so none goes unmentioned)."""
-        counts = Counter(f.source for f in self.findings)
+        counts = Counter(map(_SOURCE, self.findings))
         return {
             ds.page: {"checked": ds.page_text is not None, "specs": sorted(ds.specs), "findings": counts.get(ds.page, 0)}
             for ds in self.docsets

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Code, Finding, Severity, sort_key
 
@@ -42,6 +42,13 @@ class Cause:
         for m in self.members:
             out.extend(inner[id(m)].walk() if id(m) in inner else [m])
         return out
+
+    def size(self) -> int:
+        """len(self.walk()), without building the list (asked for every cause of every report)."""
+        if not self.nested:
+            return 1 + len(self.members)
+        inner = {id(c.finding): c for c in self.nested}
+        return 1 + sum(inner[id(m)].size() if id(m) in inner else 1 for m in self.members)
 
     @property
     def count(self) -> int:
@@ -93,8 +100,8 @@ class Section:
 
     @property
     def total(self) -> int:
-        """Every finding in the section, causes and their members included."""
-        return len(self.findings())
+        """Every finding in the section, causes and their members included: len(self.findings())."""
+        return sum(c.size() for c in self.causes) + sum(len(g.findings) for g in self.groups)
 
     def findings(self) -> list[Finding]:
         """The section's findings in reading order: each cause followed by its members, then each group."""
@@ -139,22 +146,33 @@ def _cause_order(cause: Cause) -> tuple[object, ...]:
     return (-cause.finding.severity, -cause.count, *sort_key(cause.finding))
 
 
+_UNSEEN: Any = object()
+
+
 def _section(findings: Sequence[Finding]) -> Section:
+    # Sorted once: every list below is taken from it in order, so members and groups come out sorted too.
+    findings = sorted(findings, key=sort_key)
     causes = {f.key: Cause(f) for f in findings if f.code in CAUSE_CODES}
     listed = {m: c for c in causes.values() for m in c.finding.extra.get("members", ()) if isinstance(m, str)}
-    nested: set[int] = set()
+    nested: set[int] = set()  # causes that are members of another
     rest: list[Finding] = []
+    owners: dict[int, Cause | None] = {}  # by id of a `cause_key` list: the findings of one cause share their `extra`
     for f in findings:
         raw_key = f.extra.get("cause_key")
-        owner = causes.get(tuple(raw_key)) if isinstance(raw_key, (list, tuple)) else None
-        owner = owner or listed.get(f.fingerprint)
+        if isinstance(raw_key, (list, tuple)):
+            owner = owners.get(id(raw_key), _UNSEEN)
+            if owner is _UNSEEN:
+                owner = owners[id(raw_key)] = causes.get(tuple(raw_key))
+        else:
+            owner = None
+        if owner is None and listed:
+            owner = listed.get(f.fingerprint)
         if owner is not None and owner.finding is not f:
             owner.members.append(f)
-            nested.add(id(f))
+            if f.code in CAUSE_CODES:
+                nested.add(id(f))
         elif f.code not in CAUSE_CODES:
             rest.append(f)
-    for cause in causes.values():
-        cause.members.sort(key=sort_key)
     # A cause explained by a wider one (a cross-page group of CT220s) stays nested under it.
     top = [c for c in causes.values() if id(c.finding) not in nested]
     for cause in causes.values():
@@ -163,8 +181,9 @@ def _section(findings: Sequence[Finding]) -> Section:
 
 
 def _groups(findings: Iterable[Finding]) -> list[Group]:
+    """Groups of `findings`, which come in report order (sort_key)."""
     grouped: dict[tuple[Code, str], list[Finding]] = {}
-    for f in sorted(findings, key=sort_key):
+    for f in findings:
         grouped.setdefault((f.code, f.source), []).append(f)
     groups = [Group(code, source, members) for (code, source), members in grouped.items()]
     return sorted(groups, key=lambda g: (-g.severity, g.code.value, g.source))
