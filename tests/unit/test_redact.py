@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -134,3 +135,22 @@ def test_a_key_split_across_sse_events_is_found_only_when_pieced_together() -> N
     redactor = Redactor([KEY])
     assert not redactor.leaks(events) and redactor.leaks(joined_strings(events))
     assert not redactor.leaks(joined_strings(events.replace(KEY[9:], "other text")))
+
+
+@pytest.mark.parametrize("key", ["sk-aiml-0123456789abcdef", " spaced key+/=", "ключ-секрет-1234", "%41\\u0042-key"])
+def test_the_leading_character_class_changes_no_match(key: str) -> None:
+    """The pattern's lookahead only skips positions no alternative can start at: same spans as without it."""
+    import re
+
+    from aimlapi_contract import redact
+    from leaks import key_forms
+
+    redactor = redact.Redactor([key])
+    assert redactor._pattern is not None and redactor._pattern.pattern.startswith("(?=[")
+    bare = re.compile(redactor._pattern.pattern.split("])(?:", 1)[1][:-1])  # the same alternatives, unled
+    text = json.dumps({name: f"x {form} y" for name, form in key_forms(key).items()}) + " plain text % \\\\ + " + json.dumps(key)
+    for value, pattern, bare_pattern, chars in ((text, redactor._pattern, bare, redact._BASE64_CHARS),
+                                                (text.encode(), redactor._byte_pattern, re.compile(bare.pattern.encode()), redact._BASE64_BYTES)):
+        spans = redact._spans(pattern, value, chars)
+        assert spans == redact._spans(bare_pattern, value, chars)
+        assert len(spans) >= len(key_forms(key)) // 2  # it did match: the comparison is not of two empty lists
