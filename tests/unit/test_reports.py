@@ -312,3 +312,22 @@ def test_no_report_carries_the_api_key_url_quoted(tmp_path: Path, monkeypatch: p
         for fmt in FORMATS:
             out = (tmp_path / f"r.{fmt}").read_text()
             assert not [form for form in forms if form in out] and "<redacted>" in out, (key, fmt)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_json_report_is_the_indented_document_with_a_finding_per_line(count: int) -> None:
+    """Same JSON as json.dumps(indent=2) of the report, laid out with one finding per line (C-encoded)."""
+    from aimlapi_contract.baseline import Triage
+    from aimlapi_contract.reports.text import REPORT_VERSION, render_json
+
+    findings = [Finding(Code.RESPONSE_SCHEMA_MISMATCH, Severity.ERROR, "c.yaml", f"line\nbreak \u2028 \"quoted\" {i} ключ",
+                        line=i + 1, pointer="/a", extra={"cause": {"pointer": "/p", "kind": "null"}}) for i in range(count)]
+    report = Report(findings, Triage(findings[1:], findings[:1], []), notes=["a note", "two\nlines"])
+    text = render_json(report)
+    data = json.loads(text)
+    expected = {"version": REPORT_VERSION, "findings": [{**f.to_dict(), "baselined": i == 0} for i, f in enumerate(findings)],
+                "summary": report.summary(), "notes": report.notes}
+    assert data == json.loads(json.dumps(expected))
+    lines = text.split("\n")[:-1]  # not splitlines(): U+2028 inside a string is no line break to a JSON reader
+    assert lines[0] == "{" and lines[-1] == "}" and text.endswith("}\n")
+    assert [json.loads(line.rstrip(",")) for line in lines if line.startswith('    {"code"')] == data["findings"]
