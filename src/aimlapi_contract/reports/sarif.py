@@ -8,7 +8,6 @@ survives unrelated edits; baselined findings are reported as externally suppress
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import Counter
@@ -20,6 +19,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..findings import Code, Finding, Severity
 from .context import ReportContext
+from .json_layout import dumps_with_rows
 from .triage import triage_view
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def render_sarif(report: Report, context: ReportContext | None = None, catalogue
         run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [{"level": "warning", "message": {
             "text": f"{dropped} lower-priority results omitted: code scanning takes at most {MAX_RESULTS} (see the JSON report)"}}]}]
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps_with_rows(log, ("runs", 0, "results"))  # a result per line: reports/json_layout.py
 
 
 def _result(f: Finding, context: ReportContext, index: dict[str, int], baselined: bool) -> dict[str, Any]:
