@@ -41,27 +41,22 @@ def _write(value: Any, rows_at: tuple[str | int, ...], level: int, out: list[str
         out.append(_indented(value, level))
         return
     step, rest = rows_at[0], rows_at[1:]
+    members: Iterator[tuple[str, bool, Any]]
     if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):  # other keys: json.dumps's coercion
-        out.append("{")
-        for i, (key, member) in enumerate(value.items()):
-            out += ("," if i else "", pad, _ONE_LINE(key), ": ")
-            if key == step:
-                _write(member, rest, level + 1, out)
-            else:
-                out.append(_indented(member, level + 1))
-        out.append(end + "}")
+        brackets, members = "{}", ((_ONE_LINE(k) + ": ", k == step, m) for k, m in value.items())
+    elif isinstance(value, list | tuple) and value and isinstance(step, int) and not isinstance(step, bool):
+        brackets, members = "[]", (("", i == step, m) for i, m in enumerate(value))
+    else:
+        out.append(_indented(value, level))
         return
-    if isinstance(value, list | tuple) and value and isinstance(step, int) and not isinstance(step, bool):
-        out.append("[")
-        for i, item in enumerate(value):
-            out += ("," if i else "", pad)
-            if i == step:
-                _write(item, rest, level + 1, out)
-            else:
-                out.append(_indented(item, level + 1))
-        out.append(end + "]")
-        return
-    out.append(_indented(value, level))
+    out.append(brackets[0])
+    for i, (label, on_path, member) in enumerate(members):
+        out += ("," if i else "", pad, label)
+        if on_path:
+            _write(member, rest, level + 1, out)
+        else:
+            out.append(_indented(member, level + 1))
+    out.append(end + brackets[1])
 
 
 def _indented(value: Any, level: int) -> str:
