@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,30 @@ def test_key_changes_with_input_rules_and_library(tmp_path: Path) -> None:
     assert key != cache_key("abc", rules=rules, library="no-such-package-here")
     rules.write_text("A = 2\n")
     assert key != cache_key("abc", rules=rules, library="jsonschema")
+
+
+@pytest.mark.parametrize("library", ["jsonschema", "jsonschema-rs", "jsonschema_rs", "PyYAML", "openapi-core", "aimlapi-contract", "no-such-package-here"])
+def test_a_library_s_version_is_read_as_importlib_metadata_reads_it(library: str) -> None:
+    from importlib import metadata
+
+    from aimlapi_contract.sources.cache_keys import _version
+
+    try:
+        expected = metadata.version(library)
+    except metadata.PackageNotFoundError:
+        expected = "absent"
+    assert _version(library) == expected
+
+
+def test_a_library_s_upgrade_is_a_new_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = tmp_path / "rules.py"
+    rules.write_text("A = 1\n")
+    site = tmp_path / "site"
+    (site / "Fancy_Lib-1.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
+    old = cache_key("abc", rules=rules, library="fancy-lib")
+    (site / "Fancy_Lib-1.0.dist-info").rename(site / "fancy_lib-1.1.dist-info")
+    assert cache_key("abc", rules=rules, library="fancy-lib") != old
 
 
 def test_the_lint_key_names_each_library_and_every_module_beside_the_rules(tmp_path: Path) -> None:

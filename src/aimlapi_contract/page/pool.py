@@ -7,14 +7,12 @@ are checked by the first page that links it, however many do.
 
 from __future__ import annotations
 
-import multiprocessing
 from functools import partial
 from collections.abc import Collection, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 from ..findings import Finding, guarded, lazily
 from ..sources import DocSet
-from ..sources.gc_policy import frozen_for_fork
+from ..sources.gc_policy import can_fork, fork_pool
 from ..sources.workers import jobs
 
 _MIN_PAGES_PER_PROCESS = 8  # below this, forking costs more than it saves
@@ -66,10 +64,10 @@ def lint_pages(docsets: Sequence[DocSet], only: Collection[int] | None = None) -
 def _lint_each(docsets: Sequence[DocSet], owner: dict[str, int], indexes: list[int]) -> list[list[Finding]]:
     global _shared
     workers = min(jobs(), len(indexes) // _MIN_PAGES_PER_PROCESS)
-    if workers >= 2 and "fork" in multiprocessing.get_all_start_methods():
+    if workers >= 2 and can_fork():
         _shared = docsets
         try:
-            with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with fork_pool(workers) as pool:
                 chunk = max(1, len(indexes) // (workers * 16))
                 return list(pool.map(_lint, indexes, [owner] * len(indexes), chunksize=chunk))
         except (OSError, RuntimeError):

@@ -7,9 +7,10 @@ versions of the libraries doing the work and the source of the modules holding t
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 
 from .. import __version__
@@ -27,7 +28,8 @@ def cache_key(input_sha256: str, *, rules: Path, library: str | tuple[str, ...])
 
 def cache_keys(inputs: Sequence[str], *, rules: Path, library: str | tuple[str, ...]) -> list[str]:
     """cache_key of each input; the versions and the rules' hash are read once for all (a catalogue has 800 specs)."""
-    versions = [f"{name}={_version(name)}" for name in ((library,) if isinstance(library, str) else library)]
+    installed = installed_metadata()
+    versions = [f"{name}={_version(name, installed)}" for name in ((library,) if isinstance(library, str) else library)]
     try:
         # The rules module and the modules beside it that it uses (e.g. validity.py); or every module under a folder.
         files = sorted(rules.parent.glob("*.py")) if rules.is_file() else sorted(rules.rglob("*.py"))
@@ -43,8 +45,37 @@ def cache_keys(inputs: Sequence[str], *, rules: Path, library: str | tuple[str, 
             for sha in inputs]
 
 
-def _version(library: str) -> str:
+def installed_metadata() -> list[str]:
+    """The names of the distribution metadata on sys.path (`name-version.dist-info`, `.egg-info`, `.egg-link`, `.pth`),
+    path entry by entry, each entry's sorted: they change when a distribution is installed, removed or upgraded.
+    Listed afresh on each call (a millisecond): a long-lived process may install one."""
+    names: list[str] = []
+    for entry in sys.path:
+        try:
+            listed = os.listdir(entry or ".")
+        except OSError:
+            continue
+        names += sorted(n for n in listed if n.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")))
+    return names
+
+
+def _version(library: str, installed: list[str] | None = None) -> str:
+    """`library`'s version, from the name of its metadata directory (`name-version.dist-info`, as importlib.metadata
+    finds it first on sys.path); importlib.metadata itself only where no such name is found: importing it costs
+    ~20 ms of every run's start."""
+    wanted = _canonical(library)
+    for name in installed if installed is not None else installed_metadata():
+        stem, dot, _suffix = name.rpartition(".")
+        project, dash, version = stem.partition("-")
+        if dot and dash and _suffix in ("dist-info", "egg-info") and _canonical(project) == wanted:
+            return version
+    from importlib import metadata
+
     try:
         return metadata.version(library)
     except metadata.PackageNotFoundError:
         return "absent"
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()

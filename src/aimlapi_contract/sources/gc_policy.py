@@ -5,13 +5,20 @@ At CPython's default thresholds a collection starts every 700 new objects and, e
 the whole heap: a fifth of a 776-page run. Collecting less often only delays freeing cycles (tracebacks,
 validators), so memory stays well under its bound. Before a fork, the parent's heap is frozen: the
 workers' collections then skip the objects they inherit instead of scanning (and copying) them.
+The pools of forked workers are made here too, so multiprocessing and concurrent.futures (~35 ms at
+start) are imported only by a run that forks.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 THRESHOLDS = (50_000, 20, 100)  # new objects per young collection; young collections per middle; middle per full
 
@@ -35,3 +42,18 @@ def frozen_for_fork() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+def can_fork() -> bool:
+    """Whether processes can be forked here: multiprocessing offers the "fork" start method wherever os.fork exists."""
+    return hasattr(os, "fork")
+
+
+@contextlib.contextmanager
+def fork_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `workers` forked processes, the heap frozen for them while it runs."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool

@@ -5,14 +5,12 @@ Workers are forked and read the specs they lint from the parent's memory; only f
 
 from __future__ import annotations
 
-import multiprocessing
 from functools import partial
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 from ..findings import Finding, guarded, lazily
 from ..sources import Spec
-from ..sources.gc_policy import frozen_for_fork
+from ..sources.gc_policy import can_fork, fork_pool
 from ..sources.workers import jobs
 from .lint import iter_spec_findings
 
@@ -29,12 +27,12 @@ def lint_in_processes(specs: Sequence[Spec]) -> dict[str, list[Finding]]:
     """Source -> lint findings of each spec, computed in parallel; {} when too few to be worth it (callers lint inline)."""
     global _shared
     workers = min(jobs(), len(specs) // _MIN_PER_PROCESS)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or not can_fork():
         return {}
     # Largest first, so one big spec does not finish alone at the end.
     _shared = sorted(specs, key=lambda s: -len(s.raw))
     try:
-        with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with fork_pool(workers) as pool:
             return {spec.source: found for spec, found in zip(_shared, pool.map(_lint, range(len(_shared))))}
     except (OSError, RuntimeError):  # no processes allowed here (a sandbox, a broken pool): lint inline
         return {}

@@ -11,14 +11,12 @@ results to the parent's `absorb`, so caches kept on disk are written by one proc
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from ..sources.gc_policy import frozen_for_fork
+from ..sources.gc_policy import can_fork, fork_pool
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,7 +45,7 @@ Carry = tuple[Callable[[], Any], Callable[[Any], None]]
 def map_in_order(func: Callable[[T], R], items: Sequence[T], jobs: int | None = None, carry: Carry | None = None) -> Iterator[R]:
     """`func` of each item, in order; over forked processes when there are many items and cores."""
     jobs = worker_count() if jobs is None else jobs
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    forkable = can_fork() and threading.active_count() == 1
     if jobs <= 1 or len(items) < MIN_PARALLEL or not forkable:
         yield from map(func, items)
         return
@@ -60,7 +58,7 @@ def map_in_order(func: Callable[[T], R], items: Sequence[T], jobs: int | None = 
     take()  # what the parent learned stays the parent's: workers hand back only their own
     _WORK, _TAKE = func, take
     try:
-        with frozen_for_fork(), ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with fork_pool(jobs) as pool:
             for results, learned in pool.map(_run_batch, batches):
                 absorb(learned)
                 yield from results

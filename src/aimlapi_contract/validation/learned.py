@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write
-from ..sources.cache_keys import cache_key
+from ..sources.cache_keys import cache_key, installed_metadata
 
 FORMAT = 1  # bump when the stored layout changes
 _MAX_ENTRIES = 4096  # explanations kept per spec (as in memory)
@@ -152,14 +150,7 @@ def absorb(learned: Any) -> None:
 
 def environment_key() -> str:
     """What an explanation depends on besides the spec, as one string (see the module docstring)."""
-    installed: list[str] = []
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        # Each installed distribution leaves metadata named after itself and its version.
-        installed += sorted(n for n in names if n.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")))
+    installed = installed_metadata()  # each distribution's metadata is named after itself and its version
     fingerprint = hashlib.sha256("\x1f".join(installed).encode()).hexdigest()
     return cache_key(f"{FORMAT}:{fingerprint}", rules=_PACKAGE, library=_LIBRARIES)
 
