@@ -65,9 +65,9 @@ def _version(library: str, installed: list[str] | None = None) -> str:
     ~20 ms of every run's start."""
     wanted = _canonical(library)
     for name in installed if installed is not None else installed_metadata():
-        stem, dot, _suffix = name.rpartition(".")
+        stem, _, suffix = name.rpartition(".")
         project, dash, version = stem.partition("-")
-        if dot and dash and _suffix in ("dist-info", "egg-info") and _canonical(project) == wanted:
+        if suffix in ("dist-info", "egg-info") and dash and _canonical(project) == wanted:
             return version
     from importlib import metadata
 
