@@ -45,8 +45,42 @@ def shapes(budget_full: bool = True) -> EventShapes:
     return EventShapes(spec_of(CHUNK), "/components/schemas/S", FindingBudget(full=budget_full))
 
 
-def test_no_shape_while_findings_are_still_listed() -> None:
-    assert shapes(budget_full=False).key(chunk()) is None  # listed findings quote values: every event is judged
+def test_shapes_are_the_same_whether_findings_are_listed_or_counted() -> None:
+    assert shapes(budget_full=False).key(chunk()) == shapes().key(chunk()) is not None
+    assert not shapes(budget_full=False).counting and shapes().counting
+
+
+def _violation(pointer: str, keyword: str | None, code: Code = Code.SSE_EVENT_SCHEMA_MISMATCH) -> Finding:
+    extra = {"keyword": keyword, "schema_pointer": "/components/schemas/S"} if keyword else {}
+    return Finding(code, Severity.ERROR, "c.yaml", "m", anchor="interaction:0:event:0", pointer=pointer, extra=extra)
+
+
+@pytest.mark.parametrize(("finding", "reusable"), [
+    (_violation("/choices/0/finish_reason", "type", Code.NULL_NOT_ALLOWED), True),  # null is kept
+    (_violation("/choices/0/delta/role", "required"), True),  # names the missing property, never its object
+    (_violation("/object", "enum"), True),  # the schema reads it: the shape keeps it
+    (_violation("/created", "type"), True),  # the semantic rules read it: kept
+    (Finding(Code.UNDOCUMENTED_FIELD, Severity.WARNING, "c.yaml", "m", pointer="/obfuscation"), True),
+    (_violation("/id", "type"), False),  # a blanked string, which the message quotes
+    (_violation("/n", "type"), False),  # a blanked integer
+    (_violation("/choices/0/delta", "type"), False),  # an object holding a blanked string
+    (_violation("/choices", "minItems"), False),  # an array holding one
+    (_violation("/id", None), False),  # a schema finding without its keyword: not judged, not shared
+    (_violation("/nowhere/0", "type"), False),  # no such place in the payload
+    (Finding(Code.DOC_SCHEMA_UNUSABLE, Severity.ERROR, "t.json", "m"), False),  # must pass once per schema
+], ids=lambda v: v.pointer if isinstance(v, Finding) else str(v))  # fmt: skip
+def test_findings_are_shared_across_a_shape_unless_they_may_quote_a_blanked_value(finding: Finding, reusable: bool) -> None:
+    s = shapes(budget_full=False)
+    assert s.key(chunk()) is not None
+    assert s.reusable(chunk(), [finding]) is reusable
+    assert s.reusable(chunk(), []) and not s.reusable(chunk(), [_violation("/choices/0/finish_reason", "type"), _violation("/id", "type")])
+
+
+def test_a_member_named_like_an_escaped_pointer_is_found() -> None:
+    s = shapes(budget_full=False)
+    payload = {"a/b": "text", "m~n": None}
+    assert s.key(payload) is not None
+    assert not s.reusable(payload, [_violation("/a~1b", "type")]) and s.reusable(payload, [_violation("/m~0n", "type")])
 
 
 def test_values_no_check_reads_do_not_change_the_shape() -> None:
@@ -100,7 +134,9 @@ def test_the_tally_counts_what_the_cap_would_only_count() -> None:
 
 # The old path (every event judged) and the new one on one stream, past a cap of one finding. Cases a review
 # found, each once a miss: the values shapes blank must be values no verdict reads.
-def _old_and_new(schema: dict[str, Any], raw_events: list[str], tmp_path: Path, extra_doc: dict[str, Any] | None = None) -> None:
+def _old_and_new(
+    schema: dict[str, Any], raw_events: list[str], tmp_path: Path, extra_doc: dict[str, Any] | None = None, cap: int = 1
+) -> list[dict[str, Any]]:
     doc: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, **(extra_doc or {}),
                            "paths": {"/v1/things": {"post": {"responses": {"200": {"description": "OK", "content": {
                                "text/event-stream": {"schema": schema}}}}}}}}
@@ -109,11 +145,12 @@ def _old_and_new(schema: dict[str, Any], raw_events: list[str], tmp_path: Path, 
                    "response": {"status": {"code": 200}, "headers": {"Content-Type": ["text/event-stream"]},
                                 "body": {"string": "".join(f"data: {e}\n\n" for e in raw_events)}}}
     (tmp_path / "c.yaml").write_text(yaml.safe_dump({"interactions": [interaction], "version": 1}), encoding="utf-8")
-    with limits.applied(limits.with_overrides(findings_per_source=1)):
+    with limits.applied(limits.with_overrides(findings_per_source=cap)):
         old = [f.to_dict() for f in iter_cassette_findings(tmp_path, [spec], root=tmp_path, reference=True)]
         new = [f.to_dict() for f in iter_cassette_findings(tmp_path, [spec], root=tmp_path, reference=False, jobs=1)]
     assert new == old
-    assert any(f["code"] == "CT231" for f in new)  # the cap was reached: later events were shaped
+    assert any(f["code"] == "CT231" for f in new) is (cap == 1)  # a cap of one is reached: later events were counted
+    return new
 
 
 def _events(values: list[Any], key: str = "v", **fixed: Any) -> list[str]:
@@ -148,3 +185,16 @@ def test_an_added_payload_check_turns_shapes_off(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(payloads, "EXTRA_PAYLOAD_CHECKS", [*payloads.EXTRA_PAYLOAD_CHECKS, says_no_to_bad])
     schema = {"type": "object", "properties": {"v": {"type": "string"}, "n": {"type": "integer"}}}
     _old_and_new(schema, _events(["x", "bad", "y", "bad"], n="s"), tmp_path)
+
+
+# Findings listed in full are shared across a shape only where they quote no value the shape blanks.
+@pytest.mark.parametrize(("schema", "events"), [
+    ({"type": "object", "properties": {"n": {"type": "integer"}}}, _events(["s1", "s2", 3, "s3"], key="n")),  # quoted
+    ({"type": "object", "properties": {"v": {"type": "string"}}}, _events([None, None, "a", None], obfuscation=1)),
+    ({"type": "object", "required": ["r"], "properties": {"v": {"type": "string"}}}, _events(["a", "b", "c"])),
+    ({"type": "object", "properties": {"o": {"type": "string"}}}, _events([{"x": "a"}, {"x": "b"}, {"x": 1}], key="o")),
+    ({"type": "object", "properties": {"o": {"type": "array", "minItems": 3}}}, _events([[{"x": "a"}], [{"x": "b"}], [1, 2]], key="o")),
+], ids=["a-quoted-string", "null", "required", "a-quoted-object", "a-quoted-array"])  # fmt: skip
+def test_listed_findings_of_events_of_one_shape(schema: dict[str, Any], events: list[str], tmp_path: Path) -> None:
+    new = _old_and_new(schema, events, tmp_path, cap=1_000)
+    assert any(f["code"] in ("CT206", "CT211") for f in new)

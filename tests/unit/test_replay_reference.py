@@ -13,7 +13,7 @@ import yaml
 
 from aimlapi_contract import limits
 from aimlapi_contract.sources.specs import Spec, load_spec
-from aimlapi_contract.traffic import parallel
+from aimlapi_contract.traffic import parallel, payloads
 from aimlapi_contract.traffic.cassettes import CassetteError, read_cassette
 from aimlapi_contract.traffic.replay import iter_cassette_findings
 
@@ -180,3 +180,25 @@ def test_long_varied_streams_past_the_findings_cap_give_identical_findings(
     assert new == old
     truncated = [f for f in new if f["code"] == "CT231"]
     assert sum(int(str(f["message"]).split()[0].replace(",", "")) for f in truncated) > 1_000  # most were counted
+
+
+def test_long_varied_streams_listed_in_full_give_identical_findings(
+    samples: Path, published_specs: list[Spec], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under the cap, an event's findings are re-used for its shape where they quote no blanked value.
+    directory = _long_streams(samples, tmp_path / "long", events=300, seed=3)
+    judged = [0]
+    judge = payloads._payload_findings
+
+    def counting(*args: Any, **kw: Any) -> Any:
+        judged[0] += 1
+        return judge(*args, **kw)
+
+    with limits.applied(limits.with_overrides(findings_per_source=100_000)):
+        old = _dicts(directory, published_specs, reference=True)
+        monkeypatch.setattr(payloads, "_payload_findings", counting)
+        new = _dicts(directory, published_specs, reference=False, jobs=1)
+    assert new == old
+    assert not any(f["code"] == "CT231" for f in new) and len(new) > 3_000  # every finding listed, in full
+    events = 300 * len(list(directory.glob("*.yaml")))
+    assert judged[0] < 0.85 * events  # events of a shape judged before (the variation makes most shapes new)

@@ -1,15 +1,18 @@
 """A stream event's shape: its parsed data with each value no check reads replaced by its JSON type.
 
-Past a cassette's findings cap (traffic/guard.py) a finding made is only counted, and its message is
-left empty. An event's findings then depend on its shape alone:
+An event's verdicts depend on its shape alone:
 - the schema judges those strings and integers by type (validation/value_reads.py);
 - the undocumented-field walk and the semantic rules read the values of only the names in their
   `VALUE_READS`, which are kept (traffic/payloads.py uses no shapes if other payload checks are added);
 - a semantic finding quotes only values it read.
-So the first event of a shape is checked and its findings are relabelled for the others
-(traffic/streams.py): a 200,000-chunk stream whose chunks differ in text, ids, obfuscation and
-sequence numbers costs a few verdicts and a look-up per event. The stream's own rules (one id,
-increasing sequence numbers) still read every event.
+What may differ between two events of a shape is a schema finding's wording, which can quote the failing
+value (`'abc' is not of type 'integer'`). So the first event of a shape is checked, and its findings are
+relabelled for the others (traffic/streams.py) where none of them quotes a blanked value (`reusable`):
+a null, a missing or an undocumented property, a value the shape keeps. Past a cassette's findings cap
+(traffic/guard.py) a finding made is only counted and its message is left empty, so there every shape's
+findings are re-used. A 200,000-chunk stream whose chunks differ in text, ids, obfuscation and sequence
+numbers costs a few verdicts and a look-up per event. The stream's own rules (one id, increasing
+sequence numbers) still read every event.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from .guard import FindingBudget, Tallies
 from .undocumented import VALUE_READS as WALK_READS
 
 _CHECKS_READ = semantics.VALUE_READS | WALK_READS
+# The findings payloads.py makes from schema violations (their `extra` names the keyword).
+_SCHEMA_CODES = frozenset({Code.NULL_NOT_ALLOWED, Code.REQUEST_SCHEMA_MISMATCH, Code.RESPONSE_SCHEMA_MISMATCH, Code.SSE_EVENT_SCHEMA_MISMATCH})
 _EXACT = 2**53  # integers up to this size are the same to every validator whatever their value
 
 
@@ -35,12 +40,12 @@ class EventShapes:
         self._spec, self._pointer, self._budget = spec, schema_pointer, budget
         self._strings: Container[str] = _Every()
         self._integers: Container[str] = _Every()
-        self._decided = False  # what is read is decided when first asked: most streams never fill the cap
+        self._decided = False  # what is read is decided when first asked (`reusable` asks after `key`)
         self.useful = True
 
     def key(self, payload: Any) -> Hashable | None:
-        """The payload's shape once its findings are only counted, else None (messages quote values)."""
-        if not self._budget.full or not self.useful:
+        """The payload's shape, or None where the schema may read every value (no two payloads share one)."""
+        if not self.useful:
             return None
         if not self._decided:
             self._decided = True
@@ -51,6 +56,36 @@ class EventShapes:
             if not self.useful:
                 return None
         return self._shape(payload)
+
+    @property
+    def counting(self) -> bool:
+        """Whether findings are only counted now (the cap is reached): then every shape's findings are re-used."""
+        return self._budget.full
+
+    def reusable(self, payload: Any, findings: list[Finding]) -> bool:
+        """Whether `findings`, made in full for `payload`, are every event's of its shape (relabelled).
+
+        A schema finding's message and cause may quote the value that failed; that is the same across
+        a shape unless the value is, or holds, one the shape blanks. A missing property is named, never
+        quoted with its object. Other findings name keys and read values (semantics) only the shape keeps."""
+        for finding in findings:
+            code = finding.code
+            if code is Code.DOC_SCHEMA_UNUSABLE:
+                return False  # reported once per schema by the caller: it must pass each time
+            if code not in _SCHEMA_CODES:
+                continue
+            keyword = finding.extra.get("keyword")
+            if keyword == "required":
+                continue
+            if not isinstance(keyword, str):
+                return False  # no keyword: not a violation as payloads.py words them
+            try:
+                value, name = _member_at(payload, finding.pointer)
+            except (KeyError, IndexError, TypeError, ValueError):
+                return False
+            if self._blanks(value, name):
+                return False
+        return True
 
     def counted(self, finding: Finding) -> bool:
         """Count `finding` without handing it on, where the cap's count is all that would be read of it."""
@@ -69,6 +104,20 @@ class EventShapes:
     def all_counted(self, tallies: Tallies | None) -> bool:
         """Count the findings `tallies` stands for, if each can be counted without being made; else none."""
         return tallies is not None and self._budget.tally_all(tallies)
+
+    def _blanks(self, value: Any, name: str | None) -> bool:
+        """Whether the shape leaves out `value` (the member `name` of an object; None: an array item or the
+        root), or a value inside it."""
+        t = type(value)
+        if t is str:
+            return name is not None and name not in self._strings
+        if t is int:
+            return name is not None and name not in self._integers and -_EXACT <= value <= _EXACT
+        if t is dict:
+            return any(self._blanks(item, key) for key, item in value.items())
+        if t is list:
+            return any(self._blanks(item, None) for item in value)
+        return False  # null, booleans and floats are kept
 
     def _shape(self, value: Any) -> Hashable:
         kind = type(value)
@@ -97,6 +146,18 @@ class EventShapes:
             else:
                 out.append((name, _scalar(item)))
         return tuple(out)
+
+
+def _member_at(payload: Any, pointer: str) -> tuple[Any, str | None]:
+    """The value at JSON pointer `pointer` in `payload`, and its name if an object's member holds it."""
+    value, name = payload, None
+    for raw in pointer.split("/")[1:] if pointer else ():
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if type(value) is list:
+            value, name = value[int(part)], None
+        else:
+            value, name = value[part], part
+    return value, name
 
 
 class _Every:

@@ -49,15 +49,17 @@ def iter_stream_findings(
 
     `line` is the body's line in the file; with `event_lines` (body line k is file line `line` + k),
     an event's findings get the event's own line, else the body's (the message names the body line).
-    With `shapes` (traffic/event_shapes.py), once findings are only counted an event of a known shape
-    gets the earlier event's findings: counted where that is all that is read of them, else relabelled."""
+    With `shapes` (traffic/event_shapes.py), an event of a known shape gets the earlier event's findings,
+    relabelled, where they quote no value the shape leaves out; once findings are only counted, always
+    (counted where that is all that is read of them)."""
     flavour = stream_flavour(path)
     stream = parse_sse(body)
 
     def at(body_line: int | None) -> int | None:
         return line + body_line if event_lines and line is not None and body_line is not None else line
     repeats: dict[str, _Verdicts] = {}
-    by_shape: dict[Hashable, _Verdicts] = {}
+    by_shape: dict[tuple[bool, Hashable], _Verdicts] = {}
+    quoting: set[Hashable] = set()  # shapes whose findings quote a blanked value: each event is judged
     done_at: int | None = None
     first_id: Any = None
     last_seq: tuple[int, int] | None = None  # (event index, sequence_number)
@@ -84,19 +86,26 @@ def iter_stream_findings(
                 )
                 continue
             shape = shapes.key(payload) if shapes is not None else None
-            known = by_shape.get(shape) if shape is not None else None
+            # Findings made in full and findings only counted are kept apart: the cap may fill mid-stream.
+            counting = shapes is not None and shapes.counting
+            known = by_shape.get((counting, shape)) if shape is not None else None
             if known is not None and shapes is not None:
-                if not shapes.all_counted(known.tallies):
+                if not counting:
+                    yield from (known.relabelled(f, part, label, at(event.line)) for f in known.findings)
+                elif not shapes.all_counted(known.tallies):
                     yield from (known.relabelled(f, part, label, at(event.line)) for f in known.findings if not shapes.counted(f))
             else:
                 found = list(validate(payload, part, label, at(event.line)))
                 small = len(event.data) <= _REPEAT_DATA_MAX
-                tallies = shapes.tallies(found) if shape is not None and shapes is not None else None
+                tallies = shapes.tallies(found) if counting and shape is not None and shapes is not None else None
                 verdicts = _Verdicts(payload, part, label, at(event.line), found, tallies)
                 if small and len(repeats) < _REPEATS_KEPT:
                     repeats[event.data] = verdicts
-                if small and shape is not None and len(by_shape) < _SHAPES_KEPT:
-                    by_shape[shape] = verdicts
+                if small and shape is not None and shapes is not None and len(by_shape) < _SHAPES_KEPT:
+                    if counting or (shape not in quoting and shapes.reusable(payload, found)):
+                        by_shape[(counting, shape)] = verdicts
+                    elif len(quoting) < _SHAPES_KEPT:
+                        quoting.add(shape)
                 yield from found
         if not isinstance(payload, dict):
             continue
