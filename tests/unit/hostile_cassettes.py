@@ -103,6 +103,8 @@ CASES: dict[str, Callable[[], bytes]] = {
     "bad-ipv6-uri": lambda: cassette(uri="http://[::1/v1/chat/completions").encode(),
     "json-deep-response": lambda: cassette(body=_quoted(_deep_json(5000))).encode(),
     "json-deep-request": lambda: cassette(request=_deep_json(5000)).encode(),
+    # A `model` makes routing read the body before the request check does.
+    "json-deep-request-with-model": lambda: cassette(request='{"model": "openai/gpt-4.1-nano-2025-04-14", "messages": ' + _deep_json(5000) + "}").encode(),
     "json-deep-event": lambda: cassette(ctype="text/event-stream", body=_sse([_deep_json(5000), "[DONE]"])).encode(),
     "yaml-deep-flow": lambda: ("interactions: " + "[" * 100_000 + "]" * 100_000 + "\n").encode(),
     "yaml-deep-block": lambda: ("interactions:\n" + "- " * 100_000 + "x\n").encode(),

@@ -42,3 +42,16 @@ def test_diagnoses(text: str, problem: str, has_value: bool) -> None:
 def test_brackets_inside_strings_do_not_end_the_value() -> None:
     reading = read_example("{'text': 'a } b', 'n': None} tail")
     assert reading.value == {"text": "a } b", "n": None} and reading.suffix == "tail"
+
+
+
+def test_a_value_nested_too_deeply_after_stray_text_is_a_problem_not_a_crash() -> None:
+    # Found by test_hostile_properties: the value after a stray `0` was parsed without the depth limit.
+    reading = read_example("0\n" + "[" * 2000 + "]" * 2000)
+    assert not reading.is_json and not reading.converted
+    assert reading.problems[-1] == "JSON nesting exceeds the limit of 200 levels (raise it with `--max-json-depth`)"
+
+
+def test_a_deep_value_only_json5_could_read_is_not_json() -> None:
+    reading = read_example("['a', " + "[" * 5000 + "]" * 5000 + "]")  # JSON fails at once; json5 recurses in Python
+    assert not reading.is_json and not reading.converted and reading.problems[-1].startswith("not JSON: ")

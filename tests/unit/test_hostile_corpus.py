@@ -52,6 +52,8 @@ def test_a_hostile_cassette_beside_a_real_recording(work: Path, real_alone: set[
     assert "Traceback" not in stderr
     assert result["report"] is not None
     assert _real_keys(result["report"]) == real_alone  # type: ignore[arg-type]
+    crashes = [f["message"] for f in result["report"]["findings"] if f["code"] == "CT910"]  # type: ignore[index]
+    assert not crashes  # a check that raised: the hostile input is a finding of its own, never an unanticipated failure
     assert result["seconds"] < 60, result["seconds"]  # type: ignore[operator]
     assert result["rss_mb"] is not None and result["rss_mb"] < 1536, result["rss_mb"]  # type: ignore[operator]
     shutil.rmtree(folder)  # the over-the-limit file is 65 MB

@@ -137,6 +137,13 @@ def test_a_key_split_across_sse_events_is_found_only_when_pieced_together() -> N
     assert not redactor.leaks(joined_strings(events.replace(KEY[9:], "other text")))
 
 
+def test_a_body_nested_deeper_than_python_recurses_is_scanned_as_it_is() -> None:
+    from aimlapi_contract.live.recording import joined_strings
+
+    deep = f'data: {{"a": "{KEY}", "b": ' + "[" * 5000 + "]" * 5000 + "}\n\n"
+    assert Redactor([KEY]).leaks(joined_strings(deep))
+
+
 @pytest.mark.parametrize("key", ["sk-aiml-0123456789abcdef", " spaced key+/=", "ключ-секрет-1234", "%41\\u0042-key"])
 def test_the_leading_character_class_changes_no_match(key: str) -> None:
     """The pattern's lookahead only skips positions no alternative can start at: same spans as without it."""

@@ -64,6 +64,15 @@ def test_javascript_without_method_is_a_get_and_bad_body_is_a_problem() -> None:
     assert s.problems[0][0].startswith("JSON.stringify's argument is not a JSON5 literal")
 
 
+
+@pytest.mark.parametrize("literal", ['{"a": ' + "[" * 3000 + "]" * 3000 + "}", "{a: " + "[" * 3000 + "]" * 3000 + "}"], ids=["json", "json5"])
+def test_javascript_body_nested_deeper_than_the_parsers_recurse_is_a_problem(literal: str) -> None:
+    s = read_sample("javascript", f"fetch('https://h/x', {{method: 'POST', headers: {literal}, body: JSON.stringify({literal})}});")
+    assert [p for p, _ in s.problems] == [
+        "the headers object is not a literal: the literal is nested too deeply to read",
+        "JSON.stringify's argument is not a JSON5 literal: the literal is nested too deeply to read",
+    ]
+
 def test_curl_url_headers_and_data() -> None:
     text = "curl -L \\\n  -X POST \\\n  'https://h/v1/x' \\\n  -H 'Authorization: Bearer k' \\\n  --data '{\"a\": 1}'\n"
     s = read_sample("shell", text)

@@ -69,3 +69,10 @@ def test_a_stream_example_where_no_stream_is_documented_says_so() -> None:
     found = [f for f in iter_doc_findings(docset(stream_schema=False)) if f.code is Code.DOC_EXAMPLE_SCHEMA_MISMATCH]
     assert len(found) == 1 and "documents only application/json" in found[0].message
     assert not [f for f in iter_doc_findings(docset(stream_schema=False)) if f.code is Code.DOC_EXAMPLE_NOT_JSON]
+
+
+def test_an_event_nested_past_the_depth_limit_is_not_json_not_a_crash() -> None:
+    deep = "[" * 3000 + "]" * 3000
+    events = stream_events(f'data: {deep}\n\ndata: {{"a": 1}}\n\ndata: [DONE]\n')
+    assert events is not None and [n for n, _ in events] == [1, 3]
+    assert events[1][1] == {"a": 1} and not isinstance(events[0][1], list)

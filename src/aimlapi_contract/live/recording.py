@@ -158,7 +158,7 @@ def joined_strings(body: str) -> str:
     for line in lines:
         try:
             _collect_strings(json.loads(line), "", by_path)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or deeper than Python recurses: the line as it is
             by_path.setdefault("", []).append(line)
     return "\n".join("".join(parts) for parts in by_path.values())
 

@@ -89,7 +89,11 @@ def read_example(text: str) -> ExampleReading:
     if reading.suffix:
         reading.problems.append(f"stray text after the value: `{_short(reading.suffix)}`")
     try:
-        reading.value = json.loads(core)
+        reading.value = limits.loads_json(core)
+        return reading
+    except limits.LimitError as exc:  # the value inside the stray text is nested past the limit
+        reading.error = exc.message
+        reading.problems.append(exc.message)
         return reading
     except json.JSONDecodeError as exc:
         reading.error = f"{exc.msg} (line {exc.lineno}, column {exc.colno})"
@@ -104,7 +108,7 @@ def read_example(text: str) -> ExampleReading:
         reading.converted = True
         reading.json5_only = True
         reading.problems.append("JSON5-only syntax (comments, trailing commas, single quotes or bare keys)")
-    except ValueError:
+    except (ValueError, RecursionError):  # json5 recurses in Python: a deep value is as unreadable
         reading.problems.append(f"not JSON: {reading.error}")
     return reading
 

@@ -18,7 +18,16 @@ _BARE_KEY = re.compile(r"([{,]\s*)([A-Za-z_$][\w$]*)(\s*:)")
 
 def js_literal(block: str, **kw: Any) -> Any:
     """A JS object literal's value: as JSON when it is JSON, or JSON once its bare keys are quoted (fast), else as
-    JSON5 (the json5 parser is pure Python, ~7 ms a block: a fifth of a catalogue page's lint)."""
+    JSON5 (the json5 parser is pure Python, ~7 ms a block: a fifth of a catalogue page's lint).
+
+    ValueError when it is none of these, or nested deeper than the parsers recurse."""
+    try:
+        return _js_literal(block, **kw)
+    except RecursionError:
+        raise ValueError("the literal is nested too deeply to read") from None
+
+
+def _js_literal(block: str, **kw: Any) -> Any:
     try:
         return json.loads(block, **kw)
     except ValueError:

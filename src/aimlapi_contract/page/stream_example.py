@@ -6,10 +6,10 @@ JSON document it is "not JSON" and checked against `application/json`, which it 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .. import limits
 from ..findings import Code, Finding, Severity
 from ..sources import Spec
 from ..validation import SchemaEngine, validate
@@ -31,8 +31,8 @@ def stream_events(text: str) -> list[tuple[int, Any]] | None:
         if data == "[DONE]":
             continue
         try:
-            events.append((n, json.loads(data)))
-        except ValueError:
+            events.append((n, limits.loads_json(data)))
+        except ValueError:  # not JSON, or nested past the depth limit
             events.append((n, _NOT_JSON))
     return events
 

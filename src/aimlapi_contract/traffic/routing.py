@@ -8,10 +8,10 @@ spec with the path, without calling its `model` drift.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from .. import limits
 from ..findings import Code, Finding, Severity
 from ..sources import Operation, Spec, documenting_operation
 from ..sources.models import documented_models, operation_for_model
@@ -34,8 +34,8 @@ def request_model(exchange: Exchange) -> str:
     if not body or b'"model"' not in body:
         return ""
     try:
-        payload = json.loads(body)
-    except ValueError:
+        payload = limits.loads_json(body)
+    except ValueError:  # not JSON, or nested past the limit (the request check says which)
         return ""
     model = payload.get("model") if isinstance(payload, dict) else None
     return model if isinstance(model, str) else ""
