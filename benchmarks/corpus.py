@@ -109,3 +109,56 @@ def write_long_stream(samples_dir: Path, dest: Path, events: int) -> int:
     text = yaml.dump(data, Dumper=yaml.CSafeDumper, width=1 << 30)
     (dest / "long-stream.yaml").write_text(text, encoding="utf-8")
     return len(text)
+
+
+def _lengthened(body: str, events: int, copy: int) -> str:
+    """A stream body with its text deltas repeated to `events` events in all, each with its own text and
+    obfuscation: a chat stream's middle chunks, a responses stream's `*.delta` events (sequence numbers redone)."""
+    blocks = [b for b in body.split("\n\n") if b.strip()]
+    data_of = [b[b.index("data: ") + 6:] if "data: " in b else "" for b in blocks]
+    deltas = [i for i, d in enumerate(data_of) if d.startswith("{") and (
+        '"chat.completion.chunk"' in d and '"finish_reason":null' in d and '"role":' not in d and '"id":"call_' not in d
+        and ('"content":"' in d or '"arguments":"' in d) or '.delta"' in d[:60])]
+    if not deltas:
+        return body
+    first, last = deltas[0], deltas[-1]
+    head, tail = blocks[:first], blocks[last + 1:]
+    middle = []
+    for n in range(max(0, events - len(head) - len(tail))):
+        k = deltas[n % len(deltas)]
+        event = json.loads(data_of[k])
+        if "choices" in event:
+            delta = event["choices"][0]["delta"]
+            if "tool_calls" in delta:
+                delta["tool_calls"][0]["function"]["arguments"] = f"w{n}"
+            else:
+                delta["content"] = f" w{n}"
+        else:
+            event["delta"] = f" w{n}"
+        if "obfuscation" in event:
+            event["obfuscation"] = hashlib.blake2b(f"{copy}:{n}".encode(), digest_size=6).hexdigest()[: len(event["obfuscation"])]
+        prefix = blocks[k][: blocks[k].index("data: ")]
+        middle.append(prefix + "data: " + json.dumps(event, separators=(",", ":")))
+    out = head + middle + tail
+    seq = 0
+    for i, block in enumerate(out):  # a responses stream numbers its events: keep them increasing
+        if '"sequence_number":' in block:
+            out[i] = re.sub(r'"sequence_number":\d+', f'"sequence_number":{seq}', block)
+            seq += 1
+    return "\n\n".join(out) + "\n\n"
+
+
+def write_long_streams(samples_dir: Path, dest: Path, recordings: int, events: int) -> int:
+    """`recordings` cassettes, each one streamed sample (chat and responses in turn) lengthened to `events`
+    events, as a long answer streams; ids, timestamps and text varied per copy. Bytes written."""
+    streamed = [p for p in samples(samples_dir) if "stream" in p.name]
+    dest.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for copy in range(recordings):
+        data: Any = yaml.load(streamed[copy % len(streamed)].read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        body = data["interactions"][0]["response"]["body"]
+        body["string"] = _lengthened(body["string"], events, copy)
+        text = vary(yaml.dump(data, Dumper=yaml.CSafeDumper, width=1 << 30), copy)
+        (dest / f"long-{copy:05d}.yaml").write_text(text, encoding="utf-8")
+        written += len(text)
+    return written

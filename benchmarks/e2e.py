@@ -2,6 +2,7 @@
 
     AIMLAPI_DOCS_BASE=../shared/aimlapi-docs python benchmarks/e2e.py            # ~10 min on 2 cores
     python benchmarks/e2e.py --sizes 120,1200 --stream-events 20000 --no-reference  # quicker
+    python benchmarks/e2e.py --sizes '' --stream-events 0 --long-streams 100x300    # long answers only
 
 Corpora are generated at run time into a temporary directory from the shared real samples
 (../shared/real-traffic-samples), drift and all, with ids, timestamps and text varied per copy
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="120,1200,10000", help="interactions per corpus (comma-separated)")
     parser.add_argument("--per-cassette", type=int, default=10, help="interactions per cassette in corpora above 1,200")
     parser.add_argument("--stream-events", type=int, default=200_000, help="events of the one long-stream cassette (0: none)")
+    parser.add_argument("--long-streams", default="100x300",
+                        help="RECORDINGSxEVENTS: recordings each streaming one long answer (chat and responses in turn; '' for none)")
     parser.add_argument("--no-reference", action="store_true", help="skip the old path (slow: ~10x `check`)")
     parser.add_argument("--reference-max", type=int, default=1200, help="largest corpus the old path runs on")
     parser.add_argument("--repeat", type=int, default=3,
@@ -134,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         for size in [int(s) for s in args.sizes.split(",") if s]:
             per = 1 if size <= 1200 else args.per_cassette
             corpora.append((f"{size:,} interactions ({per}/file)", ("write_corpus", samples, work / f"c{size}", size, per)))
+        if args.long_streams:
+            n, _, events = args.long_streams.partition("x")
+            corpora.append((f"{int(n):,} answers streamed in {int(events):,} events",
+                            ("write_long_streams", samples, work / "answers", int(n), int(events))))
         if args.stream_events:
             corpora.append((f"1 stream of {args.stream_events:,} events", ("write_long_stream", samples, work / "stream", args.stream_events)))
         for label, spec in corpora:
