@@ -32,6 +32,7 @@ EXPECTED: dict[str, set[Code]] = {
     "bad-ipv6-uri": {Code.CASSETTE_UNREADABLE},
     "json-deep-response": {Code.BODY_NOT_JSON},
     "json-deep-request": {Code.BODY_NOT_JSON},
+    "json-deep-request-with-model": {Code.BODY_NOT_JSON},
     "json-deep-event": {Code.SSE_MALFORMED_EVENT},
     # libyaml's scanner stops flow nesting at 1,000 itself (CT209); the depth check stops the rest (CT230)
     "yaml-deep-flow": {Code.INPUT_OVER_LIMIT, Code.CASSETTE_UNREADABLE},
