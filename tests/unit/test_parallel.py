@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
 from aimlapi_contract.traffic import parallel
 
+PARENT = os.getpid()
+
 
 def _square_and_pid(n: int) -> tuple[int, int]:
+    time.sleep(0.001)  # long enough that a forked worker takes batches before this process has done them all
     return n * n, os.getpid()
 
 
@@ -27,7 +31,31 @@ def test_large_inputs_fork_and_keep_the_order(monkeypatch: pytest.MonkeyPatch) -
     assert [r for r, _ in results] == [n * n for n in items]
     pids = [pid for _, pid in results]
     assert set(pids[: parallel.WARM_UP]) == {os.getpid()}  # the warm-up runs here, building caches to inherit
-    assert set(pids[parallel.WARM_UP :]) - {os.getpid()}  # the rest in worker processes
+    assert set(pids[parallel.WARM_UP :]) - {os.getpid()}  # the rest shared with a worker process
+    assert os.getpid() in pids[parallel.WARM_UP :]  # ... and with this one, which works too
+
+
+def _dies_in_a_worker(n: int) -> tuple[int, int]:
+    if os.getpid() != PARENT and n % 10 == 3:
+        os._exit(3)  # killed mid-batch: what it had done is lost with it
+    return _square_and_pid(n)
+
+
+def test_a_batch_a_worker_did_not_finish_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 20)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    items = list(range(200))
+    results = list(parallel.map_in_order(_dies_in_a_worker, items, jobs=3))
+    assert [r for r, _ in results] == [n * n for n in items]
+
+
+def test_enough_work_is_counted_in_bytes_where_sizes_are_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 4)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 1_000)
+    assert parallel.worth_forking([300] * 4, weigh=int)
+    assert not parallel.worth_forking([200] * 4, weigh=int)  # too few bytes
+    assert not parallel.worth_forking([10_000] * 3, weigh=int)  # too few items
+    assert not parallel.worth_forking(list(range(100)))  # by count alone: under MIN_PARALLEL
 
 
 def test_the_environment_can_force_the_serial_path(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,6 +76,7 @@ _LEARNED: list[int] = []
 
 
 def _learn(n: int) -> int:
+    time.sleep(0.001)
     _LEARNED.append(n)  # what a cache would learn from this item, in whichever process ran it
     return n
 
@@ -65,5 +94,22 @@ def test_what_the_workers_learn_reaches_the_parent(monkeypatch: pytest.MonkeyPat
 
     items = list(range(120))
     assert list(parallel.map_in_order(_learn, items, jobs=2, carry=(take, absorbed.extend))) == items
-    # The parent keeps what it learned in the warm-up itself; each worker hands back only its own items, once.
-    assert sorted(absorbed) == items[parallel.WARM_UP :]
+    # The parent keeps what it learned itself; each worker hands back only its own items, once.
+    assert absorbed and _LEARNED
+    assert sorted(absorbed + _LEARNED) == items[parallel.WARM_UP :]
+
+
+def _double(n: int) -> int:
+    return 2 * n
+
+
+def test_many_items_come_in_no_more_batches_than_the_pipe_holds_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 20)
+    monkeypatch.setattr(parallel, "_TOKENS", 16)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    shared = parallel._shared
+    seen: list[int] = []
+    monkeypatch.setattr(parallel, "_shared", lambda func, batches, *rest: seen.append(len(batches)) or shared(func, batches, *rest))
+    items = list(range(5_000))
+    assert list(parallel.map_in_order(_double, items, jobs=2)) == [2 * n for n in items]
+    assert seen and seen[0] <= 16

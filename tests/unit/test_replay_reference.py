@@ -22,6 +22,7 @@ SPECS = (
     "docs/api-references/text-models-llm/OpenAI/gpt-4.1-nano-RESPONSES.json",
 )
 DATA = Path(__file__).parents[2] / "tests" / "data" / "cassettes"
+_SHARED = parallel._shared  # the forking part of map_in_order, to see that it ran
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +79,14 @@ def test_processes_merge_in_order_into_the_serial_result(
     for i in range(5):  # 60 cassettes: the samples five times over, under distinct names
         for sample in sorted(samples.glob("*.yaml")):
             (directory / f"{i}-{sample.name}").write_bytes(sample.read_bytes())
-    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 10)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "WARM_UP", 3)
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # threads other tests left behind
+    forks: list[int] = []
+    monkeypatch.setattr(parallel, "_shared", lambda *args: forks.append(1) or _SHARED(*args))
     assert _dicts(directory, published_specs, jobs=2) == _dicts(directory, published_specs, jobs=1)
+    assert forks == [1]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.yaml") if p.name not in ("corrupt.yaml", "hostile.yaml", "not-a-cassette.yaml")))

@@ -1,34 +1,46 @@
 """Work over many cassettes on the machine's cores, results in the input's order (so output never depends on it).
 
 Small inputs run serially. A large one runs its first items serially too, which builds the engines'
-validators and caches once, then forks a process pool that inherits them and takes the rest in
-batches; `pool.map` hands the batches back in order, so the merged result is exactly the serial one.
-`AIMLAPI_CONTRACT_JOBS=1` forces the serial path; without `fork` (Windows, macOS' default) it is serial,
-and so it is while another thread runs (a progress bar's refresh): forking then could copy a held lock.
-`carry` (take, absorb) hands what workers learn back to the parent: each batch's `take()` goes with its
-results to the parent's `absorb`, so caches kept on disk are written by one process.
+validators and caches once, then forks `jobs - 1` workers that inherit them; this process works too.
+The batches are handed out through a pipe holding one 4-byte token per batch: a read of 4 bytes takes a
+whole token (a pipe read is atomic), so whoever is free takes the next batch, with no queue or thread.
+Each worker writes its results to an unnamed temporary file and exits; the results are then merged in
+the batches' order, so the merged result is exactly the serial one. A batch a worker did not finish (it
+was killed, say) is done here. `AIMLAPI_CONTRACT_JOBS=1` forces the serial path; without `fork`
+(Windows) it is serial, and so it is while another thread runs (a progress bar's refresh): forking then
+could copy a held lock. `carry` (take, absorb) hands what workers learn back to the parent: each
+worker's `take()` goes with its results to the parent's `absorb`, so caches kept on disk are written by
+one process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
-from ..sources.gc_policy import can_fork, fork_pool
+from ..sources.gc_policy import can_fork, frozen_for_fork
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 JOBS_ENV = "AIMLAPI_CONTRACT_JOBS"
-MIN_PARALLEL = 200  # below this many cassettes, starting processes costs more than it saves
+MIN_PARALLEL = 200  # with no sizes given: below this many items, forking costs more than it saves
+# With sizes (bytes per item): fork for at least this many items holding at least this many bytes in all.
+# Measured (benchmarks/e2e.py, 2 cores): 48 recordings (0.3 MB) gain nothing, 120 (0.8 MB) gain.
+MIN_PARALLEL_ITEMS = 16
+MIN_PARALLEL_BYTES = 600_000
 WARM_UP = 8  # items done in the parent first, so every worker inherits built validators
 _MAX_BATCH = 32
+# At most this many batches: their tokens are written before the fork, so they must fit the pipe's buffer
+# whatever it is (4 KiB: Linux gives a user past its pipe-user-pages-soft one page), or the write would block.
+_TOKENS = 1024
 
-# The function the forked workers apply: set in the parent just before the fork, inherited, never pickled.
-_WORK: Callable[[Any], Any] | None = None
-_TAKE: Callable[[], Any] | None = None
+Carry = tuple[Callable[[], Any], Callable[[Any], None]]
 
 
 def worker_count() -> int:
@@ -39,33 +51,129 @@ def worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-Carry = tuple[Callable[[], Any], Callable[[Any], None]]
+def worth_forking(items: Sequence[T], weigh: Callable[[T], int] | None = None) -> bool:
+    """Whether `items` are enough work to share between processes: by their count, or with `weigh` (an item's
+    bytes), by count and bytes in all (weighed only until there are enough)."""
+    if weigh is None:
+        return len(items) >= MIN_PARALLEL
+    if len(items) < MIN_PARALLEL_ITEMS:
+        return False
+    total = 0
+    for item in items:
+        total += weigh(item)
+        if total >= MIN_PARALLEL_BYTES:
+            return True
+    return False
 
 
-def map_in_order(func: Callable[[T], R], items: Sequence[T], jobs: int | None = None, carry: Carry | None = None) -> Iterator[R]:
-    """`func` of each item, in order; over forked processes when there are many items and cores."""
+def map_in_order(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int | None = None,
+    carry: Carry | None = None,
+    weigh: Callable[[T], int] | None = None,
+) -> Iterator[R]:
+    """`func` of each item, in order; over forked processes when there is enough work (see worth_forking)
+    and there are cores."""
     jobs = worker_count() if jobs is None else jobs
     forkable = can_fork() and threading.active_count() == 1
-    if jobs <= 1 or len(items) < MIN_PARALLEL or not forkable:
+    if jobs <= 1 or not forkable or not worth_forking(items, weigh):
         yield from map(func, items)
         return
     yield from map(func, items[:WARM_UP])
     rest = items[WARM_UP:]
-    size = max(1, min(_MAX_BATCH, len(rest) // (jobs * 8)))
-    batches = [rest[i : i + size] for i in range(0, len(rest), size)]
-    global _WORK, _TAKE
+    size_each = max(1, min(_MAX_BATCH, len(rest) // (jobs * 8)), -(-len(rest) // _TOKENS))
+    batches = [rest[i : i + size_each] for i in range(0, len(rest), size_each)]
     take, absorb = carry if carry is not None else (lambda: None, lambda learned: None)
     take()  # what the parent learned stays the parent's: workers hand back only their own
-    _WORK, _TAKE = func, take
+    for results in _shared(func, batches, jobs, take, absorb):
+        yield from results
+
+
+def _shared(
+    func: Callable[[T], R], batches: list[Sequence[T]], jobs: int, take: Callable[[], Any], absorb: Callable[[Any], None]
+) -> list[list[R]]:
+    """Each batch's results, the batches taken by this process and `jobs - 1` forked workers in turn."""
+    read_end, write_end = os.pipe()
+    pids: list[int] = []
+    done: dict[int, list[R]] = {}
+    with contextlib.ExitStack() as files:
+        try:
+            _write_all(write_end, b"".join(i.to_bytes(4, "little") for i in range(len(batches))))
+            os.close(write_end)
+            write_end = -1
+            outputs: list[IO[bytes]] = []
+            with frozen_for_fork():
+                for _ in range(jobs - 1):
+                    outputs.append(files.enter_context(tempfile.TemporaryFile()))  # unnamed: gone once closed
+                    pid = os.fork()
+                    if pid == 0:  # a worker: take batches until none is left, write the results, exit
+                        _work(func, batches, read_end, outputs[-1], take)
+                    pids.append(pid)
+                for i in _claims(read_end):
+                    done[i] = [func(item) for item in batches[i]]
+                for pid, output in zip(pids, outputs):
+                    _, status = os.waitpid(pid, 0)
+                    if status == 0:
+                        output.seek(0)
+                        theirs, learned = _read_back(output)
+                        done.update(theirs)
+                        absorb(learned)
+                pids = []
+        finally:
+            for pid in pids:  # interrupted: the workers are ended, never left behind
+                _end(pid)
+            for fd in (read_end, write_end):
+                if fd >= 0:
+                    os.close(fd)
+    # A batch whose worker did not finish (killed, out of memory) is done here: nothing is lost.
+    return [done[i] if i in done else [func(item) for item in batch] for i, batch in enumerate(batches)]
+
+
+def _work(func: Callable[[T], R], batches: list[Sequence[T]], read_end: int, out: IO[bytes], take: Callable[[], Any]) -> None:
+    """A forked worker's life: it never returns, and never runs the parent's exit handlers."""
+    status = 1
     try:
-        with fork_pool(jobs) as pool:
-            for results, learned in pool.map(_run_batch, batches):
-                absorb(learned)
-                yield from results
+        for i in _claims(read_end):  # written batch by batch: pickling overlaps the work, not the wait
+            pickle.dump((i, [func(item) for item in batches[i]]), out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((-1, take()), out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+        status = 0
     finally:
-        _WORK = _TAKE = None
+        os._exit(status)
 
 
-def _run_batch(batch: Sequence[Any]) -> tuple[list[Any], Any]:
-    assert _WORK is not None and _TAKE is not None, "map_in_order sets the work before forking"
-    return [_WORK(item) for item in batch], _TAKE()
+def _read_back(out: IO[bytes]) -> tuple[dict[int, Any], Any]:
+    """A finished worker's batches by number, and what it learned; a torn record ends the reading (its
+    batches are done again by the caller)."""
+    theirs: dict[int, Any] = {}
+    while True:
+        try:
+            i, value = pickle.load(out)
+        except Exception:  # noqa: BLE001  (EOF, or a record the worker could not finish)
+            return theirs, None
+        if i < 0:
+            return theirs, value
+        theirs[i] = value
+
+
+def _claims(read_end: int) -> Iterator[int]:
+    """Batch numbers taken from the pipe until it is empty."""
+    while token := os.read(read_end, 4):
+        yield int.from_bytes(token, "little")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _end(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass

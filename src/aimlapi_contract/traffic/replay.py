@@ -90,10 +90,19 @@ def iter_cassette_findings(
     if reference is None:
         reference = os.environ.get(REFERENCE_ENV) == "1"
     check = partial(_file_findings, specs=specs, root=root, reference=reference)
-    per_file = map_in_order(check, cassette_files(directory), jobs=1 if reference else jobs, carry=(learned.take, learned.absorb))
+    per_file = map_in_order(
+        check, cassette_files(directory), jobs=1 if reference else jobs, carry=(learned.take, learned.absorb), weigh=_file_size
+    )
     singles = list(once_per_unusable_schema(f for findings in per_file for f in findings))
     yield from singles
     yield from iter_root_causes(singles, specs)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # unreadable: read_cassette says so
 
 
 def _file_findings(path: Path, *, specs: Sequence[Spec], root: Path | None, reference: bool) -> list[Finding]:
