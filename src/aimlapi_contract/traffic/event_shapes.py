@@ -1,18 +1,24 @@
-"""A stream event's shape: its parsed data with each value no check reads replaced by its JSON type.
+"""A payload's shape: its parsed data with each value no check reads replaced by its JSON type.
 
-An event's verdicts depend on its shape alone:
+A payload's verdicts depend on its shape alone:
 - the schema judges those strings and integers by type (validation/value_reads.py);
 - the undocumented-field walk and the semantic rules read the values of only the names in their
   `VALUE_READS`, which are kept (traffic/payloads.py uses no shapes if other payload checks are added);
 - a semantic finding quotes only values it read.
-What may differ between two events of a shape is a schema finding's wording, which can quote the failing
-value (`'abc' is not of type 'integer'`). So the first event of a shape is checked, and its findings are
-relabelled for the others (traffic/streams.py) where none of them quotes a blanked value (`reusable`):
-a null, a missing or an undocumented property, a value the shape keeps. Past a cassette's findings cap
-(traffic/guard.py) a finding made is only counted and its message is left empty, so there every shape's
-findings are re-used. A 200,000-chunk stream whose chunks differ in text, ids, obfuscation and sequence
-numbers costs a few verdicts and a look-up per event. The stream's own rules (one id, increasing
-sequence numbers) still read every event.
+What may differ between two payloads of a shape is a schema finding's wording, which can quote the failing
+value (`'abc' is not of type 'integer'`). So the first payload of a shape is checked, and its findings are
+relabelled for the others where none of them quotes a blanked value (`reusable`): a null, a missing or an
+undocumented property, a value the shape keeps.
+
+Two uses. Within a stream (traffic/streams.py, `EventShapes`: the semantic rules' values kept too), an event
+of a known shape gets all of the earlier event's findings. Past a cassette's findings cap (traffic/guard.py) a
+finding made is only counted and its message is left empty, so there every shape's findings are re-used.
+A 200,000-chunk stream whose chunks differ in text, ids, obfuscation and sequence numbers costs a few
+verdicts and a look-up per event. The stream's own rules (one id, increasing sequence numbers) still read
+every event. Across a run (traffic/payloads.py, `PayloadShapes` with only the walk's values kept), the
+schema's and the walk's findings of a request, a reply or an event are made once per shape and spec
+location and relabelled for each later payload of that shape, in any cassette; the semantic rules, which
+read the request and the clock, run on each payload.
 """
 
 from __future__ import annotations
@@ -33,11 +39,12 @@ _SCHEMA_CODES = frozenset({Code.NULL_NOT_ALLOWED, Code.REQUEST_SCHEMA_MISMATCH, 
 _EXACT = 2**53  # integers up to this size are the same to every validator whatever their value
 
 
-class EventShapes:
-    """Shape keys for the events of one stream validated against the schema at `schema_pointer`."""
+class PayloadShapes:
+    """Shape keys for payloads validated against the schema at `schema_pointer`, keeping the values of the
+    names in `kept` (besides those the schema reads)."""
 
-    def __init__(self, spec: Spec, schema_pointer: str, budget: FindingBudget) -> None:
-        self._spec, self._pointer, self._budget = spec, schema_pointer, budget
+    def __init__(self, spec: Spec, schema_pointer: str, kept: frozenset[str] = WALK_READS) -> None:
+        self._spec, self._pointer, self._kept = spec, schema_pointer, kept
         self._strings: Container[str] = _Every()
         self._integers: Container[str] = _Every()
         self._decided = False  # what is read is decided when first asked (`reusable` asks after `key`)
@@ -50,20 +57,15 @@ class EventShapes:
         if not self._decided:
             self._decided = True
             reads = value_reads(self._spec, self._pointer)
-            self._strings = _Every() if reads.strings is None else reads.strings | _CHECKS_READ
-            self._integers = _Every() if reads.integers is None else reads.integers | _CHECKS_READ
+            self._strings = _Every() if reads.strings is None else reads.strings | self._kept
+            self._integers = _Every() if reads.integers is None else reads.integers | self._kept
             self.useful = reads.strings is not None or reads.integers is not None
             if not self.useful:
                 return None
         return self._shape(payload)
 
-    @property
-    def counting(self) -> bool:
-        """Whether findings are only counted now (the cap is reached): then every shape's findings are re-used."""
-        return self._budget.full
-
     def reusable(self, payload: Any, findings: list[Finding]) -> bool:
-        """Whether `findings`, made in full for `payload`, are every event's of its shape (relabelled).
+        """Whether `findings`, made in full for `payload`, are every payload's of its shape (relabelled).
 
         A schema finding's message and cause may quote the value that failed; that is the same across
         a shape unless the value is, or holds, one the shape blanks. A missing property is named, never
@@ -86,24 +88,6 @@ class EventShapes:
             if self._blanks(value, name):
                 return False
         return True
-
-    def counted(self, finding: Finding) -> bool:
-        """Count `finding` without handing it on, where the cap's count is all that would be read of it."""
-        return finding.code is not Code.DOC_SCHEMA_UNUSABLE and self._budget.tally(finding.code, finding.severity)
-
-    def tallies(self, findings: list[Finding]) -> Tallies | None:
-        """`findings` as counts per code, for `all_counted`; None when one must be handed on whatever the count."""
-        if any(f.code is Code.DOC_SCHEMA_UNUSABLE for f in findings):
-            return None  # a malformed schema is reported once per schema by the caller: it must pass
-        counts: dict[Code, tuple[int, Severity]] = {}
-        for f in findings:
-            n, severity = counts.get(f.code, (0, f.severity))
-            counts[f.code] = (n + 1, max(severity, f.severity))
-        return tuple((code, n, severity) for code, (n, severity) in counts.items())
-
-    def all_counted(self, tallies: Tallies | None) -> bool:
-        """Count the findings `tallies` stands for, if each can be counted without being made; else none."""
-        return tallies is not None and self._budget.tally_all(tallies)
 
     def _blanks(self, value: Any, name: str | None) -> bool:
         """Whether the shape leaves out `value` (the member `name` of an object; None: an array item or the
@@ -146,6 +130,38 @@ class EventShapes:
             else:
                 out.append((name, _scalar(item)))
         return tuple(out)
+
+
+class EventShapes(PayloadShapes):
+    """Shape keys for the events of one stream validated against the schema at `schema_pointer`; the values
+    the semantic rules read are kept, so an event's semantic findings are re-used with the rest."""
+
+    def __init__(self, spec: Spec, schema_pointer: str, budget: FindingBudget) -> None:
+        super().__init__(spec, schema_pointer, _CHECKS_READ)
+        self._budget = budget
+
+    @property
+    def counting(self) -> bool:
+        """Whether findings are only counted now (the cap is reached): then every shape's findings are re-used."""
+        return self._budget.full
+
+    def counted(self, finding: Finding) -> bool:
+        """Count `finding` without handing it on, where the cap's count is all that would be read of it."""
+        return finding.code is not Code.DOC_SCHEMA_UNUSABLE and self._budget.tally(finding.code, finding.severity)
+
+    def tallies(self, findings: list[Finding]) -> Tallies | None:
+        """`findings` as counts per code, for `all_counted`; None when one must be handed on whatever the count."""
+        if any(f.code is Code.DOC_SCHEMA_UNUSABLE for f in findings):
+            return None  # a malformed schema is reported once per schema by the caller: it must pass
+        counts: dict[Code, tuple[int, Severity]] = {}
+        for f in findings:
+            n, severity = counts.get(f.code, (0, f.severity))
+            counts[f.code] = (n + 1, max(severity, f.severity))
+        return tuple((code, n, severity) for code, (n, severity) in counts.items())
+
+    def all_counted(self, tallies: Tallies | None) -> bool:
+        """Count the findings `tallies` stands for, if each can be counted without being made; else none."""
+        return tallies is not None and self._budget.tally_all(tallies)
 
 
 def _member_at(payload: Any, pointer: str) -> tuple[Any, str | None]:

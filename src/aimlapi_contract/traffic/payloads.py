@@ -21,6 +21,7 @@ from .exchange import Exchange
 from .guard import FindingBudget
 from .intent import deliberately_invalid
 from .routing import other_model_finding, route, without_model_drift
+from .shape_verdicts import once_per_shape
 from .root_causes import status_cause, undocumented_cause
 from .streams import iter_stream_findings
 from .undocumented import FieldWalker
@@ -232,9 +233,31 @@ def _payload_findings(
     where: _Where, schema_pointer: str, payload: Any, part: str, line: int | None, label: str = ""
 ) -> Iterator[Finding]:
     """Schema violations (one finding each), undocumented fields, then the extra payload checks."""
+    label = label or part
+    yield from _schema_findings(where, schema_pointer, payload, part, line, label)
+    context = PayloadContext(where.exchange, where.spec, where.op, part, where.source, where.part_anchor(part), line)
+    for check in EXTRA_PAYLOAD_CHECKS:
+        yield from check(payload, context)
+
+
+def _schema_findings(where: _Where, schema_pointer: str, payload: Any, part: str, line: int | None, label: str) -> Iterator[Finding]:
+    """The schema's and the field walk's findings: once per payload shape and spec location in a run
+    (traffic/shape_verdicts.py), relabelled for every later payload of that shape."""
+    make = functools.partial(_made_schema_findings, where, schema_pointer, payload, part, line, label)
+    if where.reference:
+        return make()
+    return once_per_shape(
+        where.spec, where.endpoint, schema_pointer, payload, part,
+        counted_only=where.budget is not None and where.budget.full,
+        source=where.source, anchor=where.part_anchor(part), line=line, label=label, make=make,
+    )
+
+
+def _made_schema_findings(
+    where: _Where, schema_pointer: str, payload: Any, part: str, line: int | None, label: str
+) -> Iterator[Finding]:
     engine, walker = engine_for(where.spec, where.reference)
     request = part == "request"
-    label = label or part
     violations, problem = validate(engine, "request" if request else "response", schema_pointer, payload)
     if problem:  # the spec's schema is malformed: one CT306 at the schema (keyed on spec and pointer), not a crash
         yield unusable_schema(
@@ -285,9 +308,6 @@ def _payload_findings(
                 f"{label}: {dotted(field.pointer)} is sent but the schema does not document it",
                 part=part, line=line, pointer=field.pointer, fix=cause.fix, extra=extra,
             )
-    context = PayloadContext(where.exchange, where.spec, where.op, part, where.source, where.part_anchor(part), line)
-    for check in EXTRA_PAYLOAD_CHECKS:
-        yield from check(payload, context)
 
 
 # Causes (and the `extra` a finding carries for them) repeat by the thousand in real traffic: each is made
