@@ -244,3 +244,19 @@ def test_a_damaged_format_list_is_recomputed(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(engine, "_CLOSED", {})
     with learned.kept_in(tmp_path):
         assert SchemaEngine(spec).validate_response(pointer, "not base64!")
+
+
+def test_what_a_schema_reads_of_values_is_kept_and_a_damaged_entry_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aimlapi_contract.validation import value_reads as reads
+
+    spec, results = _spec(), []
+    analyse = reads._analyse
+    for run, damage in enumerate((None, None, b'{"value": {"strings": "finish_reason", "integers": []}}', b'{"value": 1}')):
+        monkeypatch.setattr(reads, "_CACHE", {})  # a new run: nothing in memory
+        for f in (tmp_path / "validation").glob("*.json") if damage else ():
+            f.write_bytes(damage)
+        monkeypatch.setattr(reads, "_analyse", _boom if run == 1 else analyse)  # the second run reads what was kept
+        with learned.kept_in(tmp_path):
+            results.append(reads.value_reads(spec, POINTER))
+    both = frozenset({"finish_reason", "id"})  # an enum or a format reads a value of either type
+    assert results == [reads.ValueReads(both, both)] * 4
