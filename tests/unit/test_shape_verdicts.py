@@ -41,7 +41,7 @@ def _old_and_new(
     """Findings on both paths (asserted equal), how many payloads the schema judged, and how many there were."""
     for i, interactions in enumerate(cassettes):
         (tmp_path / f"c{i:02}.yaml").write_text(yaml.safe_dump({"interactions": interactions, "version": 1}), encoding="utf-8")
-    monkeypatch.setattr(shape_verdicts, "_VERDICTS", {})  # nothing learned by earlier tests
+    monkeypatch.setattr(shape_verdicts, "_MEMO", shape_verdicts._Memo())  # nothing learned by earlier tests
     made, asked = [0], [0]
     original_made, original_schema = payloads._made_schema_findings, payloads._schema_findings
 
@@ -117,3 +117,14 @@ def test_events_requests_and_replies_of_one_shape_in_many_cassettes(cap: int, tm
     new, made, asked = _old_and_new(_spec(CHAT, request=request_schema), cassettes, tmp_path, monkeypatch, cap=cap)
     assert any(f["code"] == "CT204" and "yes" in f["message"] for f in new)  # the request's `stream` is a string: quoted, so judged in each cassette
     assert made < asked
+
+
+@pytest.mark.parametrize("bound", ["_MAX_PAYLOAD", "_MAX_KEPT", "_MAX_FINDINGS"])
+def test_memory_stays_bounded_large_payloads_and_many_findings_are_judged_each_time(
+    bound: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shape_verdicts, bound, 1)  # every payload is larger, or has more findings, than this
+    cassettes = [[_interaction(_reply(i))] for i in range(5)]
+    _, made, asked = _old_and_new(_spec(CHAT), cassettes, tmp_path, monkeypatch)
+    assert made == asked == 5
+    assert not shape_verdicts._MEMO.verdicts

@@ -174,7 +174,7 @@ def _request_findings(where: _Where, line: int | None) -> Iterator[Finding]:
     payload = yield from _parsed_json(where, body, "request", line)
     if payload is not _NOT_JSON and deliberately_invalid(where.exchange.request_headers, where.exchange.status) is None:
         # A negative scenario's request breaks the schema on purpose (traffic/intent.py); its reply is still checked.
-        yield from _payload_findings(where, pointer, payload, "request", line)
+        yield from _payload_findings(where, pointer, payload, "request", line, size=len(body))
 
 
 def _response_findings(where: _Where, line: int | None, body_line: int | None, event_lines: bool) -> Iterator[Finding]:
@@ -206,13 +206,13 @@ def _response_findings(where: _Where, line: int | None, body_line: int | None, e
             shapes = EventShapes(where.spec, pointer, where.budget)
         yield from iter_stream_findings(
             ex.response_body, where, where.op.path, body_line,
-            validate=lambda payload, part, label, at: _payload_findings(where, pointer, payload, part, at, label),
+            validate=lambda payload, part, label, at, size: _payload_findings(where, pointer, payload, part, at, label, size),
             event_lines=event_lines, shapes=shapes,
         )
         return
     payload = yield from _parsed_json(where, ex.response_body, "response", body_line)
     if payload is not _NOT_JSON:
-        yield from _payload_findings(where, pointer, payload, "response", body_line)
+        yield from _payload_findings(where, pointer, payload, "response", body_line, size=len(ex.response_body))
 
 
 _NOT_JSON = object()
@@ -230,26 +230,29 @@ def _parsed_json(where: _Where, body: bytes, part: str, line: int | None) -> Gen
 
 
 def _payload_findings(
-    where: _Where, schema_pointer: str, payload: Any, part: str, line: int | None, label: str = ""
+    where: _Where, schema_pointer: str, payload: Any, part: str, line: int | None, label: str = "", size: int | None = None
 ) -> Iterator[Finding]:
-    """Schema violations (one finding each), undocumented fields, then the extra payload checks."""
+    """Schema violations (one finding each), undocumented fields, then the extra payload checks. `size`: the
+    payload's length as JSON text (None: unknown)."""
     label = label or part
-    yield from _schema_findings(where, schema_pointer, payload, part, line, label)
+    yield from _schema_findings(where, schema_pointer, payload, part, line, label, size)
     context = PayloadContext(where.exchange, where.spec, where.op, part, where.source, where.part_anchor(part), line)
     for check in EXTRA_PAYLOAD_CHECKS:
         yield from check(payload, context)
 
 
-def _schema_findings(where: _Where, schema_pointer: str, payload: Any, part: str, line: int | None, label: str) -> Iterator[Finding]:
+def _schema_findings(
+    where: _Where, schema_pointer: str, payload: Any, part: str, line: int | None, label: str, size: int | None
+) -> Iterator[Finding]:
     """The schema's and the field walk's findings: once per payload shape and spec location in a run
     (traffic/shape_verdicts.py), relabelled for every later payload of that shape."""
     make = functools.partial(_made_schema_findings, where, schema_pointer, payload, part, line, label)
-    if where.reference:
+    if where.reference or size is None:
         return make()
     return once_per_shape(
         where.spec, where.endpoint, schema_pointer, payload, part,
         counted_only=where.budget is not None and where.budget.full,
-        source=where.source, anchor=where.part_anchor(part), line=line, label=label, make=make,
+        source=where.source, anchor=where.part_anchor(part), line=line, label=label, size=size, make=make,
     )
 
 

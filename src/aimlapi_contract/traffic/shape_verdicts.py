@@ -19,11 +19,24 @@ from ..findings import Code, Finding
 from ..sources import Spec
 from .event_shapes import PayloadShapes
 
-# Per process and run (a pytest session may run several): bounded, so memory stays flat on any corpus.
+# Per process (a pytest session may run several checks): bounded, so memory stays flat on any corpus. A shape
+# is about as large as its payload, so payloads past a size are judged each time, and the shapes kept are
+# bounded in all by the bytes of their payloads.
 _SHAPES: dict[tuple[str, str], PayloadShapes | None] = {}
-_VERDICTS: dict[tuple[Any, ...], _Made] = {}
 _MAX_LOCATIONS = 4096
 _MAX_VERDICTS = 20_000
+_MAX_PAYLOAD = 16 * 1024  # bytes of JSON text: a larger payload is judged without a shape
+_MAX_KEPT = 16 * 1024 * 1024  # bytes of JSON text whose shapes are kept, in all
+_MAX_FINDINGS = 256  # a payload with more findings than this is judged each time
+
+
+class _Memo:
+    def __init__(self) -> None:
+        self.verdicts: dict[tuple[Any, ...], _Made] = {}
+        self.kept = 0  # bytes of the payloads whose shapes are keys of `verdicts`
+
+
+_MEMO = _Memo()
 
 
 def once_per_shape(
@@ -38,11 +51,15 @@ def once_per_shape(
     anchor: str,
     line: int | None,
     label: str,
+    size: int,
     make: Callable[[], Iterable[Finding]],
 ) -> Iterator[Finding]:
-    """`make()`'s findings for `payload` (the `part` at `anchor` of `source`), or those of an earlier payload
-    of its shape at the same spec location, relabelled. `counted_only`: findings are made without
-    messages (past the cap), a verdict of its own."""
+    """`make()`'s findings for `payload` (the `part` at `anchor` of `source`; `size` bytes of JSON), or those
+    of an earlier payload of its shape at the same spec location, relabelled. `counted_only`: findings are
+    made without messages (past the cap), a verdict of its own."""
+    if size > _MAX_PAYLOAD:
+        yield from make()
+        return
     shapes = _shapes_for(spec, schema_pointer)
     shape = shapes.key(payload) if shapes is not None else None
     if shapes is None or shape is None:
@@ -50,15 +67,18 @@ def once_per_shape(
         return
     kind = "request" if part == "request" else "event" if part.startswith("event") else "response"  # picks the code
     key = (spec.sha256, spec.source, endpoint, schema_pointer, kind, counted_only, shape)
-    known = _VERDICTS.get(key)
+    memo = _MEMO
+    known = memo.verdicts.get(key)
     if known is not None:
         yield from known.relabelled(source, anchor, line, label)
         return
     found = list(make())
     # A malformed schema (CT306) is reported once per schema by the caller: its finding must pass each time.
     unusable = any(f.code is Code.DOC_SCHEMA_UNUSABLE for f in found)
-    if len(_VERDICTS) < _MAX_VERDICTS and not unusable and (counted_only or shapes.reusable(payload, found)):
-        _VERDICTS[key] = _Made(found, anchor, line, label)
+    room = len(memo.verdicts) < _MAX_VERDICTS and memo.kept + size <= _MAX_KEPT and len(found) <= _MAX_FINDINGS
+    if room and not unusable and (counted_only or shapes.reusable(payload, found)):
+        memo.verdicts[key] = _Made(found, anchor, line, label)
+        memo.kept += size
     yield from found
 
 

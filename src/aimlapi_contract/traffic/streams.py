@@ -40,12 +40,13 @@ def iter_stream_findings(
     where: FindingMaker,
     path: str,
     line: int | None,
-    validate: Callable[[Any, str, str, int | None], Iterable[Finding]],
+    validate: Callable[[Any, str, str, int | None, int], Iterable[Finding]],
     *,
     event_lines: bool = False,
     shapes: EventShapes | None = None,
 ) -> Iterator[Finding]:
-    """Findings for each event (via `validate(payload, part, label, line)`) and for the stream as a whole.
+    """Findings for each event (via `validate(payload, part, label, line, size)`, `size` the data's length) and
+    for the stream as a whole.
 
     `line` is the body's line in the file; with `event_lines` (body line k is file line `line` + k),
     an event's findings get the event's own line, else the body's (the message names the body line).
@@ -95,7 +96,7 @@ def iter_stream_findings(
                 elif not shapes.all_counted(known.tallies):
                     yield from (known.relabelled(f, part, label, at(event.line)) for f in known.findings if not shapes.counted(f))
             else:
-                found = list(validate(payload, part, label, at(event.line)))
+                found = list(validate(payload, part, label, at(event.line), len(event.data)))
                 small = len(event.data) <= _REPEAT_DATA_MAX
                 tallies = shapes.tallies(found) if counting and shape is not None and shapes is not None else None
                 verdicts = _Verdicts(payload, part, label, at(event.line), found, tallies)
