@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -18,13 +18,14 @@ from .page.coverage import iter_coverage_findings, with_documenting_specs
 from .page.pool import examples_done, lint_pages
 from .reports import Report
 from .reports.groups import catalogue_summary, defect_key, iter_groups, pages_of
-from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, cache_dir, load_docset, lock_findings, read_lock
+from .sources import LOCK_PATH, DocsBase, DocSet, Fetcher, Spec, cache_dir, load_docset, lock_findings, read_lock
 from .sources.docset import SpecMemo, load_spec_docset
-from .sources.gc_policy import collecting_rarely
+from .sources.gc_policy import collecting_rarely, in_background
 from .spec import LINT_LIBRARY, LINT_RULES, cached_findings, iter_spec_findings, locked_change_findings
 from .spec.lint_cache import cache_keys, is_cached
 from .spec.lint_pool import lint_in_processes
 from .sources.models import documented_models
+from .sources.workers import jobs
 from .spec.reachability import collapse_unreferenced, unreferenced_components
 from .traffic import display_path, iter_cassette_findings, skipped_note
 from .traffic.cassettes import cassette_files
@@ -55,11 +56,19 @@ class CheckOptions:
 Check = Callable[[list[DocSet], CheckOptions], Iterable[Finding]]
 
 
-def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
-    specs = list({rel: spec for docset in docsets for rel, spec in docset.specs.items()}.values())  # each spec once
-    cache = cache_dir(options.cache)
+def _linted_specs(docsets: list[DocSet]) -> list[Spec]:
+    return list({rel: spec for docset in docsets for rel, spec in docset.specs.items()}.values())  # each spec once
+
+
+def _spec_lint_keys(specs: list[Spec]) -> list[str]:
     # openapi-spec-validator takes ~1 s on the 1.8 MB spec: reuse findings for the same bytes.
-    keys = cache_keys([spec.sha256 + spec.source for spec in specs], rules=LINT_RULES, library=LINT_LIBRARY)
+    return cache_keys([spec.sha256 + spec.source for spec in specs], rules=LINT_RULES, library=LINT_LIBRARY)
+
+
+def spec_conformance(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
+    specs = _linted_specs(docsets)
+    cache = cache_dir(options.cache)
+    keys = _spec_lint_keys(specs)
     computed = lint_in_processes([s for s, k in zip(specs, keys) if not is_cached(cache, k)])  # guarded per spec
     for spec, key in zip(specs, keys):
         ready = computed.get(spec.source)
@@ -120,9 +129,13 @@ def docs_lint_inputs(docsets: list[DocSet]) -> list[str]:
     return out
 
 
+def _docs_lint_keys(docsets: list[DocSet]) -> list[str]:
+    return cache_keys(docs_lint_inputs(docsets), rules=DOCS_LINT_RULES, library=DOCS_LINT_LIBRARY)
+
+
 def docs_drift(docsets: list[DocSet], options: CheckOptions) -> Iterable[Finding]:
     cache = cache_dir(options.cache)
-    keys = cache_keys(docs_lint_inputs(docsets), rules=DOCS_LINT_RULES, library=DOCS_LINT_LIBRARY)
+    keys = _docs_lint_keys(docsets)
     todo = {i for i, key in enumerate(keys) if not is_cached(cache, key)}
     computed = lint_pages(docsets, only=todo)  # each page's lint is guarded (CT910) where it runs
     seen: set[tuple[object, ...]] = set()  # two pages linking one spec report its findings once
@@ -207,10 +220,11 @@ def _run_checks(options: CheckOptions, steps: list[Check]) -> Report:
     docsets = load_docsets(options)
     findings: list[Finding] = [f for ds in docsets for f in ds.findings]
     with limits.applied(options.limits):
+        early = _replayed_while_linting(docsets, options, steps)
         for done, check in enumerate(steps, 1):
             name = getattr(check, "__name__", "check")
             _progress(options, name.replace("_", " "), done, len(steps) + 1)
-            findings.extend(guarded(f"({name})", f"the {name} check", check(docsets, options)))
+            findings.extend(early[check] if check in early else _guarded_step(check, docsets, options))
     findings = list(collapse_unreferenced(findings, {s.source: s for ds in docsets for s in ds.specs.values()}.values()))
     findings = list(with_documenting_specs(findings, docsets))
     findings = with_unique_keys(findings)  # two problems never share a fingerprint
@@ -241,6 +255,36 @@ def _run_checks(options: CheckOptions, steps: list[Check]) -> Report:
     new_ids = {id(f) for f in tri.new}
     tri.new[:] = [f for f in findings if id(f) in new_ids]
     return Report(findings, tri, docsets, notes)
+
+
+def _guarded_step(check: Check, docsets: list[DocSet], options: CheckOptions) -> Iterator[Finding]:
+    name = getattr(check, "__name__", "check")
+    return guarded(f"({name})", f"the {name} check", check(docsets, options))
+
+
+_LINTS: tuple[Check, ...] = (spec_conformance, docs_drift)
+
+
+def _replayed_while_linting(docsets: list[DocSet], options: CheckOptions, steps: list[Check]) -> dict[Check, list[Finding]]:
+    """With lints to compute (a cold cache) and cassettes to replay, the lints run in a forked process, which
+    leaves its findings in the cache, while this one replays: the replay's findings, else {}.
+
+    The steps are then run in their order as usual, the lints finding their results cached, so the report
+    is the same either way (a lint finding that is never kept, or a lost process, is only computed again)."""
+    lints = [step for step in _LINTS if step in steps]
+    replay = cassette_conformance in steps and options.cassettes is not None and options.cassettes.is_dir()
+    if not (lints and replay and options.cassettes is not None and any(ds.specs for ds in docsets) and jobs() > 1
+            and cassette_files(options.cassettes)):
+        return {}
+    cache = cache_dir(options.cache)
+    keys = (_spec_lint_keys(_linted_specs(docsets)) if spec_conformance in lints else []) + (
+        _docs_lint_keys(docsets) if docs_drift in lints else [])
+    if all(is_cached(cache, key) for key in keys):
+        return {}  # a warm cache: the lints cost a read each
+    with in_background(lambda: [list(_guarded_step(step, docsets, options)) for step in lints]) as started:
+        if not started:
+            return {}
+        return {cassette_conformance: list(_guarded_step(cassette_conformance, docsets, options))}
 
 
 def unchecked_reason(report: Report) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -207,3 +208,47 @@ def test_root_causes_are_pinned_to_their_line_in_the_spec(monkeypatch: pytest.Mo
         parts = cause["pointer"].split("/")
         expected = parts[-2] if cause["anchor"] == "undocumented" else parts[-1]
         assert spec_lines[cause["line"] - 1][cause["column"] - 1 :].startswith(f'"{expected}"'), cause
+
+
+def test_a_cold_run_lints_while_it_replays_and_reports_what_a_serial_run_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import contextlib
+    import threading
+
+    from aimlapi_contract import check
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # threads other tests left behind
+    started: list[bool] = []
+
+    @contextlib.contextmanager
+    def seen(work: Any) -> Any:
+        with original(work) as ok:
+            started.append(ok)
+            yield ok
+
+    original = check.in_background
+    monkeypatch.setattr(check, "in_background", seen)
+    linted_by = tmp_path / "linted-by"  # a file: the forked process' calls are seen here too
+
+    def spied(lint: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("only") != set():  # lint_pages(only=set()) lints nothing
+                with linted_by.open("a") as out:
+                    out.write(f"{os.getpid()}\n")
+            return lint(*args, **kwargs)
+        return run
+
+    monkeypatch.setattr(check, "iter_spec_findings", spied(check.iter_spec_findings))
+    monkeypatch.setattr(check, "lint_pages", spied(check.lint_pages))
+    reports = []
+    # Cold with the lints forked, cold with them inline, then warm again on the first cache (nothing to lint).
+    for jobs, cache in (("2", tmp_path / "a"), ("1", tmp_path / "b"), ("2", tmp_path / "a")):
+        monkeypatch.setenv("AIMLAPI_CONTRACT_JOBS", jobs)
+        main(["check", "--cassettes", "cassettes/published-examples", "--format", "json", "--cache-dir", str(cache)])
+        reports.append(capsys.readouterr().out)
+        if jobs == "2" and len(reports) == 1:  # the first run linted in the forked process alone
+            assert linted_by.read_text().split() and str(os.getpid()) not in linted_by.read_text().split()
+    assert started == [True]  # the first run only: serial runs and warm caches lint inline
+    assert reports[0] == reports[1] == reports[2]

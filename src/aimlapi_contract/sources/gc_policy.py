@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterator
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -57,3 +59,32 @@ def fork_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 
     with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         yield pool
+
+
+@contextlib.contextmanager
+def in_background(work: Callable[[], object]) -> Iterator[bool]:
+    """`work()` in a forked process while the block runs, waited for when it ends; yields whether it started.
+
+    Only what `work` leaves behind (files it writes) reaches this process. Not started (False) where this
+    process cannot fork, or while another thread runs (forking could copy a held lock)."""
+    if not can_fork() or threading.active_count() != 1:
+        yield False
+        return
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            gc.freeze()  # the inherited heap is left alone by this process' collections (no copies made)
+            work()
+            status = 0
+        finally:
+            os._exit(status)  # never this process' exit handlers, nor what it inherited buffered
+    try:
+        yield True
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
