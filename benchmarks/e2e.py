@@ -3,6 +3,7 @@
     AIMLAPI_DOCS_BASE=../shared/aimlapi-docs python benchmarks/e2e.py            # ~10 min on 2 cores
     python benchmarks/e2e.py --sizes 120,1200 --stream-events 20000 --no-reference  # quicker
     python benchmarks/e2e.py --sizes '' --stream-events 0 --long-streams 100x300    # long answers only
+    python benchmarks/e2e.py --sizes '' --stream-events 0 --long-streams '' --corpus DIR  # your own recordings
 
 Corpora are generated at run time into a temporary directory from the shared real samples
 (../shared/real-traffic-samples), drift and all, with ids, timestamps and text varied per copy
@@ -17,7 +18,10 @@ caches, serial); its findings must equal the new path's, byte for byte.
 `check` runs with the cache a scheduled job keeps between runs: the lint findings and what validation
 learned (explanations, the specs' index; validation/learned.py) from a 12-recording warm-up, then from its own
 earlier rounds. `first` is `check` with only the lint findings cached, as on a first run over new specs:
-everything validation learns is learned during the timed run. Its report must equal `check`'s.
+everything validation learns is learned during the timed run. `cold` is `check` with an empty cache, as in a
+fresh clone: the specs and the page are linted too. Their reports must equal `check`'s.
+`--corpus DIR` adds a row for a directory of recordings as they are (never written to): real traffic of
+your own, measured the same way.
 """
 
 from __future__ import annotations
@@ -112,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stream-events", type=int, default=200_000, help="events of the one long-stream cassette (0: none)")
     parser.add_argument("--long-streams", default="100x300",
                         help="RECORDINGSxEVENTS: recordings each streaming one long answer (chat and responses in turn; '' for none)")
+    parser.add_argument("--corpus", action="append", default=[], metavar="DIR",
+                        help="a directory of cassettes measured as it is (repeatable; never modified)")
     parser.add_argument("--no-reference", action="store_true", help="skip the old path (slow: ~10x `check`)")
     parser.add_argument("--reference-max", type=int, default=1200, help="largest corpus the old path runs on")
     parser.add_argument("--repeat", type=int, default=3,
@@ -129,8 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(cache, lint_only, ignore=lambda d, names: ["validation"] if Path(d) == cache else [])
         print(f"specs: {base}\nsamples: {samples} (x{len(corpus.samples(samples))}); cores: {os.cpu_count()}; "
               f"load average: {os.getloadavg()[0]:.2f}\n")
-        header = (f"{'corpus':<44} {'floor s':>8} {'naive s':>8} {'check s':>8} {'first s':>8} {'ref s':>7} "
-                  f"{'naive/check':>11} {'check/floor':>11} {'naive/first':>11} {'ref/check':>9}   peak RSS MB floor/naive/check(tree)/ref")
+        header = (f"{'corpus':<44} {'floor s':>8} {'naive s':>8} {'check s':>8} {'first s':>8} {'cold s':>7} {'ref s':>7} "
+                  f"{'naive/check':>11} {'check/floor':>11} {'naive/first':>11} {'naive/cold':>10} {'ref/check':>9}"
+                  "   peak RSS MB floor/naive/check(tree)/ref")
         print(header)
         print("-" * len(header))
         corpora: list[tuple[str, tuple[object, ...]]] = []
@@ -143,17 +150,25 @@ def main(argv: list[str] | None = None) -> int:
                             ("write_long_streams", samples, work / "answers", int(n), int(events))))
         if args.stream_events:
             corpora.append((f"1 stream of {args.stream_events:,} events", ("write_long_stream", samples, work / "stream", args.stream_events)))
+        for given in args.corpus:
+            corpora.append((Path(given).name[:30], ("", Path(given))))
         for label, spec in corpora:
-            dest = Path(str(spec[2]))
-            written = generate(str(spec[0]), *spec[1:])
+            dest = Path(str(spec[2] if spec[0] else spec[1]))
+            if spec[0]:
+                written = generate(str(spec[0]), *spec[1:])
+            elif dest.is_dir():
+                written = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
+            else:
+                raise SystemExit(f"error: --corpus {dest} is not a directory")
             label = f"{label} {written / 1e6:.1f} MB"
             commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
                 "floor": ([sys.executable, str(HERE / "floor.py"), str(dest)], None),
                 "naive": ([sys.executable, str(HERE / "naive.py"), str(base), str(dest)], None),
                 "check": (check_cmd(base, dest, cache, work / "new.txt"), None),
                 "first": (check_cmd(base, dest, work / "first-cache", work / "first.txt"), None),
+                "cold": (check_cmd(base, dest, work / "cold-cache", work / "cold.txt"), None),
             }
-            n_files = sum(1 for _ in dest.iterdir())
+            n_files = sum(1 for _ in dest.rglob("*.y*ml"))
             if not args.no_reference and n_files <= args.reference_max and "stream" not in label:
                 commands["ref"] = (check_cmd(base, dest, cache, work / "ref.txt"), {"AIMLAPI_CONTRACT_REFERENCE": "1"})
             best: dict[str, dict[str, float]] = {}
@@ -164,18 +179,22 @@ def main(argv: list[str] | None = None) -> int:
                     if name == "first":
                         shutil.rmtree(work / "first-cache", ignore_errors=True)
                         shutil.copytree(lint_only, work / "first-cache")
+                    if name == "cold":
+                        shutil.rmtree(work / "cold-cache", ignore_errors=True)
                     result = run(cmd, env=env)
                     best[name] = _fastest(best.get(name), result)
-            floor, naive, check, first, ref = best["floor"], best["naive"], best["check"], best["first"], best.get("ref")
+            floor, naive, check, first, cold, ref = (best["floor"], best["naive"], best["check"], best["first"], best["cold"],
+                                                     best.get("ref"))
             same = ref is not None and (work / "new.txt").read_bytes() == (work / "ref.txt").read_bytes()
-            first_same = (work / "new.txt").read_bytes() == (work / "first.txt").read_bytes()
+            first_same = (work / "new.txt").read_bytes() == (work / "first.txt").read_bytes() == (work / "cold.txt").read_bytes()
             ref_s = f"{ref['seconds']:7.2f}" if ref else f"{'-':>7}"
             ratio_ref = f"{ref['seconds'] / check['seconds']:8.1f}x" if ref else f"{'-':>9}"
             ref_rss = f"/{ref['rss']:.0f}" if ref else ""
             print(
-                f"{label:<44} {floor['seconds']:8.2f} {naive['seconds']:8.2f} {check['seconds']:8.2f} {first['seconds']:8.2f} {ref_s} "
+                f"{label:<44} {floor['seconds']:8.2f} {naive['seconds']:8.2f} {check['seconds']:8.2f} {first['seconds']:8.2f} "
+                f"{cold['seconds']:7.2f} {ref_s} "
                 f"{naive['seconds'] / check['seconds']:10.1f}x {check['seconds'] / floor['seconds']:10.2f}x "
-                f"{naive['seconds'] / first['seconds']:10.1f}x {ratio_ref}"
+                f"{naive['seconds'] / first['seconds']:10.1f}x {naive['seconds'] / cold['seconds']:9.1f}x {ratio_ref}"
                 f"   {floor['rss']:.0f}/{naive['rss']:.0f}/{check['rss']:.0f}({check['tree']:.0f}){ref_rss}"
             )
             cpu = (f"{'':44} CPU s: floor {floor['cpu']:.2f}, naive {naive['cpu']:.2f}, check {check['cpu']:.2f}"
@@ -183,12 +202,13 @@ def main(argv: list[str] | None = None) -> int:
                    + f"; naive/check {naive['cpu'] / check['cpu']:.1f}x, check/floor {check['cpu'] / floor['cpu']:.2f}x")
             print(cpu)
             if not first_same:
-                print("  FINDINGS DIFFER between a first run and a warm one")
+                print("  FINDINGS DIFFER between a first (or cold) run and a warm one")
             if ref and not same:
                 print("  FINDINGS DIFFER between the old path and the new one")
             elif ref:
                 print("  findings identical to the old path's")
-            shutil.rmtree(dest)
+            if spec[0]:
+                shutil.rmtree(dest)  # generated here; a --corpus directory is the user's
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
