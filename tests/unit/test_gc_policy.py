@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from aimlapi_contract.sources.gc_policy import THRESHOLDS, collecting_rarely, frozen_for_fork, in_background
+from aimlapi_contract.sources.gc_policy import (
+    THRESHOLDS,
+    collecting_rarely,
+    frozen_for_fork,
+    in_background,
+)
 
 
 def test_thresholds_are_raised_for_the_block_and_restored_after_an_error() -> None:
