@@ -214,9 +214,11 @@ def libyaml_caps_nesting() -> bool:
 COMPOSE_SAFE_DEPTH = 2_000  # a nesting bound under which any libyaml composes without risk to the C stack
 
 
-def loads_json(text: str | bytes) -> Any:
-    """json.loads, with nesting past the depth limit a LimitError (a ValueError, like a syntax error)."""
-    cap = current().json_depth
+def loads_json(text: str | bytes, cap: int | None = None) -> Any:
+    """json.loads, with nesting past the depth limit (`cap`: the current one) a LimitError (a ValueError, like
+    a syntax error)."""
+    if cap is None:
+        cap = current().json_depth
     try:
         value = json.loads(text)
     except RecursionError:

@@ -8,7 +8,6 @@ and the last event is `response.completed`, `response.failed` or `response.incom
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .. import limits
@@ -65,6 +64,7 @@ def iter_stream_findings(
     first_id: Any = None
     last_seq: tuple[int, int] | None = None  # (event index, sequence_number)
     last_type = ""
+    cap = limits.current().json_depth
     for i, event in enumerate(stream.events):
         part = f"event:{i}"
         label = f"event {i} (body line {event.line})"
@@ -76,10 +76,10 @@ def iter_stream_findings(
         seen = repeats.get(event.data)
         if seen is not None:  # the same data as an earlier event: the same verdicts, relabelled (validate is pure)
             payload = seen.payload
-            yield from (seen.relabelled(f, part, label, at(event.line)) for f in seen.findings)
+            yield from seen.relabelled_all(part, label, at(event.line))
         else:
             try:
-                payload = limits.loads_json(event.data)
+                payload = limits.loads_json(event.data, cap)
             except ValueError as exc:
                 yield where.finding(
                     Code.SSE_MALFORMED_EVENT, Severity.ERROR, f"{label}: data is not JSON ({exc})",
@@ -92,9 +92,10 @@ def iter_stream_findings(
             known = by_shape.get((counting, shape)) if shape is not None else None
             if known is not None and shapes is not None:
                 if not counting:
-                    yield from (known.relabelled(f, part, label, at(event.line)) for f in known.findings)
+                    yield from known.relabelled_all(part, label, at(event.line))
                 elif not shapes.all_counted(known.tallies):
-                    yield from (known.relabelled(f, part, label, at(event.line)) for f in known.findings if not shapes.counted(f))
+                    line_now = at(event.line)
+                    yield from (known.relabelled(f, part, label, line_now) for f in known.findings if not shapes.counted(f))
             else:
                 found = list(validate(payload, part, label, at(event.line), len(event.data)))
                 small = len(event.data) <= _REPEAT_DATA_MAX
@@ -151,16 +152,16 @@ _REPEAT_DATA_MAX = 16 * 1024
 _SHAPES_KEPT = 1024  # a shape key holds the kept values only: small
 
 
-@dataclass(frozen=True, slots=True)
 class _Verdicts:
     """The parsed payload and the findings of the first event with some data, to re-use for its repeats."""
 
-    payload: Any
-    part: str
-    label: str
-    line: int | None
-    findings: list[Finding]
-    tallies: Tallies | None = None  # the findings as counts (traffic/event_shapes.py), for an event of the same shape
+    __slots__ = ("payload", "part", "label", "line", "findings", "tallies", "_templates")
+
+    def __init__(self, payload: Any, part: str, label: str, line: int | None, findings: list[Finding],
+                 tallies: Tallies | None = None) -> None:
+        self.payload, self.part, self.label, self.line, self.findings = payload, part, label, line, findings
+        self.tallies = tallies  # the findings as counts (traffic/event_shapes.py), for an event of the same shape
+        self._templates: list[tuple[Finding, str | None, str | None, bool]] | None = None
 
     def relabelled(self, finding: Finding, part: str, label: str, line: int | None) -> Finding:
         """`finding` (made for the first event) as made for a later one: its part, label and line."""
@@ -170,6 +171,21 @@ class _Verdicts:
         f = finding
         return Finding(f.code, f.severity, f.source, message, line if f.line == self.line else f.line, f.column, f.pointer,
                        f.endpoint, f.fix, f.detail, anchor, f.extra)
+
+    def relabelled_all(self, part: str, label: str, line: int | None) -> list[Finding]:
+        """Every finding, as `relabelled` makes each: what each keeps of its anchor and message is worked out once."""
+        templates = self._templates
+        if templates is None:
+            templates = self._templates = [
+                (f, f.anchor[: -len(self.part)] if f.anchor.endswith(self.part) else None,
+                 f.message[len(self.label):] if f.message.startswith(self.label) else None, f.line == self.line)
+                for f in self.findings
+            ]
+        return [
+            Finding(f.code, f.severity, f.source, f.message if tail is None else label + tail, line if moves else f.line,
+                    f.column, f.pointer, f.endpoint, f.fix, f.detail, f.anchor if head is None else head + part, f.extra)
+            for f, head, tail, moves in templates
+        ]
 
 
 def _termination(
