@@ -114,3 +114,15 @@ def test_pointers_asked_in_any_order_are_where_each_alone_is() -> None:
         for pointer in asked:
             assert shared.position(pointer, nearest=True) == JsonLocator(text).position(pointer, nearest=True), (text, pointer)
         assert shared.lines() == JsonLocator(text).lines()
+
+
+def test_counted_positions_are_the_indexed_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first positions are found by counting line breaks, the rest from an index: the same places."""
+    rng = random.Random(7)
+    text = json.dumps({"a": [{"b": i, "c": "x\ny"} for i in range(200)], "d": {"e": 1}}, indent=2)
+    offsets = [0, 1, len(text) - 1, len(text), text.index("\n"), text.index("\n") + 1] + [rng.randrange(len(text)) for _ in range(300)]
+    counted = [JsonLocator(text)._line_column(o) for o in offsets]  # a fresh locator per offset: always counted
+    indexed = JsonLocator(text)
+    monkeypatch.setattr("aimlapi_contract.sources.locate._COUNTED", 0)
+    assert [indexed._line_column(o) for o in offsets] == counted
+    assert indexed._newlines is not None and counted[0] == (1, 1)
