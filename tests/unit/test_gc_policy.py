@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from aimlapi_contract.sources.gc_policy import (
     collecting_rarely,
     frozen_for_fork,
     in_background,
+    run_forked,
 )
 
 
@@ -56,3 +58,65 @@ def test_no_background_work_while_another_thread_runs(monkeypatch: pytest.Monkey
     with in_background(lambda: ran.append(1)) as started:
         assert not started
     assert not ran
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")  # ended (a zombie until its new parent, init, reaps it)
+
+
+def test_a_failed_block_ends_the_background_process_and_what_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    pids = tmp_path / "pids"
+
+    def work() -> None:
+        helper = os.fork()  # a worker of its own, as a lint's process pool has
+        if helper == 0:
+            time.sleep(60)
+            os._exit(0)
+        pids.write_text(f"{os.getpid()} {helper}")
+        time.sleep(60)
+
+    with pytest.raises(KeyboardInterrupt), in_background(work) as started:
+        assert started
+        deadline = time.monotonic() + 10
+        while not pids.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+    leader, helper = map(int, pids.read_text().split())
+    deadline = time.monotonic() + 10
+    while not (_gone(leader) and _gone(helper)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(leader) and _gone(helper)
+
+
+def test_background_work_that_overruns_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr("aimlapi_contract.sources.gc_policy.BACKGROUND_WAIT", 0.2)
+    start = time.monotonic()
+    with in_background(lambda: time.sleep(60)) as started:
+        assert started
+    assert time.monotonic() - start < 10  # ended, not waited for: the caller then does the work itself
+
+
+def test_a_forked_child_cleans_up_when_terminated(tmp_path: Path) -> None:
+    marker, ready = tmp_path / "cleaned", tmp_path / "ready"
+
+    def work() -> int:
+        try:
+            ready.write_text("")
+            time.sleep(60)
+            return 0
+        finally:
+            marker.write_text("")  # as atomic_write removes its temporary file
+
+    pid = run_forked(work)
+    deadline = time.monotonic() + 10
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGTERM)
+    _, status = os.waitpid(pid, 0)
+    assert marker.exists() and os.waitstatus_to_exitcode(status) != 0  # cleaned up, and not called a success

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -113,3 +114,30 @@ def test_many_items_come_in_no_more_batches_than_the_pipe_holds_tokens(monkeypat
     items = list(range(5_000))
     assert list(parallel.map_in_order(_double, items, jobs=2)) == [2 * n for n in items]
     assert seen and seen[0] <= 16
+
+
+def test_with_sigchld_ignored_every_result_still_comes_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Inherited from a supervisor: children are reaped by the system, so no exit status can be read.
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 20)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        items = list(range(200))
+        results = list(parallel.map_in_order(_square_and_pid, items, jobs=2))
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert [r for r, _ in results] == [n * n for n in items]
+    assert {pid for _, pid in results} - {os.getpid()}  # a worker's results, read from its file
+
+
+def test_no_process_to_be_had_means_every_batch_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 20)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+    def no_fork(*args: object) -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork(2) at the process limit
+
+    monkeypatch.setattr(parallel, "run_forked", no_fork)
+    items = list(range(100))
+    results = list(parallel.map_in_order(_square_and_pid, items, jobs=4))
+    assert [r for r, _ in results] == [n * n for n in items] and {pid for _, pid in results} == {os.getpid()}

@@ -252,3 +252,20 @@ def test_a_cold_run_lints_while_it_replays_and_reports_what_a_serial_run_does(
             assert linted_by.read_text().split() and str(os.getpid()) not in linted_by.read_text().split()
     assert started == [True]  # the first run only: serial runs and warm caches lint inline
     assert reports[0] == reports[1] == reports[2]
+
+
+def test_with_a_cache_it_cannot_write_a_cold_run_lints_here(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import threading
+
+    from aimlapi_contract import check
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setenv("AIMLAPI_CONTRACT_JOBS", "2")
+    access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path).name != "findings" and access(path, mode, **kw))
+    monkeypatch.setattr(check, "in_background", lambda work: pytest.fail("the lints went to a process that could not hand them back"))
+    main(["check", "--cassettes", "cassettes/published-examples", "--format", "json", "--cache-dir", str(tmp_path / "c")])
+    assert json.loads(capsys.readouterr().out)["findings"]

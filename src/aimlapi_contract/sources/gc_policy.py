@@ -16,6 +16,7 @@ import gc
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -61,30 +62,90 @@ def fork_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         yield pool
 
 
+def run_forked(work: Callable[[], int]) -> int:
+    """Fork a child that runs `work()` and exits with its status (1 if it raised), never returning; the child's pid.
+
+    SIGINT and SIGTERM are held across the fork, so a signal cannot reach the child before it is inside its
+    `try` (it would run this process' clean-up as its own). In the child SIGTERM raises SystemExit, so what
+    `work` writes is cleaned up as on any error (atomic writes remove their temporary file)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    if pid:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        return pid
+    status = 1
+    try:
+        signal.signal(signal.SIGTERM, _exit_on_term)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        status = work()
+    finally:
+        os._exit(status)  # never this process' exit handlers, nor what it inherited buffered
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+BACKGROUND_WAIT = 600.0  # seconds a background process may run past the block; then it is ended and its work redone
+
+
 @contextlib.contextmanager
 def in_background(work: Callable[[], object]) -> Iterator[bool]:
     """`work()` in a forked process while the block runs, waited for when it ends; yields whether it started.
 
     Only what `work` leaves behind (files it writes) reaches this process. Not started (False) where this
-    process cannot fork, or while another thread runs (forking could copy a held lock)."""
+    process cannot fork, or while another thread runs (forking could copy a held lock). The process leads a
+    process group of its own: ending it (the block failed, or it ran BACKGROUND_WAIT past the block) ends
+    any workers it started too, and a terminal's Ctrl-C reaches this process alone."""
     if not can_fork() or threading.active_count() != 1:
         yield False
         return
-    pid = os.fork()
-    if pid == 0:
-        status = 1
-        try:
-            gc.freeze()  # the inherited heap is left alone by this process' collections (no copies made)
-            work()
-            status = 0
-        finally:
-            os._exit(status)  # never this process' exit handlers, nor what it inherited buffered
+
+    def child() -> int:
+        os.setpgid(0, 0)
+        gc.freeze()  # the inherited heap is left alone by this process' collections (no copies made)
+        work()
+        return 0
+
+    try:
+        pid = run_forked(child)
+    except OSError:  # no process to be had (a limit, a sandbox): the caller does the work itself
+        yield False
+        return
+    with contextlib.suppress(OSError):
+        os.setpgid(pid, pid)  # also here: whichever side runs first, the group exists before it is signalled
     try:
         yield True
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGTERM)
+        _end_group(pid)
         raise
-    finally:
+    if not _exited(pid, BACKGROUND_WAIT):
+        _end_group(pid)
+
+
+def _exited(pid: int, seconds: float) -> bool:
+    """Wait up to `seconds` for child `pid` to exit (True), reaping it."""
+    deadline, pause = time.monotonic() + seconds, 0.001
+    while True:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return True
+        except ChildProcessError:
+            return True  # reaped already (SIGCHLD ignored: the system reaps children itself)
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
+def _end_group(pid: int) -> None:
+    """End the process group `pid` leads: politely, then for good; reap its leader."""
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
         with contextlib.suppress(OSError):
-            os.waitpid(pid, 0)
+            os.killpg(pid, sig)
+        if _exited(pid, grace):
+            return

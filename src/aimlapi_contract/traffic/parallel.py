@@ -1,16 +1,18 @@
 """Work over many cassettes on the machine's cores, results in the input's order (so output never depends on it).
 
 Small inputs run serially. A large one runs its first items serially too, which builds the engines'
-validators and caches once, then forks `jobs - 1` workers that inherit them; this process works too.
-The batches are handed out through a pipe holding one 4-byte token per batch: a read of 4 bytes takes a
-whole token (a pipe read is atomic), so whoever is free takes the next batch, with no queue or thread.
-Each worker writes its results to an unnamed temporary file and exits; the results are then merged in
-the batches' order, so the merged result is exactly the serial one. A batch a worker did not finish (it
-was killed, say) is done here. `AIMLAPI_CONTRACT_JOBS=1` forces the serial path; without `fork`
-(Windows) it is serial, and so it is while another thread runs (a progress bar's refresh): forking then
-could copy a held lock. `carry` (take, absorb) hands what workers learn back to the parent: each
-worker's `take()` goes with its results to the parent's `absorb`, so caches kept on disk are written by
-one process.
+validators and caches once, then forks up to `jobs - 1` workers that inherit them; this process works too.
+The batches are handed out through a pipe holding one 4-byte token per batch, all written before the
+fork: reads of a pipe are serialised, so a read of 4 bytes takes a whole token, and whoever is free takes
+the next batch, with no queue or thread. Each worker writes its batches to an unnamed temporary file as
+it goes and a last record when it is done, then exits; the results are merged in the batches' order, so
+the merged result is exactly the serial one. A batch of a worker that did not finish (killed, say), or
+that could not be started, is done here; whether a worker finished is read from its file, not its exit
+status (a process started with SIGCHLD ignored has none to read). `AIMLAPI_CONTRACT_JOBS=1` forces the
+serial path; without `fork` (Windows) it is serial, and so it is while another thread runs (a progress
+bar's refresh): forking then could copy a held lock. `carry` (take, absorb) hands what workers learn back
+to the parent: each worker's `take()` goes with its results to the parent's `absorb`, so caches kept on
+disk are written by one process.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import pickle
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import IO, Any, TypeVar
 
-from ..sources.gc_policy import can_fork, frozen_for_fork
+from ..sources.gc_policy import can_fork, frozen_for_fork, run_forked
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -93,35 +96,41 @@ def map_in_order(
 def _shared(
     func: Callable[[T], R], batches: list[Sequence[T]], jobs: int, take: Callable[[], Any], absorb: Callable[[Any], None]
 ) -> list[list[R]]:
-    """Each batch's results, the batches taken by this process and `jobs - 1` forked workers in turn."""
-    read_end, write_end = os.pipe()
-    pids: list[int] = []
+    """Each batch's results, the batches taken by this process and up to `jobs - 1` forked workers in turn."""
     done: dict[int, list[R]] = {}
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        read_end = write_end = -1  # no pipe to be had: every batch is done here, below
+    workers: list[tuple[int, IO[bytes]]] = []  # (pid, its results file), until reaped
     with contextlib.ExitStack() as files:
         try:
-            _write_all(write_end, b"".join(i.to_bytes(4, "little") for i in range(len(batches))))
-            os.close(write_end)
-            write_end = -1
-            outputs: list[IO[bytes]] = []
-            with frozen_for_fork():
-                for _ in range(jobs - 1):
-                    outputs.append(files.enter_context(tempfile.TemporaryFile()))  # unnamed: gone once closed
-                    pid = os.fork()
-                    if pid == 0:  # a worker: take batches until none is left, write the results, exit
-                        _work(func, batches, read_end, outputs[-1], take)
-                    pids.append(pid)
-                for i in _claims(read_end):
-                    done[i] = [func(item) for item in batches[i]]
-                for pid, output in zip(pids, outputs):
-                    _, status = os.waitpid(pid, 0)
-                    if status == 0:
+            if read_end >= 0:
+                _write_all(write_end, b"".join(i.to_bytes(4, "little") for i in range(len(batches))))
+                os.close(write_end)
+                write_end = -1
+                with frozen_for_fork():
+                    for _ in range(min(jobs - 1, len(batches) - 1)):
+                        try:
+                            output: IO[bytes] = files.enter_context(tempfile.TemporaryFile())  # unnamed: gone once closed
+                            pid = run_forked(partial(_work, func, batches, read_end, output, take))
+                        except OSError:
+                            break  # no more processes (or no temporary file): fewer hands
+                        workers.append((pid, output))
+                    for i in _claims(read_end):
+                        done[i] = [func(item) for item in batches[i]]
+                    while workers:
+                        pid, output = workers[0]
+                        with contextlib.suppress(ChildProcessError):  # SIGCHLD ignored: reaped by the system
+                            os.waitpid(pid, 0)
+                        workers.pop(0)  # reaped: never signalled again (its pid may be another process' now)
                         output.seek(0)
-                        theirs, learned = _read_back(output)
-                        done.update(theirs)
-                        absorb(learned)
-                pids = []
+                        theirs, learned, finished = _read_back(output)
+                        if finished:  # its last record written: every batch it took is here
+                            done.update(theirs)
+                            absorb(learned)
         finally:
-            for pid in pids:  # interrupted: the workers are ended, never left behind
+            for pid, _ in workers:  # interrupted: the workers are ended, never left behind
                 _end(pid)
             for fd in (read_end, write_end):
                 if fd >= 0:
@@ -130,30 +139,25 @@ def _shared(
     return [done[i] if i in done else [func(item) for item in batch] for i, batch in enumerate(batches)]
 
 
-def _work(func: Callable[[T], R], batches: list[Sequence[T]], read_end: int, out: IO[bytes], take: Callable[[], Any]) -> None:
-    """A forked worker's life: it never returns, and never runs the parent's exit handlers."""
-    status = 1
-    try:
-        for i in _claims(read_end):  # written batch by batch: pickling overlaps the work, not the wait
-            pickle.dump((i, [func(item) for item in batches[i]]), out, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump((-1, take()), out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
-        status = 0
-    finally:
-        os._exit(status)
+def _work(func: Callable[[T], R], batches: list[Sequence[T]], read_end: int, out: IO[bytes], take: Callable[[], Any]) -> int:
+    """A forked worker's life (gc_policy.run_forked: it exits with what this returns)."""
+    for i in _claims(read_end):  # written batch by batch: pickling overlaps the work, not the wait
+        pickle.dump((i, [func(item) for item in batches[i]]), out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump((-1, take()), out, protocol=pickle.HIGHEST_PROTOCOL)  # the last record: all written
+    out.flush()
+    return 0
 
 
-def _read_back(out: IO[bytes]) -> tuple[dict[int, Any], Any]:
-    """A finished worker's batches by number, and what it learned; a torn record ends the reading (its
-    batches are done again by the caller)."""
+def _read_back(out: IO[bytes]) -> tuple[dict[int, Any], Any, bool]:
+    """A worker's batches by number, what it learned, and whether it finished (wrote its last record)."""
     theirs: dict[int, Any] = {}
     while True:
         try:
             i, value = pickle.load(out)
         except Exception:  # noqa: BLE001  (EOF, or a record the worker could not finish)
-            return theirs, None
+            return theirs, None, False
         if i < 0:
-            return theirs, value
+            return theirs, value, True
         theirs[i] = value
 
 
