@@ -251,7 +251,8 @@ def test_what_a_schema_reads_of_values_is_kept_and_a_damaged_entry_recomputed(tm
 
     spec, results = _spec(), []
     analyse = reads._analyse
-    for run, damage in enumerate((None, None, b'{"value": {"strings": "finish_reason", "integers": []}}', b'{"value": 1}')):
+    damaged_entry = json.dumps({"value": {POINTER: {"strings": "finish_reason", "integers": []}}}).encode()
+    for run, damage in enumerate((None, None, damaged_entry, b'{"value": 1}')):
         monkeypatch.setattr(reads, "_CACHE", {})  # a new run: nothing in memory
         for f in (tmp_path / "validation").glob("*.json") if damage else ():
             f.write_bytes(damage)
@@ -260,3 +261,25 @@ def test_what_a_schema_reads_of_values_is_kept_and_a_damaged_entry_recomputed(tm
             results.append(reads.value_reads(spec, POINTER))
     both = frozenset({"finish_reason", "id"})  # an enum or a format reads a value of either type
     assert results == [reads.ValueReads(both, both)] * 4
+    with learned.kept_in(tmp_path):  # a second schema of the spec: the same file, one more entry
+        reads.value_reads(spec, POINTER + "/properties/choices")
+    tables = [f for f in (tmp_path / "validation").glob("*.json") if POINTER.encode() in f.read_bytes()]
+    assert len(tables) == 1 and b"/properties/choices" in tables[0].read_bytes()
+
+
+def test_what_a_worker_derives_is_written_by_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aimlapi_contract.validation import value_reads as reads
+
+    spec = _spec()
+    monkeypatch.setattr(reads, "_CACHE", {})  # nothing in memory from earlier tests
+    with learned.kept_in(tmp_path / "worker"):  # a worker's store: what it learned goes back by take()
+        learned.take()
+        reads.value_reads(spec, POINTER)
+        sent = learned.take()
+        assert learned.take() == ({}, [])  # handed back once
+    with learned.kept_in(tmp_path / "parent"):
+        learned.absorb(sent)
+    monkeypatch.setattr(reads, "_CACHE", {})
+    monkeypatch.setattr(reads, "_analyse", _boom)  # the parent's next run reads what the worker derived
+    with learned.kept_in(tmp_path / "parent"):
+        assert reads.value_reads(spec, POINTER).strings == frozenset({"finish_reason", "id"})

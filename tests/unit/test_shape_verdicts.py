@@ -119,7 +119,7 @@ def test_events_requests_and_replies_of_one_shape_in_many_cassettes(cap: int, tm
     assert made < asked
 
 
-@pytest.mark.parametrize("bound", ["_MAX_PAYLOAD", "_MAX_KEPT", "_MAX_FINDINGS"])
+@pytest.mark.parametrize("bound", ["_MAX_PAYLOAD", "_MAX_KEPT", "_MAX_FINDINGS", "_MAX_KEPT_FINDINGS"])
 def test_memory_stays_bounded_large_payloads_and_many_findings_are_judged_each_time(
     bound: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,4 +127,9 @@ def test_memory_stays_bounded_large_payloads_and_many_findings_are_judged_each_t
     cassettes = [[_interaction(_reply(i))] for i in range(5)]
     _, made, asked = _old_and_new(_spec(CHAT), cassettes, tmp_path, monkeypatch)
     assert made == asked == 5
-    assert not shape_verdicts._MEMO.verdicts
+
+
+def test_nothing_learned_of_shapes_is_held_after_a_replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, made, asked = _old_and_new(_spec(CHAT), [[_interaction(_reply(i))] for i in range(5)], tmp_path, monkeypatch)
+    assert made < asked  # shapes were shared during the replay...
+    assert not shape_verdicts._MEMO.verdicts and not shape_verdicts._SHAPES  # ...and let go at its end

@@ -21,6 +21,7 @@ from .cassettes import (
     read_cassette,
 )
 from ..validation import learned
+from . import shape_verdicts
 from .parallel import map_in_order
 from .guard import FindingBudget, bounded, guarded_cassettes
 from .payloads import iter_located_findings, once_per_unusable_schema
@@ -93,7 +94,10 @@ def iter_cassette_findings(
     per_file = map_in_order(
         check, cassette_files(directory), jobs=1 if reference else jobs, carry=(learned.take, learned.absorb), weigh=_file_size
     )
-    singles = list(once_per_unusable_schema(f for findings in per_file for f in findings))
+    try:
+        singles = list(once_per_unusable_schema(f for findings in per_file for f in findings))
+    finally:
+        shape_verdicts.forget()  # what one replay learned of shapes is not held after it
     yield from singles
     yield from iter_root_causes(singles, specs)
 

@@ -19,24 +19,33 @@ from ..findings import Code, Finding
 from ..sources import Spec
 from .event_shapes import PayloadShapes
 
-# Per process (a pytest session may run several checks): bounded, so memory stays flat on any corpus. A shape
-# is about as large as its payload, so payloads past a size are judged each time, and the shapes kept are
-# bounded in all by the bytes of their payloads.
+# Per process and replay (`forget` ends one): bounded, so memory stays flat on any corpus. A shape is about as
+# large as its payload, so payloads past a size are judged each time, and what is kept is bounded in all by
+# the bytes of the payloads whose shapes are kept and by the findings kept for them.
 _SHAPES: dict[tuple[str, str], PayloadShapes | None] = {}
 _MAX_LOCATIONS = 4096
 _MAX_VERDICTS = 20_000
 _MAX_PAYLOAD = 16 * 1024  # bytes of JSON text: a larger payload is judged without a shape
 _MAX_KEPT = 16 * 1024 * 1024  # bytes of JSON text whose shapes are kept, in all
 _MAX_FINDINGS = 256  # a payload with more findings than this is judged each time
+_MAX_KEPT_FINDINGS = 50_000  # findings kept in all (~25 MB)
 
 
 class _Memo:
     def __init__(self) -> None:
         self.verdicts: dict[tuple[Any, ...], _Made] = {}
         self.kept = 0  # bytes of the payloads whose shapes are keys of `verdicts`
+        self.findings = 0  # findings held by `verdicts`
 
 
 _MEMO = _Memo()
+
+
+def forget() -> None:
+    """Drop what was learned (a replay ends): a long-lived process (the pytest plugin) keeps none of it."""
+    global _MEMO
+    _MEMO = _Memo()
+    _SHAPES.clear()
 
 
 def once_per_shape(
@@ -75,10 +84,12 @@ def once_per_shape(
     found = list(make())
     # A malformed schema (CT306) is reported once per schema by the caller: its finding must pass each time.
     unusable = any(f.code is Code.DOC_SCHEMA_UNUSABLE for f in found)
-    room = len(memo.verdicts) < _MAX_VERDICTS and memo.kept + size <= _MAX_KEPT and len(found) <= _MAX_FINDINGS
+    room = (len(memo.verdicts) < _MAX_VERDICTS and memo.kept + size <= _MAX_KEPT and len(found) <= _MAX_FINDINGS
+            and memo.findings + len(found) <= _MAX_KEPT_FINDINGS)
     if room and not unusable and (counted_only or shapes.reusable(payload, found)):
         memo.verdicts[key] = _Made(found, anchor, line, label)
         memo.kept += size
+        memo.findings += len(found)
     yield from found
 
 

@@ -44,7 +44,10 @@ class _Store:
         self.loaded: dict[str, Entries] = {}  # spec sha256 -> what the store held at first use
         self.new: dict[str, Entries] = {}  # learned in this run, to save
         self.unsent: dict[str, Entries] = {}  # learned in this process since the last take()
+        # (file name, None, value) or (file name, table key, entry): derived since the last take()
+        self.unsent_derived: list[tuple[str, str | None, Any]] = []
         self.derived: dict[str, Any] = {}  # store file name -> a value computed in this run, to save
+        self.tables: dict[str, dict[str, Any]] = {}  # store file name -> a table read or begun in this run
         self.formats: frozenset[str] | None = None
         self.formats_learned = False
         self._env: str | None = None
@@ -129,6 +132,7 @@ def derived(spec_sha256: str, name: str, compute: Callable[[], Any], valid: Call
         pass
     value = compute()
     _STORE.derived[f"{spec_sha256}:{name}"] = value
+    _STORE.unsent_derived.append((f"{spec_sha256}:{name}", None, value))
     return value
 
 
@@ -137,15 +141,24 @@ def take() -> Any:
     if _STORE is None:
         return None
     unsent, _STORE.unsent = _STORE.unsent, {}
-    return unsent
+    derived, _STORE.unsent_derived = _STORE.unsent_derived, []
+    return unsent, derived
 
 
 def absorb(learned: Any) -> None:
     """Add what a worker learned (its `take()`) to what this process saves."""
     if _STORE is None or not learned:
         return
-    for sha, entries in learned.items():
+    explanations, derived = learned
+    for sha, entries in explanations.items():
         _STORE.new.setdefault(sha, {}).update(entries)
+    for name, key, value in derived:
+        if key is None:
+            _STORE.derived[name] = value
+        else:  # a table's entry: it joins this process' table
+            table = _table(_STORE, name)
+            table[key] = value
+            _STORE.derived[name] = table
 
 
 def environment_key() -> str:
@@ -153,6 +166,37 @@ def environment_key() -> str:
     installed = installed_metadata()  # each distribution's metadata is named after itself and its version
     fingerprint = hashlib.sha256("\x1f".join(installed).encode()).hexdigest()
     return cache_key(f"{FORMAT}:{fingerprint}", rules=_PACKAGE, library=_LIBRARIES)
+
+
+def derived_entry(spec_sha256: str, name: str, key: str, compute: Callable[[], Any], valid: Callable[[Any], bool]) -> Any:
+    """One entry of a table of JSON values derived from the spec alone (e.g. what each schema reads), kept in one
+    file per spec and table: kept, else `compute()`'s. A kept entry that `valid` rejects is computed again."""
+    if _STORE is None:
+        return compute()
+    table_name = f"{spec_sha256}:{name}"
+    table = _table(_STORE, table_name)
+    if key in table and valid(table[key]):
+        return table[key]
+    value = table[key] = compute()
+    _STORE.derived[table_name] = table  # the whole table is written at the end
+    _STORE.unsent_derived.append((table_name, key, value))  # a worker hands back the entry, not its table
+    return value
+
+
+def _table(store: _Store, name: str) -> dict[str, Any]:
+    """The table kept in store file `name`, read on first use ({} if absent or damaged)."""
+    table = store.tables.get(name)
+    if table is None:
+        table = {}
+        path = store.path(name)
+        try:
+            if path.stat().st_size <= _MAX_FILE_BYTES:
+                loaded = json.loads(path.read_bytes())["value"]
+                table = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        store.tables[name] = table
+    return table
 
 
 def _save(store: _Store) -> None:

@@ -51,11 +51,12 @@ _CACHE: dict[tuple[str, str], ValueReads] = {}
 
 def value_reads(spec: Spec, schema_pointer: str) -> ValueReads:
     """What the schema at `schema_pointer` of `spec` reads of property values (cached per spec content, and kept
-    between runs: the analysis of the responses stream's schema, a oneOf of 50 events, costs 20 ms)."""
+    between runs, one file per spec: the analysis of the responses stream's schema, a oneOf of 50 events, costs
+    20 ms)."""
     key = (spec.sha256, schema_pointer)
     found = _CACHE.get(key)
     if found is None:
-        kept = learned.derived(spec.sha256, f"value-reads:{schema_pointer}", lambda: _as_json(_computed(spec, schema_pointer)), _is_json)
+        kept = learned.derived_entry(spec.sha256, "value-reads", schema_pointer, lambda: _as_json(_computed(spec, schema_pointer)), _is_json)
         found = ValueReads(*(None if names is None else frozenset(names) for names in (kept["strings"], kept["integers"])))
         if len(_CACHE) < 1_000:
             _CACHE[key] = found
