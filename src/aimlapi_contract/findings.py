@@ -225,14 +225,18 @@ def pointer_from_path(path: Any) -> str:
     return "".join("/" + p for p in parts)
 
 
+def pointer_parts(pointer: str) -> list[str]:
+    """The keys and indexes a JSON pointer (RFC 6901) names, unescaped: '/a~1b/0' -> ['a/b', '0']; '//x' -> ['', 'x']."""
+    return [raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:]] if pointer else []
+
+
 @functools.lru_cache(maxsize=4096)
 def dotted(pointer: str, root: str = "(root)") -> str:
     """A JSON pointer as a readable path: /choices/0/finish_reason -> choices[0].finish_reason; `root` for ''."""
     if not pointer:
         return root
     out = ""
-    for raw in pointer.lstrip("/").split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
+    for part in pointer_parts(pointer):
         out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
     return out
 

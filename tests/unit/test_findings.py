@@ -72,3 +72,21 @@ def test_a_finding_pickled_by_a_worker_comes_back_whole() -> None:
                       fix="f", detail="d", anchor="i:0", extra={"cause": {"pointer": "/p"}})
     back = pickle.loads(pickle.dumps([finding, finding]))
     assert back[0].to_dict() == finding.to_dict() and back[0] is back[1]  # shared objects stay shared
+
+
+@pytest.mark.parametrize(("pointer", "parts"), [
+    ("", []), ("/", [""]), ("//x", ["", "x"]), ("/a~1b/0", ["a/b", "0"]), ("/~01", ["~1"]),
+])  # fmt: skip
+def test_pointer_parts_unescape_each_key_and_keep_empty_ones(pointer: str, parts: list[str]) -> None:
+    from aimlapi_contract.findings import pointer_parts
+
+    assert pointer_parts(pointer) == parts
+
+
+def test_a_spec_resolves_a_pointer_through_an_empty_key() -> None:
+    import json
+
+    from aimlapi_contract.sources.specs import load_spec
+
+    spec = load_spec("t.json", json.dumps({"openapi": "3.0.3", "": {"x": 1}, "x": 2}).encode())
+    assert spec.resolve("//x") == 1 and spec.resolve("/x") == 2

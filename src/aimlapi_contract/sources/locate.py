@@ -13,6 +13,8 @@ import json.scanner
 import re
 from dataclasses import dataclass, field
 
+from ..findings import pointer_parts
+
 _WS = re.compile(r"[ \t\n\r]*")
 _COUNTED = 64  # positions found by counting line breaks; past these, every line's start is indexed once
 
@@ -53,8 +55,7 @@ class JsonLocator:
         try:
             pos = self._skip(0)
             here = pos
-            for raw in pointer.split("/")[1:] if pointer else []:
-                part = raw.replace("~1", "/").replace("~0", "~")
+            for part in pointer_parts(pointer):
                 member = self._member(pos, part)
                 if member is None:
                     return here if nearest else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .. import limits
-from ..findings import pointer_from_path
+from ..findings import pointer_from_path, pointer_parts
 from .locate import JsonLocator
 
 if TYPE_CHECKING:
@@ -171,8 +171,7 @@ class Spec:
     def resolve(self, pointer: str) -> Any:
         """The value at a JSON pointer of this spec (KeyError when absent)."""
         node: Any = self.data
-        for raw in pointer.lstrip("/").split("/") if pointer else []:
-            part = raw.replace("~1", "/").replace("~0", "~")
+        for part in pointer_parts(pointer):
             node = node[int(part)] if isinstance(node, list) else node[part]
         return node
 

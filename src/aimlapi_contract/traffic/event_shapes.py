@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Container, Hashable
 from typing import Any
 
-from ..findings import Code, Finding, Severity
+from ..findings import Code, Finding, Severity, pointer_parts
 from ..sources import Spec
 from ..validation import semantics
 from ..validation.value_reads import value_reads
@@ -167,8 +167,7 @@ class EventShapes(PayloadShapes):
 def _member_at(payload: Any, pointer: str) -> tuple[Any, str | None]:
     """The value at JSON pointer `pointer` in `payload`, and its name if an object's member holds it."""
     value, name = payload, None
-    for raw in pointer.split("/")[1:] if pointer else ():
-        part = raw.replace("~1", "/").replace("~0", "~")
+    for part in pointer_parts(pointer):
         if type(value) is list:
             value, name = value[int(part)], None
         else:
