@@ -122,14 +122,9 @@ def derived(spec_sha256: str, name: str, compute: Callable[[], Any], valid: Call
     A kept value that `valid` rejects (a damaged file) is computed again."""
     if _STORE is None:
         return compute()
-    path = _STORE.path(f"{spec_sha256}:{name}")
-    try:
-        if path.stat().st_size <= _MAX_FILE_BYTES:
-            value = json.loads(path.read_bytes())["value"]
-            if valid(value):
-                return value
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    value = _kept_value(_STORE.path(f"{spec_sha256}:{name}"))
+    if value is not _ABSENT and valid(value):
+        return value
     value = compute()
     _STORE.derived[f"{spec_sha256}:{name}"] = value
     _STORE.unsent_derived.append((f"{spec_sha256}:{name}", None, value))
@@ -187,16 +182,22 @@ def _table(store: _Store, name: str) -> dict[str, Any]:
     """The table kept in store file `name`, read on first use ({} if absent or damaged)."""
     table = store.tables.get(name)
     if table is None:
-        table = {}
-        path = store.path(name)
-        try:
-            if path.stat().st_size <= _MAX_FILE_BYTES:
-                loaded = json.loads(path.read_bytes())["value"]
-                table = loaded if isinstance(loaded, dict) else {}
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        store.tables[name] = table
+        loaded = _kept_value(store.path(name))
+        table = store.tables[name] = loaded if isinstance(loaded, dict) else {}
     return table
+
+
+_ABSENT: Any = object()
+
+
+def _kept_value(path: Path) -> Any:
+    """The value a derived store file holds, or _ABSENT (no file, too large, or not one of ours)."""
+    try:
+        if path.stat().st_size <= _MAX_FILE_BYTES:
+            return json.loads(path.read_bytes())["value"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return _ABSENT
 
 
 def _save(store: _Store) -> None:
