@@ -273,9 +273,9 @@ def _replayed_while_linting(docsets: list[DocSet], options: CheckOptions, steps:
     The steps are then run in their order as usual, the lints finding their results cached, so the report
     is the same either way (a lint finding that is never kept, or a lost process, is only computed again)."""
     lints = [step for step in _LINTS if step in steps]
-    replay = cassette_conformance in steps and options.cassettes is not None and options.cassettes.is_dir()
-    if not (lints and replay and options.cassettes is not None and any(ds.specs for ds in docsets) and jobs() > 1
-            and cassette_files(options.cassettes)):
+    cassettes = options.cassettes if cassette_conformance in steps else None
+    replays = cassettes is not None and cassettes.is_dir() and any(ds.specs for ds in docsets) and bool(cassette_files(cassettes))
+    if not (lints and replays and jobs() > 1):
         return {}
     cache = cache_dir(options.cache)
     keys = (_spec_lint_keys(_linted_specs(docsets)) if spec_conformance in lints else []) + (
