@@ -121,10 +121,10 @@ def in_background(work: Callable[[], object]) -> Iterator[bool]:
     try:
         yield True
     except BaseException:
-        _end_group(pid)
+        end_process(pid, group=True)
         raise
     if not _exited(pid, BACKGROUND_WAIT):
-        _end_group(pid)
+        end_process(pid, group=True)
 
 
 def _exited(pid: int, seconds: float) -> bool:
@@ -142,10 +142,11 @@ def _exited(pid: int, seconds: float) -> bool:
         pause = min(pause * 2, 0.05)
 
 
-def _end_group(pid: int) -> None:
-    """End the process group `pid` leads: politely, then for good; reap its leader."""
+def end_process(pid: int, *, group: bool = False) -> None:
+    """End child `pid` (with `group`, the process group it leads): politely, then for good; reap it."""
+    kill = os.killpg if group else os.kill
     for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
         with contextlib.suppress(OSError):
-            os.killpg(pid, sig)
+            kill(pid, sig)
         if _exited(pid, grace):
             return

@@ -26,12 +26,15 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import IO, Any, TypeVar
 
-from ..sources.gc_policy import can_fork, frozen_for_fork, run_forked
+from ..sources.gc_policy import can_fork, end_process, frozen_for_fork, run_forked
+
+# One reading of $AIMLAPI_CONTRACT_JOBS for every pool (JOBS_ENV is named here for this module's readers).
+from ..sources.workers import JOBS_ENV  # noqa: F401
+from ..sources.workers import jobs as worker_count
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-JOBS_ENV = "AIMLAPI_CONTRACT_JOBS"
 MIN_PARALLEL = 200  # with no sizes given: below this many items, forking costs more than it saves
 # With sizes (bytes per item): fork for at least this many items holding at least this many bytes in all.
 # Measured (benchmarks/e2e.py, 2 cores): 48 recordings (0.3 MB) gain nothing, 120 (0.8 MB) gain.
@@ -44,14 +47,6 @@ _MAX_BATCH = 32
 _TOKENS = 1024
 
 Carry = tuple[Callable[[], Any], Callable[[Any], None]]
-
-
-def worker_count() -> int:
-    """Processes to use: $AIMLAPI_CONTRACT_JOBS, else the cores this process may run on."""
-    raw = os.environ.get(JOBS_ENV, "").strip()
-    if raw.isdigit() and int(raw) > 0:
-        return int(raw)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def worth_forking(items: Sequence[T], weigh: Callable[[T], int] | None = None) -> bool:
@@ -131,7 +126,7 @@ def _shared(
                             absorb(learned)
         finally:
             for pid, _ in workers:  # interrupted: the workers are ended, never left behind
-                _end(pid)
+                end_process(pid)
             for fd in (read_end, write_end):
                 if fd >= 0:
                     os.close(fd)
@@ -171,13 +166,3 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
-
-
-def _end(pid: int) -> None:
-    import signal
-
-    try:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
