@@ -28,7 +28,7 @@ from .live import (
 )
 from .arguments import ReportFormat, ReportOutput, describe
 from .redact import KEY_ENV
-from .reports import FORMATS, ReportContext, docs_ref_for, for_terminal, render_finding, render_report
+from .reports import FORMATS, RICH_FORMATS, ReportContext, docs_ref_for, for_terminal, render_finding, render_report
 from .reports import progress_on, terminal_screen, wants_progress
 from .sources import (
     CACHE_ENV,
@@ -230,7 +230,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = run_checks(options)
     for note in report.notes:
         print(f"note: {for_terminal(note)}", file=sys.stderr)
-    context = ReportContext.from_report(report, ref=args.docs_ref or docs_ref_for(options.docs_base))
+    # The revision the docs were read at (a git call for a local checkout) only shows in the formats that link to it.
+    linking = any(fmt in RICH_FORMATS for fmt, _ in targets)
+    ref = args.docs_ref or (docs_ref_for(options.docs_base) if linking else "main")
+    context = ReportContext.from_report(report, ref=ref)
     for fmt, output in targets:
         with collecting_rarely():  # a catalogue's report is a few hundred thousand long-lived strings
             text = render_report(fmt, report, context, show_baselined=args.show_baselined, verbose=args.verbose,

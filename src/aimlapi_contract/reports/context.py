@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,8 @@ def docs_ref_for(base: DocsBase | None) -> str:
 
 def _checkout_commit(directory: Path) -> str:
     """HEAD of `directory` when it is the top of a git checkout (not a folder inside another repository)."""
+    import subprocess  # here: only the linking formats ask, and subprocess is ~4 ms of a run's start-up
+
     try:
         out = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel", "HEAD"],
                              capture_output=True, text=True, timeout=5, check=False)
