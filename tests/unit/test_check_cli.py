@@ -253,3 +253,27 @@ def test_reports_get_ordinary_file_permissions(mirror: Path, tmp_path: Path) -> 
     os.umask(umask)
     # As `open()` would make it under this umask, not mkstemp's 0600.
     assert stat.S_IMODE((tmp_path / "r.json").stat().st_mode) == 0o666 & ~umask
+
+
+def test_the_console_script_prints_everything_keeps_the_exit_code_and_runs_exit_handlers(
+    mirror: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `python -m aimlapi_contract` (and the console script) end with os._exit after main: what main printed
+    # must still arrive whole through a pipe, with main's exit code, and exit handlers must still run.
+    import os
+    import subprocess
+    import sys
+
+    (mirror / "docs" / "p.md").write_text(_page("known-defects.json"))
+    args = ["check", "--docs-base", str(mirror), "--page", "docs/p.md", "--baseline", str(tmp_path / "baseline.json"),
+            "--lock", str(tmp_path / "lock.json"), "--cassettes", str(tmp_path / "no-cassettes")]  # text: a few KB, which sit in stdout's buffer
+    marker = tmp_path / "atexit-ran"
+    code = (f"import atexit, runpy, sys; atexit.register(lambda: open({str(marker)!r}, 'w').close()); "
+            f"sys.argv = ['aimlapi-contract', *{args!r}]; runpy.run_module('aimlapi_contract', run_name='__main__')")
+    env = {k: v for k, v in os.environ.items() if k not in ("AIMLAPI_KEY", "PYTHONUNBUFFERED")}  # buffered, as usual
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr[-2000:]  # known defects: new errors
+    assert "4 new findings" in done.stdout
+    assert main(args) == 1
+    assert done.stdout == capsys.readouterr().out  # every byte main printed in this process
+    assert marker.exists()
