@@ -83,3 +83,33 @@ def test_the_same_data_or_the_same_error_on_the_constructs_it_leaves_to_the_load
                 loader.dispose()
         return
     assert same(*expected)
+
+
+def _tags(root: yaml.Node) -> list[tuple[str, str]]:
+    out, todo = [], [root]
+    while todo:
+        node = todo.pop()
+        out.append((node.tag, node.value if isinstance(node, yaml.ScalarNode) else type(node).__name__))
+        if isinstance(node, yaml.MappingNode):
+            todo += [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+    return out
+
+
+PLAIN_EXAMPLES = [
+    "", "~", "null", "Null", "NULL", "true", "True", "no", "NO", "off", "On", "y", "0", "-0", "+12", "0x1A", "0o17", "017",
+    "1_000", "190:20:30", "1.5", "-.inf", ".NaN", "1e3", "6.8523015e+5", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
+    "<<", "=", "request", "OK", "200", "chatcmpl-abc", "Mon, 01 Jan 2026 00:00:00 GMT", "x" * 100, "ünïcode",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_each_scalar_gets_the_tag_pyyaml_resolves_for_it_the_first_time_and_the_next(quoted: bool) -> None:
+    # _CassetteLoader looks plain scalars' tags up by text once resolved: the look-up must agree with the resolver.
+    items = ["'" + v.replace("'", "''") + "'" if quoted else v for v in PLAIN_EXAMPLES]
+    text = "".join(f"- {item}\n- {{k{i}: {item}}}\n- {{{item}: v}}\n" for i, item in enumerate(items) if item)
+    for _ in range(2):  # the second document finds every tag looked up
+        reference = yaml.compose(text, Loader=yaml.SafeLoader)
+        ours = yaml.compose(text, Loader=_CassetteLoader)
+        assert _tags(ours) == _tags(reference)

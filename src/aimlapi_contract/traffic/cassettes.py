@@ -43,6 +43,28 @@ class _ReferenceLoader(yaml.SafeLoader):
 class _CassetteLoader(yaml.CSafeLoader):
     """The same safe constructor over libyaml's composer: the same tags, the same refusals, C speed."""
 
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        """The node's tag, as the resolver decides it. libyaml's composer asks for every node (~130 an
+        interaction), and with no path resolvers (none is ever added to this loader) a plain scalar's tag
+        depends on its text alone: the keys and values that recur in every cassette are looked up."""
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call, no-any-return]
+        if not implicit[0]:
+            return _STR  # quoted, or a block scalar: a string whatever it says
+        tag = _PLAIN_TAGS.get(value)  # type: ignore[arg-type]
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+            if len(_PLAIN_TAGS) < _PLAIN_TAGS_KEPT and value is not None and len(value) <= _PLAIN_KEPT_CHARS:
+                _PLAIN_TAGS[value] = tag
+        return tag
+
+
+_STR = "tag:yaml.org,2002:str"
+# Plain scalars' tags by text: bounded (recorded dates and ids rarely recur; `request`, `200` and `OK` do).
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_KEPT = 4096
+_PLAIN_KEPT_CHARS = 64
+
 
 def _construct_str(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     return str(loader.construct_scalar(node))  # type: ignore[arg-type]
