@@ -255,7 +255,7 @@ def _run_checks(options: CheckOptions, steps: list[Check]) -> Report:
     # added to both alike), so a stable sort of it is the sorted findings filtered: one sort, not two.
     new_ids = {id(f) for f in tri.new}
     tri.new[:] = [f for f in findings if id(f) in new_ids]
-    return Report(findings, tri, docsets, notes)
+    return Report(findings, tri, docsets, notes, ordered=True)
 
 
 def _guarded_step(check: Check, docsets: list[DocSet], options: CheckOptions) -> Iterator[Finding]:

@@ -311,3 +311,35 @@ def test_causes_and_the_findings_behind_them_are_escaped_in_html_and_markdown() 
     assert tags.count("script") == 1 and "img" not in tags and "b" not in tags
     text = render_markdown(_report([cause, behind]))
     assert "<script>" not in text and "<img" not in text and "](javascript:" not in text
+
+
+def test_a_checked_report_is_in_report_order_and_reads_the_same_as_one_sorted_again(
+    shared_dir: Path, mirror_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run_checks marks its report `ordered`, and the triage view then does not sort it again: the mark must be
+    # true (findings in sort_key order, the new ones a subsequence of them) and change no format's output.
+    import dataclasses
+
+    from aimlapi_contract import cli
+    from aimlapi_contract.findings import sort_key
+    from aimlapi_contract.reports import FORMATS, render_report
+
+    samples = shared_dir / "real-traffic-samples"
+    if not samples.is_dir():
+        pytest.skip(f"{samples} (the shared real recordings) is absent")
+    made: list[Report] = []
+    run_checks = cli.run_checks
+    monkeypatch.setattr(cli, "run_checks", lambda options: made.append(run_checks(options)) or made[-1])
+    monkeypatch.chdir(ROOT)
+    cli.main(["check", "--docs-base", str(shared_dir / "aimlapi-docs"), "--cache-dir", str(mirror_cache),
+              "--cassettes", str(samples), "--format", "json", "--output", str(mirror_cache / "ordered.json")])
+    report = made[0]
+    assert report.ordered and len(report.triage.new) > 100
+    keys = [sort_key(f) for f in report.findings]
+    assert keys == sorted(keys)
+    position = {id(f): i for i, f in enumerate(report.findings)}
+    assert [position[id(f)] for f in report.triage.new] == sorted(position[id(f)] for f in report.triage.new)
+    unordered = dataclasses.replace(report, ordered=False)
+    context = ReportContext.from_report(report, project_blob="")
+    for fmt in FORMATS:
+        assert render_report(fmt, report, context, verbose=True) == render_report(fmt, unordered, context, verbose=True), fmt

@@ -31,6 +31,9 @@ class Report:
     triage: Triage
     docsets: list[DocSet] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # `findings`, and `triage.new` within them, are in report order (findings.sort_key), as run_checks leaves
+    # them: the triage view then takes them as they are instead of sorting 66,000 findings again (~20 ms).
+    ordered: bool = False
 
     def failing(self, fail_on: Severity = Severity.ERROR) -> list[Finding]:
         """New findings at or above `fail_on`: what makes the run fail."""

@@ -136,8 +136,8 @@ def triage_view(report: Report) -> TriageView:
     new = [f for f in report.triage.new if f.code is not Code.BASELINE_STALE]
     stale = [f for f in report.triage.new if f.code is Code.BASELINE_STALE]
     return TriageView(
-        new=_section(new),
-        baselined=_section([f for f in report.findings if id(f) in baselined_ids]),
+        new=_section(new, ordered=report.ordered),
+        baselined=_section([f for f in report.findings if id(f) in baselined_ids], ordered=report.ordered),
         stale=sorted(stale, key=sort_key),
     )
 
@@ -149,9 +149,11 @@ def _cause_order(cause: Cause) -> tuple[object, ...]:
 _UNSEEN: Any = object()
 
 
-def _section(findings: Sequence[Finding]) -> Section:
-    # Sorted once: every list below is taken from it in order, so members and groups come out sorted too.
-    findings = sorted(findings, key=sort_key)
+def _section(findings: Sequence[Finding], *, ordered: bool = False) -> Section:
+    # Sorted once (unless `ordered`: they already are): every list below is taken from it in order, so members
+    # and groups come out sorted too.
+    if not ordered:
+        findings = sorted(findings, key=sort_key)
     causes = {f.key: Cause(f) for f in findings if f.code in CAUSE_CODES}
     listed = {m: c for c in causes.values() for m in c.finding.extra.get("members", ()) if isinstance(m, str)}
     nested: set[int] = set()  # causes that are members of another
