@@ -186,6 +186,44 @@ class Finding:
 _FIELDS = tuple(Finding.__dataclass_fields__)
 
 
+def _finding_setters() -> tuple[Callable[[Finding, Any], None], ...]:
+    """Each field's slot store, which a frozen instance's __setattr__ refuses and its __init__ alone may use."""
+    setters = tuple(Finding.__dict__[name].__set__ for name in _FIELDS)
+    assert _FIELDS == ("code", "severity", "source", "message", "line", "column", "pointer", "endpoint", "fix",
+                       "detail", "anchor", "extra"), "_fast_init below names the fields in this order"
+    return setters
+
+
+(_set_code, _set_severity, _set_source, _set_message, _set_line, _set_column, _set_pointer, _set_endpoint,
+ _set_fix, _set_detail, _set_anchor, _set_extra) = _finding_setters()
+
+
+_NEW_DICT: Any = object()  # `extra` not given
+
+
+def _fast_init(self: Finding, code: Code, severity: Severity, source: str, message: str, line: int | None = None,
+               column: int | None = None, pointer: str = "", endpoint: str = "", fix: str = "", detail: str = "",
+               anchor: str = "", extra: dict[str, Any] = _NEW_DICT) -> None:
+    # The dataclass' own __init__ stores each field through object.__setattr__ (a look-up by name per field):
+    # 2.2 us a finding, and a run makes one per payload problem, 100,000 for 100 long answers, plus one more per
+    # finding a worker sends back. Storing through the slots' descriptors is the same object in 1.3 us.
+    _set_code(self, code)
+    _set_severity(self, severity)
+    _set_source(self, source)
+    _set_message(self, message)
+    _set_line(self, line)
+    _set_column(self, column)
+    _set_pointer(self, pointer)
+    _set_endpoint(self, endpoint)
+    _set_fix(self, fix)
+    _set_detail(self, detail)
+    _set_anchor(self, anchor)
+    _set_extra(self, {} if extra is _NEW_DICT else extra)  # the field's default_factory: a new dict each
+
+
+Finding.__init__ = _fast_init  # type: ignore[method-assign]
+
+
 def with_unique_keys(findings: list[Finding]) -> list[Finding]:
     """`findings` with exact repeats dropped and no two sharing a key: a later namesake gets its message's digest in `anchor`.
 

@@ -90,3 +90,40 @@ def test_a_spec_resolves_a_pointer_through_an_empty_key() -> None:
 
     spec = load_spec("t.json", json.dumps({"openapi": "3.0.3", "": {"x": 1}, "x": 2}).encode())
     assert spec.resolve("//x") == 1 and spec.resolve("/x") == 2
+
+
+def test_the_fast_constructor_makes_what_the_dataclass_constructor_made() -> None:
+    # Finding.__init__ stores through the slots' descriptors instead of the generated object.__setattr__ calls:
+    # the same signature, the same values, a new `extra` each time, and the instance still frozen.
+    import dataclasses
+    import inspect
+
+    def same_field(f: dataclasses.Field[object]) -> dataclasses.Field[object]:
+        if f.default_factory is not dataclasses.MISSING:
+            return dataclasses.field(default_factory=f.default_factory)
+        return dataclasses.field() if f.default is dataclasses.MISSING else dataclasses.field(default=f.default)
+
+    # The same fields, with the constructor dataclasses generates.
+    reference = dataclasses.make_dataclass("Reference", [(f.name, f.type, same_field(f)) for f in dataclasses.fields(Finding)],
+                                           frozen=True, slots=True)
+    ours, theirs = inspect.signature(Finding).parameters, inspect.signature(reference).parameters
+    assert list(ours) == list(theirs)
+    assert all(ours[n].kind == theirs[n].kind for n in ours)
+    assert all(ours[n].default == theirs[n].default for n in ours if n != "extra")  # extra: a new dict each
+    calls: list[tuple[tuple[object, ...], dict[str, object]]] = [
+        ((Code.NULL_NOT_ALLOWED, Severity.ERROR, "a.yaml", "m"), {}),
+        ((Code.NULL_NOT_ALLOWED, Severity.ERROR, "a.yaml", "m", 3, 4, "/p", "POST /x", "fix", "d", "an", {"k": 1}), {}),
+        ((Code.NULL_NOT_ALLOWED, Severity.WARNING), {"source": "s", "message": "m", "anchor": "x", "extra": {"a": [1]}}),
+        ((), {"code": Code.TRAFFIC_ROOT_CAUSE, "severity": Severity.INFO, "source": "s", "message": "m", "line": None, "pointer": ""}),
+    ]
+    for args, kwargs in calls:
+        made, expected = Finding(*args, **kwargs), reference(*args, **kwargs)
+        assert [getattr(made, n) for n in ours] == [getattr(expected, n) for n in ours]
+    assert Finding(Code.NULL_NOT_ALLOWED, Severity.ERROR, "s", "m").extra is not Finding(Code.NULL_NOT_ALLOWED, Severity.ERROR, "s", "m").extra
+    with pytest.raises(TypeError):
+        Finding(Code.NULL_NOT_ALLOWED, Severity.ERROR, "s")  # type: ignore[call-arg]  # a message is required
+    made = Finding(Code.NULL_NOT_ALLOWED, Severity.ERROR, "s", "m", extra={"a": 1})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.line = 2  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(made)) == made and pickle.loads(pickle.dumps(made)).extra == {"a": 1}
+    assert dataclasses.replace(made, line=5).line == 5 and hash(made) == hash(dataclasses.replace(made, extra={}))
