@@ -188,10 +188,10 @@ _FIELDS = tuple(Finding.__dataclass_fields__)
 
 def _finding_setters() -> tuple[Callable[[Finding, Any], None], ...]:
     """Each field's slot store, which a frozen instance's __setattr__ refuses and its __init__ alone may use."""
-    setters = tuple(Finding.__dict__[name].__set__ for name in _FIELDS)
-    assert _FIELDS == ("code", "severity", "source", "message", "line", "column", "pointer", "endpoint", "fix",
-                       "detail", "anchor", "extra"), "_fast_init below names the fields in this order"
-    return setters
+    if _FIELDS != ("code", "severity", "source", "message", "line", "column", "pointer", "endpoint", "fix", "detail",
+                   "anchor", "extra"):
+        raise RuntimeError("Finding's fields changed: _fast_init below names them in order, and must follow")
+    return tuple(Finding.__dict__[name].__set__ for name in _FIELDS)
 
 
 (_set_code, _set_severity, _set_source, _set_message, _set_line, _set_column, _set_pointer, _set_endpoint,
