@@ -350,7 +350,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.tip:
             print(f"tip: {exc.tip}", file=sys.stderr)
         return exc.exit_code
-    except OSError as exc:  # a path given on the command line: a directory, unwritable, missing parent...
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) and _stdout_closed():
+            # The reader stopped reading (`check -v | head`): nothing is wrong with the inputs, so no error and no
+            # tip about paths; the status a shell gives a command ended by SIGPIPE, and no more writes to the pipe.
+            _drop_stdout()
+            return EXIT_PIPE_CLOSED
+        # A path given on the command line: a directory, unwritable, missing parent...
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         print("tip: check the path given on the command line (--output, --baseline, --lock, --cache-dir)", file=sys.stderr)
@@ -361,6 +367,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001  (a bug or an input nothing anticipated: one line, never a traceback)
         print(f"error: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}\ntip: report it with the command and its inputs", file=sys.stderr)
         return 2
+
+
+EXIT_PIPE_CLOSED = 128 + 13  # 128 + SIGPIPE, as a shell reports `git log | head`
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (the write end then polls as an error)."""
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no poll (Windows), or no real stdout (an embedding process)
+        return False
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that what is still buffered for a closed pipe is not written at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # no real stdout (an embedding process): nothing will be flushed to the pipe
 
 
 def run() -> None:

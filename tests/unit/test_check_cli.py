@@ -277,3 +277,44 @@ def test_the_console_script_prints_everything_keeps_the_exit_code_and_runs_exit_
     assert main(args) == 1
     assert done.stdout == capsys.readouterr().out  # every byte main printed in this process
     assert marker.exists()
+
+
+def test_a_reader_that_stops_reading_ends_the_run_quietly_with_the_sigpipe_status(tmp_path: Path) -> None:
+    # `aimlapi-contract check -v | head`: the pipe closes mid-report. Not an error of the inputs: no message, no
+    # tip about paths, and the status a shell reports for a command ended by SIGPIPE.
+    import os
+    import subprocess
+    import sys
+
+    from shared_paths import SHARED
+
+    samples = SHARED / "real-traffic-samples"
+    if not samples.is_dir():
+        pytest.skip(f"{samples} (the shared real recordings) is absent")
+    env = {k: v for k, v in os.environ.items() if k not in ("AIMLAPI_KEY", "PYTHONUNBUFFERED")}
+    cmd = [sys.executable, "-m", "aimlapi_contract", "check", "--docs-base", str(MIRROR), "--cassettes", str(samples),
+           "--cache-dir", str(tmp_path / "cache"), "-v"]  # ~200 KB of text: more than a pipe holds
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(200)  # the first lines, then the reader goes away
+        proc.stdout.close()
+        errors = proc.stderr.read().decode()
+        code = proc.wait(timeout=300)
+    assert code == 141, errors[-2000:]
+    assert "error" not in errors and "tip:" not in errors
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_still_an_error(tmp_path: Path) -> None:
+    # A BrokenPipeError from elsewhere (a socket, a child's pipe) while stdout is still read is reported as before.
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from aimlapi_contract import cli\n"
+            "def broken(args): raise BrokenPipeError(32, 'Broken pipe')\n"
+            "cli.cmd_check = broken\n"
+            "sys.argv = ['aimlapi-contract', 'check']; cli.run()\n")
+    env = {k: v for k, v in os.environ.items() if k != "AIMLAPI_KEY"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "error: Broken pipe" in done.stderr
