@@ -31,6 +31,7 @@ from .arguments import ReportFormat, ReportOutput, describe
 from .redact import KEY_ENV
 from .reports import FORMATS, RICH_FORMATS, ReportContext, docs_ref_for, for_terminal, render_finding, render_report
 from .reports import progress_on, terminal_screen, wants_progress
+from .reports.stdout import EXIT_PIPE_CLOSED, drop_stdout, flushed, stdout_closed
 from .sources import (
     CACHE_ENV,
     DEFAULT_CACHE,
@@ -351,10 +352,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"tip: {exc.tip}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:
-        if isinstance(exc, BrokenPipeError) and _stdout_closed():
+        if isinstance(exc, BrokenPipeError) and stdout_closed():
             # The reader stopped reading (`check -v | head`): nothing is wrong with the inputs, so no error and no
             # tip about paths; the status a shell gives a command ended by SIGPIPE, and no more writes to the pipe.
-            _drop_stdout()
+            drop_stdout()
             return EXIT_PIPE_CLOSED
         # A path given on the command line: a directory, unwritable, missing parent...
         where = f"{exc.filename}: " if exc.filename else ""
@@ -369,45 +370,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-EXIT_PIPE_CLOSED = 128 + 13  # 128 + SIGPIPE, as a shell reports `git log | head`
-
-
-def _stdout_closed() -> bool:
-    """Whether stdout is a pipe whose reader has gone (the write end then polls as an error)."""
-    try:
-        import select
-
-        poller = select.poll()
-        poller.register(sys.stdout.fileno(), select.POLLOUT)
-        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
-    except (OSError, ValueError, AttributeError):  # no poll (Windows), or no real stdout (an embedding process)
-        return False
-
-
-def _drop_stdout() -> None:
-    """Point stdout at /dev/null, so that what is still buffered for a closed pipe is not written at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass  # no real stdout (an embedding process): nothing will be flushed to the pipe
-
-
 def run() -> None:
     """The console script and `python -m aimlapi_contract`: main(), then the process ends without freeing its
     objects one by one (as mypy's command does): a run over a few hundred recordings holds ~10^5 of them, and
-    an interpreter's teardown is ~30 ms of a 0.5 s run. What was printed is flushed first, and every file a
-    command writes is whole (files.atomic_write) and closed before main returns; no thread is left running.
-    Exit handlers still run (coverage.py in a subprocess saves its data in one)."""
+    an interpreter's teardown is ~30 ms of a 0.5 s run. Every file a command writes is whole (files.atomic_write)
+    and closed before main returns, and no thread is left running. What was printed is flushed first, with the
+    interpreter's own verdict when it cannot be (status 120, or 141 for a reader that went away); exit handlers
+    still run. Under a tool that takes over when the program returns (coverage, a profiler, a debugger) the
+    process ends the usual way, so that the tool gets its turn."""
     code = main()
+    if _hosted():
+        sys.exit(code)
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`) or stream: what could be written was
-            pass
+    code = flushed(code)
     os._exit(code)
+
+
+def _hosted() -> bool:
+    """Whether a tool runs this program inside its own process: a tracer or profiler is set, or coverage.py is
+    loaded (from Python 3.12 it measures through sys.monitoring, with no tracer)."""
+    return sys.gettrace() is not None or sys.getprofile() is not None or "coverage" in sys.modules
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -318,3 +321,38 @@ def test_a_broken_pipe_that_is_not_stdout_is_still_an_error(tmp_path: Path) -> N
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False)
     assert done.returncode == 2, done.stderr[-2000:]
     assert "error: Broken pipe" in done.stderr
+
+
+def _run_module(mirror: Path, tmp_path: Path, *extra: str, prefix: tuple[str, ...] = (), **popen: object) -> subprocess.CompletedProcess[str]:
+    """`python [prefix] -m aimlapi_contract check` on the known-defects page, buffered as users run it."""
+    (mirror / "docs" / "p.md").write_text(_page("known-defects.json"))
+    env = {k: v for k, v in os.environ.items() if k not in ("AIMLAPI_KEY", "PYTHONUNBUFFERED")}
+    cmd = [sys.executable, *prefix, "-m", "aimlapi_contract", "check", "--docs-base", str(mirror), "--page", "docs/p.md",
+           "--baseline", str(tmp_path / "baseline.json"), "--lock", str(tmp_path / "lock.json"),
+           "--cassettes", str(tmp_path / "no-cassettes"), *extra]
+    return subprocess.run(cmd, text=True, env=env, timeout=120, check=False, **popen)  # type: ignore[call-overload, no-any-return]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_output_that_cannot_be_written_at_exit_is_an_error_not_a_silent_success(mirror: Path, tmp_path: Path) -> None:
+    # A few KB of text sit in stdout's buffer until the end: on a full disk the flush there fails, and the run
+    # must say so with the interpreter's status (120), as before the end without teardown.
+    with open("/dev/full", "w") as full:
+        done = _run_module(mirror, tmp_path, stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == 120, done.stderr
+    assert "error: the output could not be written" in done.stderr
+
+
+def test_a_run_started_with_stdout_closed_keeps_its_exit_code(mirror: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    done = _run_module(mirror, tmp_path, "--format", "json", "--output", str(out), stderr=subprocess.PIPE,
+                       preexec_fn=lambda: os.close(1))
+    assert done.returncode == 1, done.stderr  # known defects: new errors, as main says
+    assert "Traceback" not in done.stderr and json.loads(out.read_text())["findings"]
+
+
+def test_a_profiler_hosting_the_run_still_gets_its_turn(mirror: Path, tmp_path: Path) -> None:
+    # cProfile (like coverage or a debugger) reports after the program returns: no os._exit under it.
+    done = _run_module(mirror, tmp_path, prefix=("-m", "cProfile"), capture_output=True)
+    assert "4 new findings" in done.stdout, done.stderr[-2000:]  # the report, then cProfile's own
+    assert "function calls" in done.stdout  # (cProfile swallows the exit status itself, as it always did)
