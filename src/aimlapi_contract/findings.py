@@ -198,7 +198,14 @@ def _finding_setters() -> tuple[Callable[[Finding, Any], None], ...]:
  _set_fix, _set_detail, _set_anchor, _set_extra) = _finding_setters()
 
 
-_NEW_DICT: Any = object()  # `extra` not given
+class _Factory:
+    """`extra` not given (a new dict each time): shown as dataclasses shows a default_factory."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_NEW_DICT: Any = _Factory()
 
 
 def _fast_init(self: Finding, code: Code, severity: Severity, source: str, message: str, line: int | None = None,
@@ -221,6 +228,7 @@ def _fast_init(self: Finding, code: Code, severity: Severity, source: str, messa
     _set_extra(self, {} if extra is _NEW_DICT else extra)  # the field's default_factory: a new dict each
 
 
+_fast_init.__name__, _fast_init.__qualname__ = "__init__", "Finding.__init__"  # as errors and signatures name it
 Finding.__init__ = _fast_init  # type: ignore[method-assign]
 
 

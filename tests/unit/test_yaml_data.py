@@ -104,12 +104,45 @@ PLAIN_EXAMPLES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("quoted", [False, True])
-def test_each_scalar_gets_the_tag_pyyaml_resolves_for_it_the_first_time_and_the_next(quoted: bool) -> None:
-    # _CassetteLoader looks plain scalars' tags up by text once resolved: the look-up must agree with the resolver.
-    items = ["'" + v.replace("'", "''") + "'" if quoted else v for v in PLAIN_EXAMPLES]
-    text = "".join(f"- {item}\n- {{k{i}: {item}}}\n- {{{item}: v}}\n" for i, item in enumerate(items) if item)
-    for _ in range(2):  # the second document finds every tag looked up
+def test_each_scalar_gets_the_tag_pyyaml_resolves_for_it_the_first_time_and_the_next() -> None:
+    # _CassetteLoader looks plain scalars' tags up by text once resolved: the look-up must agree with the resolver,
+    # with the same text plain and quoted in one document (a quoted one is never looked up), empty ones included.
+    from aimlapi_contract.traffic.cassettes import _PLAIN_TAGS
+
+    _PLAIN_TAGS.tags.clear()  # the first time, whatever ran before in this process
+    quoted = ["'" + v.replace("'", "''") + "'" for v in PLAIN_EXAMPLES]
+    items = [f"- {v}\n- {{k{i}: {v}}}\n- {{{v}: v}}\n" for i, v in enumerate(PLAIN_EXAMPLES) if v]
+    items += [f"- {q}\n- {{q{i}: {q}}}\n- {{{q}: v}}\n" for i, q in enumerate(quoted)]
+    text = "".join(items) + "- \n- {e: }\n- {? : v}\n"  # empty plain scalars: an item, a value, a key
+    for _ in range(2):  # the second document finds every plain tag looked up
         reference = yaml.compose(text, Loader=yaml.SafeLoader)
         ours = yaml.compose(text, Loader=_CassetteLoader)
         assert _tags(ours) == _tags(reference)
+    assert "true" in _PLAIN_TAGS.tags and "" in _PLAIN_TAGS.tags  # the look-up was in use
+
+
+def test_the_tag_look_up_follows_resolvers_added_later_and_keeps_a_subclass_s_to_itself() -> None:
+    import re
+
+    from aimlapi_contract.traffic.cassettes import _PLAIN_TAGS
+
+    def tag(loader: Any) -> str:
+        return str(yaml.compose("a: ON_AIR\n", Loader=loader).value[0][1].tag)
+
+    assert tag(_CassetteLoader) == "tag:yaml.org,2002:str"  # resolved, and now looked up
+
+    class Strict(_CassetteLoader):
+        pass
+
+    Strict.add_implicit_resolver("!strict", re.compile("^ON_AIR$"), ["O"])
+    assert (tag(Strict), tag(_CassetteLoader)) == ("!strict", "tag:yaml.org,2002:str")
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
+    saved = {k: list(v) for k, v in resolvers.items()}
+    try:
+        yaml.resolver.Resolver.add_implicit_resolver("!onair", re.compile("^ON_AIR$"), ["O"])  # on a parent, later
+        assert tag(yaml.SafeLoader) == tag(_CassetteLoader) == "!onair"
+    finally:
+        resolvers.clear()
+        resolvers.update(saved)
+    assert tag(_CassetteLoader) == "tag:yaml.org,2002:str"
+    _PLAIN_TAGS.tags.clear()

@@ -43,25 +43,46 @@ class _ReferenceLoader(yaml.SafeLoader):
 class _CassetteLoader(yaml.CSafeLoader):
     """The same safe constructor over libyaml's composer: the same tags, the same refusals, C speed."""
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        _PLAIN_TAGS.still_valid_for(self.yaml_implicit_resolvers)
+
     def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]) -> str:
         """The node's tag, as the resolver decides it. libyaml's composer asks for every node (~130 an
         interaction), and with no path resolvers (none is ever added to this loader) a plain scalar's tag
-        depends on its text alone: the keys and values that recur in every cassette are looked up."""
-        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+        depends on its text and the implicit resolvers alone: the keys and values that recur in every
+        cassette are looked up (the look-up is dropped when a resolver is added, here or to a parent)."""
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers or type(self) is not _CassetteLoader:
             return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call, no-any-return]
         if not implicit[0]:
             return _STR  # quoted, or a block scalar: a string whatever it says
-        tag = _PLAIN_TAGS.get(value)  # type: ignore[arg-type]
+        tags = _PLAIN_TAGS.tags
+        tag = tags.get(value)  # type: ignore[arg-type]
         if tag is None:
             tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-            if len(_PLAIN_TAGS) < _PLAIN_TAGS_KEPT and value is not None and len(value) <= _PLAIN_KEPT_CHARS:
-                _PLAIN_TAGS[value] = tag
+            if len(tags) < _PLAIN_TAGS_KEPT and value is not None and len(value) <= _PLAIN_KEPT_CHARS:
+                tags[value] = tag
         return tag
 
 
+class _PlainTags:
+    """Plain scalars' tags by text, for the implicit resolvers they were resolved with."""
+
+    def __init__(self) -> None:
+        self.tags: dict[str, str] = {}
+        self._resolvers: tuple[int, int] | None = None
+
+    def still_valid_for(self, resolvers: dict[Any, list[Any]]) -> None:
+        """Forget every tag once the resolvers changed (PyYAML only ever adds one, to a class's own copy)."""
+        signature = (id(resolvers), sum(map(len, resolvers.values())))
+        if signature != self._resolvers:
+            self.tags.clear()
+            self._resolvers = signature
+
+
 _STR = "tag:yaml.org,2002:str"
-# Plain scalars' tags by text: bounded (recorded dates and ids rarely recur; `request`, `200` and `OK` do).
-_PLAIN_TAGS: dict[str, str] = {}
+# Bounded: recorded dates and ids rarely recur; `request`, `200` and `OK` do.
+_PLAIN_TAGS = _PlainTags()
 _PLAIN_TAGS_KEPT = 4096
 _PLAIN_KEPT_CHARS = 64
 
